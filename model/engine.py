@@ -1,0 +1,529 @@
+"""The projection engine: pure numpy arithmetic over arrays of shape ``(paths, years)``.
+
+It knows nothing of YAML, files or plots. Money is in £ million, band D in £, the tax
+base in band D equivalent properties, rates as fractions (0.0199 for 1.99%). Year 0 is
+the budget year (2016/17), whose income is as set; later years follow the yearly
+identity of the domain model:
+
+.. code-block:: text
+
+    grant[t]    = grant[t-1] * (1 + grant_change[t])
+    tax_base[t] = tax_base[t-1] * (1 + tax_base_growth[t])
+    band_d[t]   = band_d[t-1] + min(band_d[t-1] * precept_rate[t] + precept_cash[t],
+                                    band_d[t-1] * limit_rate[t]   + limit_cash[t])
+    precept[t]  = band_d[t] * tax_base[t] / 1e6 * (1 + collection_fund[t])
+    funding[t]  = grant[t] + precept[t]
+
+    pay_index[t] = pay_index[t-1] * (1 + 7/12 award[t] + 5/12 award[t-1] + drift[t])
+    spend[t]     = paybill0 * pay_index[t] + non_pay0 * prices[t] + capital_financing
+                   + one_off_spend[t] + shocks[t] - recurring_savings_delivered[t]
+    gap[t]       = spend[t] - funding[t]
+
+The force's own plan is the same projection run on its planning assumptions; the
+recurring savings it must find each year are whatever balances that plan after its
+planned reserve use (the MTFS "savings requirement"). Outcomes then differ from the plan
+through the uncertain drivers, savings delivery, collaboration slippage and shocks, and
+the difference flows through the reserves waterfall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+PAY_AWARD_FIRST_YEAR_SHARE = 7.0 / 12.0
+"""Share of a 1 September pay award that falls in its first financial year."""
+
+EMPTY_TOLERANCE = 1e-6
+"""£m below which a reserve counts as empty and a deficit as nil (£1)."""
+
+GENERAL = -1
+"""Index that stands for the general reserve in a shortfall or surplus order."""
+
+
+@dataclass
+class BudgetYear:
+    """The budget year as set, per path. Every array has shape ``(paths,)``.
+
+    Attributes
+    ----------
+    grant, precept : ndarray
+        Grant and council tax income in the budget year, £m. ``precept`` includes any
+        collection fund surplus.
+    band_d : ndarray
+        Band D precept, £.
+    tax_base : ndarray
+        Council tax base, band D equivalents.
+    paybill, non_pay : ndarray
+        Recurring running costs before the year's new savings, £m. ``paybill`` includes
+        collaboration contributions, which are mostly staff costs of joint units.
+    capital_financing : ndarray
+        Capital financing costs, £m a year, held flat in cash.
+    savings : ndarray
+        New recurring savings in the budget year, £m.
+    """
+
+    grant: np.ndarray
+    precept: np.ndarray
+    band_d: np.ndarray
+    tax_base: np.ndarray
+    paybill: np.ndarray
+    non_pay: np.ndarray
+    capital_financing: np.ndarray
+    savings: np.ndarray
+
+
+@dataclass
+class Drivers:
+    """Year-on-year drivers, each of shape ``(paths, years)``; rates as fractions.
+
+    Column 0 (the budget year) of the income drivers is ignored: its income is as set.
+    ``pay_award[:, 0]`` is the award from 1 September of the budget year.
+    """
+
+    grant_change: np.ndarray
+    precept_rate: np.ndarray
+    precept_cash: np.ndarray
+    limit_rate: np.ndarray
+    limit_cash: np.ndarray
+    tax_base_growth: np.ndarray
+    collection_fund: np.ndarray
+    pay_award: np.ndarray
+    pay_drift: np.ndarray
+    non_pay_inflation: np.ndarray
+
+
+@dataclass
+class Delivery:
+    """What actually happens to savings and one-off costs.
+
+    Attributes
+    ----------
+    savings_delivery : ndarray, shape (paths, years)
+        Share of each year's planned new savings delivered, in [0, 1].
+    collaboration_size : ndarray, shape (paths,)
+        Realised collaboration programme savings as a share of plan.
+    collaboration_delay : ndarray, shape (paths,)
+        Slippage of collaboration savings, in years.
+    shocks : ndarray, shape (paths, years)
+        One-off unplanned costs, £m.
+    """
+
+    savings_delivery: np.ndarray
+    collaboration_size: np.ndarray
+    collaboration_delay: np.ndarray
+    shocks: np.ndarray
+
+
+@dataclass
+class ReservePolicy:
+    """How reserves meet a shortfall and take a surplus.
+
+    Attributes
+    ----------
+    minimum_general_rate : float or ndarray
+        Minimum general reserve as a share of that year's NRE.
+    target_general_rate : float or ndarray
+        A surplus tops the general reserve up to this share of NRE first.
+    shortfall_order : tuple of int
+        Earmarked reserve indices (and :data:`GENERAL`) in the order they meet a shortfall.
+    surplus_reserve : int
+        Where a surplus goes once the general reserve is at target (an earmarked index
+        or :data:`GENERAL`).
+    roll_forward : bool
+        Undelivered savings are attempted again the next year (True) or lost (False).
+    """
+
+    minimum_general_rate: float | np.ndarray
+    target_general_rate: float | np.ndarray
+    shortfall_order: tuple[int, ...]
+    surplus_reserve: int = GENERAL
+    roll_forward: bool = True
+
+
+@dataclass
+class ForceInputs:
+    """Everything the engine needs for one force, as arrays.
+
+    Attributes
+    ----------
+    budget : BudgetYear
+    plan : Drivers
+        The force's own planning assumptions.
+    outcome : Drivers
+        What happens on each path.
+    delivery : Delivery
+    collaboration_plan : ndarray, shape (paths, years)
+        Planned collaboration spend (with forces and non-police bodies), £m cash.
+    one_off_spend : ndarray, shape (paths, years)
+        Planned one-off spending funded by reserve drawdowns, £m.
+    programme_savings : ndarray, shape (paths, years)
+        Cumulative recurring savings planned from collaboration programmes, £m.
+    general_reserve : ndarray, shape (paths,)
+        General reserve at the start of the budget year, £m.
+    earmarked_reserves : ndarray, shape (paths, reserves)
+        Each earmarked reserve at the start of the budget year, £m.
+    planned_use : ndarray, shape (paths, years, reserves)
+        Planned drawdown from each earmarked reserve, £m.
+    policy : ReservePolicy
+    """
+
+    budget: BudgetYear
+    plan: Drivers
+    outcome: Drivers
+    delivery: Delivery
+    collaboration_plan: np.ndarray
+    one_off_spend: np.ndarray
+    programme_savings: np.ndarray
+    general_reserve: np.ndarray
+    earmarked_reserves: np.ndarray
+    planned_use: np.ndarray
+    policy: ReservePolicy
+
+
+@dataclass
+class Projection:
+    """Engine output for one force: arrays of shape ``(paths, years)`` unless noted."""
+
+    lines: dict[str, np.ndarray] = field(default_factory=dict)
+    earmarked_by_reserve: np.ndarray | None = None
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def split_budget_year(
+    funding: np.ndarray,
+    planned_use: np.ndarray,
+    savings: np.ndarray,
+    one_off_spend: np.ndarray,
+    capital_financing: np.ndarray,
+    pay_share: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calibrate the budget year so that it balances as set.
+
+    Net revenue expenditure is the budget requirement plus planned reserve use; running
+    costs before the year's savings are NRE plus those savings, less capital financing and
+    reserve-funded one-off spend; pay is ``pay_share`` of running costs and non-pay the rest.
+
+    Parameters
+    ----------
+    funding : ndarray, shape (paths,)
+        Budget requirement (grant + precept), £m.
+    planned_use : ndarray, shape (paths,)
+        Total planned reserve drawdown in the budget year, £m.
+    savings : ndarray, shape (paths,)
+        New recurring savings in the budget, £m.
+    one_off_spend : ndarray, shape (paths,)
+        Reserve-funded one-off spending in the budget year, £m.
+    capital_financing : ndarray, shape (paths,)
+        £m.
+    pay_share : ndarray, shape (paths,)
+        Pay (including collaboration contributions) as a share of running costs.
+
+    Returns
+    -------
+    nre, paybill, non_pay : ndarray, shape (paths,)
+    """
+    nre = funding + planned_use
+    running = nre + savings - one_off_spend - capital_financing
+    paybill = pay_share * running
+    return nre, paybill, running - paybill
+
+
+def project_income(budget: BudgetYear, drivers: Drivers) -> dict[str, np.ndarray]:
+    """Grant, tax base, band D, precept and funding by year.
+
+    Returns
+    -------
+    dict of str to ndarray, each of shape (paths, years)
+        ``grant``, ``tax_base``, ``band_d``, ``precept``, ``funding`` (£m; band D in £;
+        tax base in band D equivalents).
+    """
+    paths, years = drivers.grant_change.shape
+    grant = np.empty((paths, years))
+    tax_base = np.empty((paths, years))
+    band_d = np.empty((paths, years))
+    precept = np.empty((paths, years))
+    grant[:, 0] = budget.grant
+    tax_base[:, 0] = budget.tax_base
+    band_d[:, 0] = budget.band_d
+    precept[:, 0] = budget.precept
+    for t in range(1, years):
+        grant[:, t] = grant[:, t - 1] * (1.0 + drivers.grant_change[:, t])
+        tax_base[:, t] = tax_base[:, t - 1] * (1.0 + drivers.tax_base_growth[:, t])
+        asked = band_d[:, t - 1] * drivers.precept_rate[:, t] + drivers.precept_cash[:, t]
+        limit = band_d[:, t - 1] * drivers.limit_rate[:, t] + drivers.limit_cash[:, t]
+        band_d[:, t] = band_d[:, t - 1] + np.minimum(asked, limit)
+        council_tax = band_d[:, t] * tax_base[:, t] / 1e6
+        precept[:, t] = council_tax * (1.0 + drivers.collection_fund[:, t])
+    return {
+        "grant": grant,
+        "tax_base": tax_base,
+        "band_d": band_d,
+        "precept": precept,
+        "funding": grant + precept,
+    }
+
+
+def pay_index(drivers: Drivers, budgeted_award: np.ndarray) -> np.ndarray:
+    """Paybill index relative to the budget year as set, shape ``(paths, years)``.
+
+    An award from 1 September costs 7/12 of its full-year value in its first year and
+    the full value from the next. The budget-year paybill already assumes
+    ``budgeted_award``; a different award moves the budget-year outturn by 7/12 of the
+    difference.
+    """
+    award = drivers.pay_award
+    index = np.empty_like(award)
+    index[:, 0] = 1.0 + PAY_AWARD_FIRST_YEAR_SHARE * (award[:, 0] - budgeted_award)
+    for t in range(1, award.shape[1]):
+        growth = (
+            PAY_AWARD_FIRST_YEAR_SHARE * award[:, t]
+            + (1.0 - PAY_AWARD_FIRST_YEAR_SHARE) * award[:, t - 1]
+            + drivers.pay_drift[:, t]
+        )
+        index[:, t] = index[:, t - 1] * (1.0 + growth)
+    return index
+
+
+def price_index(drivers: Drivers) -> np.ndarray:
+    """Non-pay price index relative to the budget year, shape ``(paths, years)``."""
+    growth = drivers.non_pay_inflation.copy()
+    growth[:, 0] = 0.0
+    return np.cumprod(1.0 + growth, axis=1)
+
+
+def planned_savings(
+    spend_before_savings: np.ndarray,
+    funding: np.ndarray,
+    planned_use: np.ndarray,
+    programme_savings: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The savings requirement that balances the force's plan, split into tranches.
+
+    Parameters
+    ----------
+    spend_before_savings, funding : ndarray, shape (paths, years)
+        The plan's spending before any savings made since the budget year began, and
+        its funding, £m.
+    planned_use : ndarray, shape (paths, years)
+        Total planned reserve drawdown, £m.
+    programme_savings : ndarray, shape (paths, years)
+        Cumulative collaboration programme savings in the plan, £m.
+
+    Returns
+    -------
+    requirement : ndarray, shape (paths, years)
+        Cumulative recurring savings the plan needs by each year, £m.
+    other_tranches : ndarray, shape (paths, years)
+        New recurring savings each year other than collaboration programmes, £m; a
+        negative tranche is planned reinvestment.
+    """
+    requirement = spend_before_savings - funding - planned_use
+    new = np.diff(requirement, axis=1, prepend=0.0)
+    new_programme = np.diff(programme_savings, axis=1, prepend=0.0)
+    return requirement, new - new_programme
+
+
+def deliver_savings(other_tranches: np.ndarray, delivery_rate: np.ndarray, roll_forward: bool) -> np.ndarray:
+    """Cumulative recurring savings delivered, shape ``(paths, years)``, £m.
+
+    Each year's tranche is delivered at that year's rate and recurs in every later year.
+    With ``roll_forward`` the undelivered part of a tranche is attempted again the next
+    year (at that year's rate); otherwise it is lost. A negative tranche (reinvestment)
+    happens in full.
+    """
+    paths, years = other_tranches.shape
+    delivered = np.empty((paths, years))
+    carried = np.zeros(paths)
+    total = np.zeros(paths)
+    for t in range(years):
+        attempt = other_tranches[:, t] + carried
+        positive = attempt > 0.0
+        achieved = np.where(positive, attempt * delivery_rate[:, t], attempt)
+        carried = np.where(positive, attempt - achieved, 0.0) if roll_forward else np.zeros(paths)
+        total = total + achieved
+        delivered[:, t] = total
+    return delivered
+
+
+def realise_programme(programme_savings: np.ndarray, size: np.ndarray, delay: np.ndarray) -> np.ndarray:
+    """Collaboration programme savings realised, shape ``(paths, years)``, £m.
+
+    The planned cumulative profile is scaled by ``size`` and shifted later by ``delay``
+    years, interpolating linearly so that half a year's delay phases in half a year.
+    """
+    paths, years = programme_savings.shape
+    profile = np.concatenate([np.zeros((paths, 1)), programme_savings], axis=1)
+    shifted = np.arange(years)[None, :] - delay[:, None]
+    position = np.clip(shifted + 1.0, 0.0, float(years))
+    lower = np.minimum(np.floor(position).astype(np.int64), years - 1)
+    weight = position - lower
+    low_value = np.take_along_axis(profile, lower, axis=1)
+    high_value = np.take_along_axis(profile, lower + 1, axis=1)
+    return size[:, None] * (low_value + weight * (high_value - low_value))
+
+
+def reserves_waterfall(
+    gap: np.ndarray,
+    planned_use: np.ndarray,
+    nre: np.ndarray,
+    general_reserve: np.ndarray,
+    earmarked_reserves: np.ndarray,
+    policy: ReservePolicy,
+) -> dict[str, np.ndarray]:
+    """Run the reserves waterfall year by year.
+
+    Each year: planned drawdowns come out of their named earmarked reserves (as far as
+    each can pay); the rest of the gap is a shortfall met in ``policy.shortfall_order``;
+    what no reserve can meet is an uncovered deficit. A surplus tops the general
+    reserve up to its target share of NRE, then goes to ``policy.surplus_reserve``.
+    No reserve goes below zero.
+
+    Parameters
+    ----------
+    gap : ndarray, shape (paths, years)
+        Spend less funding, £m (> 0 is a shortfall).
+    planned_use : ndarray, shape (paths, years, reserves)
+        Planned drawdowns by earmarked reserve, £m.
+    nre : ndarray, shape (paths, years)
+        Net revenue expenditure, £m, for the general reserve target.
+    general_reserve : ndarray, shape (paths,)
+        Opening general reserve, £m.
+    earmarked_reserves : ndarray, shape (paths, reserves)
+        Opening earmarked reserves, £m.
+    policy : ReservePolicy
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``general`` (paths, years); ``earmarked`` (paths, years, reserves), closing
+        balances; ``planned_drawn``, ``shortfall_met``, ``surplus_added``,
+        ``uncovered_deficit`` (paths, years), £m.
+    """
+    paths, years = gap.shape
+    n_reserves = earmarked_reserves.shape[1]
+    general = general_reserve.astype(float).copy()
+    earmarked = earmarked_reserves.astype(float).copy()
+    out = {
+        "general": np.empty((paths, years)),
+        "earmarked": np.empty((paths, years, n_reserves)),
+        "planned_drawn": np.empty((paths, years)),
+        "shortfall_met": np.empty((paths, years)),
+        "surplus_added": np.empty((paths, years)),
+        "uncovered_deficit": np.empty((paths, years)),
+    }
+    for t in range(years):
+        drawn = np.minimum(planned_use[:, t, :], earmarked)
+        earmarked -= drawn
+        planned_drawn = drawn.sum(axis=1)
+        residual = gap[:, t] - planned_drawn
+        remaining = np.maximum(residual, 0.0)
+        met = np.zeros(paths)
+        for index in policy.shortfall_order:
+            balance = general if index == GENERAL else earmarked[:, index]
+            take = np.minimum(balance, remaining)
+            balance -= take
+            remaining -= take
+            met += take
+        surplus = np.maximum(-residual, 0.0)
+        room = np.maximum(policy.target_general_rate * nre[:, t] - general, 0.0)
+        to_general = np.minimum(surplus, room)
+        general += to_general
+        if policy.surplus_reserve == GENERAL:
+            general += surplus - to_general
+        else:
+            earmarked[:, policy.surplus_reserve] += surplus - to_general
+        out["general"][:, t] = general
+        out["earmarked"][:, t, :] = earmarked
+        out["planned_drawn"][:, t] = planned_drawn
+        out["shortfall_met"][:, t] = met
+        out["surplus_added"][:, t] = surplus
+        out["uncovered_deficit"][:, t] = remaining
+    return out
+
+
+def project_force(inputs: ForceInputs) -> Projection:
+    """Project one force's budget, reserves and flags on every path.
+
+    Parameters
+    ----------
+    inputs : ForceInputs
+
+    Returns
+    -------
+    Projection
+        ``lines``: the summary metrics, each of shape (paths, years); money in £m.
+        ``earmarked_by_reserve``: closing earmarked balances (paths, years, reserves).
+        ``flags``: boolean arrays (paths, years), in-year and ``_by_year`` cumulative.
+    """
+    budget = inputs.budget
+    planned_use = inputs.planned_use.sum(axis=2)
+
+    plan_income = project_income(budget, inputs.plan)
+    plan_award = inputs.plan.pay_award[:, 0]
+    plan_pay = pay_index(inputs.plan, plan_award)
+    plan_spend = (
+        budget.paybill[:, None] * plan_pay
+        + budget.non_pay[:, None] * price_index(inputs.plan)
+        + budget.capital_financing[:, None]
+        + inputs.one_off_spend
+    )
+    requirement, other_tranches = planned_savings(
+        plan_spend, plan_income["funding"], planned_use, inputs.programme_savings
+    )
+
+    income = project_income(budget, inputs.outcome)
+    pay = pay_index(inputs.outcome, plan_award)
+    paybill = budget.paybill[:, None] * pay
+    collaboration = inputs.collaboration_plan * pay / plan_pay
+    non_pay = budget.non_pay[:, None] * price_index(inputs.outcome)
+    delivered = deliver_savings(other_tranches, inputs.delivery.savings_delivery, inputs.policy.roll_forward)
+    programme = realise_programme(
+        inputs.programme_savings, inputs.delivery.collaboration_size, inputs.delivery.collaboration_delay
+    )
+    savings_delivered = delivered + programme
+    spend = (
+        paybill
+        + non_pay
+        + budget.capital_financing[:, None]
+        + inputs.one_off_spend
+        + inputs.delivery.shocks
+        - savings_delivered
+    )
+    gap = spend - income["funding"]
+    reserves = reserves_waterfall(
+        gap, inputs.planned_use, spend, inputs.general_reserve, inputs.earmarked_reserves, inputs.policy
+    )
+    earmarked_total = reserves["earmarked"].sum(axis=2)
+    total = reserves["general"] + earmarked_total
+    minimum = inputs.policy.minimum_general_rate * spend
+
+    lines = {
+        **income,
+        "pay": paybill - collaboration,
+        "non_pay": non_pay,
+        "collaboration": collaboration,
+        "capital_financing": np.broadcast_to(budget.capital_financing[:, None], gap.shape).copy(),
+        "one_off_spend": inputs.one_off_spend + inputs.delivery.shocks,
+        "spend": spend,
+        "nre": spend,
+        "savings_required": requirement,
+        "savings_delivered": savings_delivered,
+        "gap": gap,
+        "planned_reserve_use": reserves["planned_drawn"],
+        "general_reserve": reserves["general"],
+        "general_reserve_minimum": minimum,
+        "earmarked_reserves": earmarked_total,
+        "total_reserves": total,
+        "uncovered_deficit": reserves["uncovered_deficit"],
+    }
+    in_year = {
+        "general_below_minimum": reserves["general"] < minimum - EMPTY_TOLERANCE,
+        "usable_reserves_exhausted": total <= EMPTY_TOLERANCE,
+        "uncovered_deficit": reserves["uncovered_deficit"] > EMPTY_TOLERANCE,
+    }
+    flags = dict(in_year)
+    for name, flag in in_year.items():
+        flags[f"{name}_by_year"] = np.logical_or.accumulate(flag, axis=1)
+    return Projection(lines=lines, earmarked_by_reserve=reserves["earmarked"], flags=flags)

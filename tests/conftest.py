@@ -1,0 +1,54 @@
+"""Shared fixtures: repository paths, the shared seeds, and small scenario files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+SCENARIOS = REPO / "scenarios"
+SHARED = REPO.parent / "shared"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def numpy_errors_raise():
+    """Overflow, invalid operations and division by zero raise inside every test."""
+    with np.errstate(all="raise", under="ignore"):
+        yield
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write a scenario YAML (dedented) into the test's temporary folder and return its path."""
+
+    def write(text: str, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+MINIMAL = """\
+title: Test scenario
+description: A small scenario for tests.
+forces: [staffordshire, leicestershire, hertfordshire]
+simulation: {paths: 500, seed: 7, chunk_size: 128}
+"""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -40,8 +41,12 @@ DATA_OPTION = click.option(
 
 
 def fail(message: str, code: int) -> None:
-    """Print one error message on stderr and exit."""
-    error_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    """Print one error message on stderr and exit.
+
+    The message is escaped because it quotes the user's own text, which may contain
+    square brackets that rich would otherwise read as markup.
+    """
+    error_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False)
     sys.exit(code)
 
 
@@ -147,7 +152,7 @@ def _simulate_with_progress(setup):
 def _print_headlines(setup, summary, flags, folder: Path, seconds: float) -> None:
     headlines = headline_table(summary, flags)
     scenario = setup.scenario
-    table = Table(title=f"{scenario.title}: by 31 March {int(scenario.years[-1][:4]) + 1}",
+    table = Table(title=f"{escape(scenario.title)}: by 31 March {int(scenario.years[-1][:4]) + 1}",
                   caption=f"{scenario.paths:,} paths, seed {scenario.seed}; £m cash")
     table.add_column("Force")
     table.add_column("Total reserves P50 (P10–P90)", justify="right")
@@ -165,7 +170,8 @@ def _print_headlines(setup, summary, flags, folder: Path, seconds: float) -> Non
             f"{row.p_uncovered_deficit:.1%}",
         )
     console.print(table)
-    console.print(f"Wrote report.pdf, summary.csv, flags.csv, plan.csv and run.json to {folder}/ in {seconds:.1f} s")
+    console.print(f"Wrote report.pdf, summary.csv, flags.csv, plan.csv and run.json to {escape(str(folder))}/ "
+                  f"in {seconds:.1f} s")
 
 
 @main.command()
@@ -178,8 +184,8 @@ def check(scenario: Path, data_dir: Path | None) -> None:
     except InputError as exc:
         fail(str(exc), EXIT_INPUT)
     s = setup.scenario
-    console.print(f"[green]OK[/]: {s.path} — {s.title}")
-    console.print(f"  forces: {', '.join(setup.forces[f].name for f in s.forces)}")
+    console.print(f"[green]OK[/]: {escape(str(s.path))} — {escape(s.title)}")
+    console.print(f"  forces: {escape(', '.join(setup.forces[f].name for f in s.forces))}")
     console.print(f"  years: {s.years[0]} to {s.years[-1]}; {s.paths:,} paths, seed {s.seed}, baseline {s.baseline}")
     stated = ", ".join(s.inputs) or "none (every input follows the forces' plans or its default)"
     console.print(f"  inputs stated: {stated}")

@@ -21,7 +21,7 @@ def format_field_path(path: Sequence[object]) -> str:
     """
     text = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             text += f"[{part}]"
         else:
             text += ("." if text else "") + str(part)
@@ -89,9 +89,9 @@ def _describe(found: object) -> str:
     if isinstance(found, (int, float)):
         return f"{found!r} (a bare number)"
     if isinstance(found, dict):
-        return "a mapping"
+        return "a mapping" if found else "an empty mapping"
     if isinstance(found, list):
-        return "a list"
+        return "a list" if found else "an empty list"
     if found is None:
         return "nothing"
     return repr(found)

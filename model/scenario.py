@@ -19,6 +19,7 @@ money ``£…m``, durations ``years``; a bare number is rejected.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,15 +74,17 @@ class SimulationEntry(StrictModel):
         return value
 
 
+# Rates are typed Any rather than str so that a bare number reaches the unit parser, whose
+# message shows the accepted forms ('3%'), instead of pydantic's "expected text".
 class ReservePolicyOverride(StrictModel):
-    minimum_general_reserve: str | None = None
-    general_reserve_target: str | None = None
+    minimum_general_reserve: Any = None
+    general_reserve_target: Any = None
     shortfall_order: list[str] | None = None
 
 
 class ReservePolicyEntry(StrictModel):
-    minimum_general_reserve: str = "3%"
-    general_reserve_target: str | None = None
+    minimum_general_reserve: Any = "3%"
+    general_reserve_target: Any = None
     shortfall_order: list[str] | None = None
     undelivered_savings: Literal["roll_forward", "lost"] = "roll_forward"
     forces: dict[str, ReservePolicyOverride] = {}
@@ -90,7 +93,7 @@ class ReservePolicyEntry(StrictModel):
 class ShockEntry(StrictModel):
     name: str
     label: str | None = None
-    probability: str
+    probability: Any
     cost: Any
     years: list[str] | None = None
     forces: list[str] | None = None
@@ -277,7 +280,7 @@ def _read_years(document: YamlDocument, text: str) -> int:
         first = model_year_index(match.group(1))
         last = model_year_index(match.group(2))
     except FiscalYearError as exc:
-        raise document.error(("years",), str(exc).removeprefix("expected "), None) from None
+        raise document.error(("years",), str(exc).removeprefix("expected ")) from None
     if first != 0:
         raise document.error(("years",), f"a range starting at the budget year {MODEL_YEARS[0]} (the baselines describe its budget as set)", text)
     if last < first:
@@ -289,7 +292,7 @@ def _parse(document: YamlDocument, where: tuple, raw: object, units: tuple[str, 
     try:
         return parse_quantity(raw, units)
     except UnitError as exc:
-        raise document.error(where, str(exc).removeprefix("expected "), None) from None
+        raise document.error(where, str(exc).removeprefix("expected ")) from None
 
 
 def read_distribution(document: YamlDocument, where: tuple, raw: object, declaration_units: tuple[str, ...],
@@ -307,7 +310,7 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             raise document.error(where, "a value like " + _forms(declaration_units) +
                                  " or a mapping with 'distribution' (" + ", ".join(DISTRIBUTION_PARAMETERS) + ")", raw)
         kind = raw["distribution"]
-        if kind not in DISTRIBUTION_PARAMETERS:
+        if not isinstance(kind, str) or kind not in DISTRIBUTION_PARAMETERS:
             suggestion = did_you_mean(str(kind), DISTRIBUTION_PARAMETERS)
             hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(DISTRIBUTION_PARAMETERS)}"
             raise document.error(where + ("distribution",), "a known distribution", kind, hint=hint)
@@ -330,12 +333,13 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
         if len(units) > 1:
             raise document.error(where, "every parameter in one unit", " and ".join(sorted(units)))
         unit = units.pop()
-        if kind == "normal" and params["sd"] < 0:
-            raise document.error(where + ("sd",), "a standard deviation of zero or more", value)
+        if kind == "normal" and params["sd"] <= 0:
+            raise document.error(where + ("sd",), "a standard deviation above zero; for no uncertainty write one "
+                                 "fixed value", raw["sd"])
         try:
             distribution = Distribution(kind, params, unit)
         except DistributionError as exc:
-            raise document.error(where, str(exc).removeprefix("expected "), None) from None
+            raise document.error(where, str(exc).removeprefix("expected ")) from None
     else:
         quantity = _parse(document, where, raw, declaration_units)
         distribution = Distribution("fixed", {"value": quantity.value}, quantity.unit)
@@ -345,10 +349,14 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
         if lowest < low - 1e-12 or highest > high + 1e-12:
             from .units import format_quantity
 
+            allowed = f"values from {format_quantity(low, distribution.unit)} to {format_quantity(high, distribution.unit)}"
+            if distribution.is_fixed:
+                raise document.error(where, allowed, raw)
+            unbounded = math.isinf(lowest) or math.isinf(highest)
             raise document.error(
-                where,
-                f"values from {format_quantity(low, distribution.unit)} to {format_quantity(high, distribution.unit)}",
+                where, allowed,
                 f"a range reaching {format_quantity(lowest, distribution.unit)} to {format_quantity(highest, distribution.unit)}",
+                hint="Give the normal distribution low and high to keep it inside that range." if unbounded else None,
             )
     return distribution
 
@@ -393,13 +401,16 @@ def _read_layer(document, where, declaration, raw, force, values, forces) -> Non
             try:
                 year = model_year_index(key)
             except FiscalYearError as exc:
+                if any(key in required + optional for required, optional in DISTRIBUTION_PARAMETERS.values()):
+                    raise document.error(where, f"a 'distribution' key beside '{key}' (one of "
+                                         f"{', '.join(DISTRIBUTION_PARAMETERS)})") from None
                 suggestion = did_you_mean(str(key), ("all_years", "forces", "distribution"))
                 message = str(exc).removeprefix("expected ")
                 if suggestion and not re.match(r"^\d", str(key)):
                     raise InputError(document.path, list(sub_where), "'all_years', 'forces' or a fiscal year like '2017/18'",
                                      f"unknown key '{key}'", line=document.line_of(sub_where),
                                      hint=f"Did you mean '{suggestion}'?") from None
-                raise document.error(sub_where, message + " (or 'all_years' / 'forces')", None) from None
+                raise document.error(sub_where, "'all_years', 'forces' or " + message) from None
             if declaration.timing == "per_path":
                 raise document.error(sub_where, f"one value for the whole path ({declaration.name} is drawn once per path, not per year)", key)
             if year < declaration.first_year:
@@ -426,7 +437,7 @@ def _read_shock(document: YamlDocument, where: tuple, shock: ShockEntry, forces:
             try:
                 years_list.append(model_year_index(year))
             except FiscalYearError as exc:
-                raise document.error(where + ("years", index), str(exc).removeprefix("expected "), None) from None
+                raise document.error(where + ("years", index), str(exc).removeprefix("expected ")) from None
         years = tuple(sorted(set(years_list)))
     shock_forces = tuple(forces)
     if shock.forces is not None:
@@ -437,7 +448,7 @@ def _read_shock(document: YamlDocument, where: tuple, shock: ShockEntry, forces:
 
 
 def _read_policy(document, where, entry, undelivered: str, base: ReservePolicySpec | None = None) -> ReservePolicySpec:
-    def rate(key: str, raw: str | None, default: float | None) -> float | None:
+    def rate(key: str, raw: object, default: float | None) -> float | None:
         if raw is None:
             return default
         value = _parse(document, where + (key,), raw, ("rate",)).value
@@ -453,5 +464,7 @@ def _read_policy(document, where, entry, undelivered: str, base: ReservePolicySp
                              entry.general_reserve_target)
     order = tuple(entry.shortfall_order) if entry.shortfall_order is not None else (base.shortfall_order if base else None)
     if order is not None and len(set(order)) != len(order):
-        raise document.error(where + ("shortfall_order",), "each reserve once", list(order))
+        repeated = next(name for index, name in enumerate(order) if name in order[:index])
+        raise document.error(where + ("shortfall_order",), "each reserve once", repeated,
+                             hint="It is listed more than once.")
     return ReservePolicySpec(minimum, target, order, undelivered == "roll_forward")

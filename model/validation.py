@@ -93,8 +93,7 @@ def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: Validat
         return InputError(document.path, list(loc), "a known key", f"unknown key '{key}'",
                           line=document.line_of(loc), hint=hint)
     if kind == "missing":
-        allowed = _allowed_keys(model, loc[len(prefix):-1])
-        return InputError(document.path, list(loc), "this field (it is required)", "it missing",
+        return InputError(document.path, list(loc), "this field (it is required)", None,
                           line=document.line_of(loc[:-1]) if loc[:-1] else 1)
     if kind in ("value_error", "assertion_error"):
         message = str(error.get("ctx", {}).get("error", error["msg"]))

@@ -16,6 +16,9 @@ import yaml
 from .errors import NOT_GIVEN, InputError
 
 MAX_FILE_BYTES = 5_000_000
+MAX_DEPTH = 50
+MAX_VALUES = 100_000
+"""Most keys and list items a document may hold once its aliases are expanded (stops 'billion laughs')."""
 
 
 @dataclass
@@ -82,12 +85,21 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
     Raises
     ------
     InputError
-        Missing, unreadable, empty, binary or non-UTF-8 files; malformed YAML (with line
-        and column); duplicate keys; more than one document; a top level that is empty.
+        Missing, unreadable, empty, binary or non-UTF-8 files; control characters;
+        malformed YAML (with line and column); duplicate keys; more than one document;
+        a top level that is empty; nesting too deep or aliases that expand too far.
     """
     path = Path(path)
     text = read_text(path, what)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line_start = text.rfind("\n", 0, exc.position) + 1
+        raise InputError(
+            path, None, f"a {what} in plain text",
+            f"a control character (#x{exc.character:04x}) at column {exc.position - line_start + 1}",
+            line=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         try:
             node = loader.get_single_node()
@@ -102,12 +114,19 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
             raise InputError(path, None, f"a {what} in YAML", "a file with only comments")
         lines: dict[tuple[object, ...], int] = {}
         data = _build(node, (), loader, lines, path)
+    except RecursionError:
+        raise InputError(path, None, f"a YAML document nested at most {MAX_DEPTH} levels deep",
+                         "much deeper nesting") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         where = f" at column {mark.column + 1}" if mark is not None else ""
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        hint = "YAML indents with spaces, never tabs." if "'\\t'" in problem else None
+        if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
+            hint = f"{context[0].upper()}{context[1:]} that started on line {context_mark.line + 1}."
         raise InputError(
-            path, None, "well-formed YAML", f"{problem}{where}", line=_mark_line(mark)
+            path, None, "well-formed YAML", f"{problem}{where}", line=_mark_line(mark), hint=hint
         ) from None
     finally:
         loader.dispose()
@@ -119,21 +138,24 @@ def _mark_line(mark) -> int | None:
 
 
 def _build(node, path: tuple[object, ...], loader, lines, file_path: Path, depth: int = 0):
-    if depth > 50:
-        raise InputError(file_path, list(path), "a YAML document nested at most 50 levels deep", "deeper nesting",
-                         line=node.start_mark.line + 1)
+    if depth > MAX_DEPTH:
+        raise InputError(file_path, list(path), f"a YAML document nested at most {MAX_DEPTH} levels deep",
+                         "deeper nesting", line=node.start_mark.line + 1)
+    if len(lines) > MAX_VALUES:
+        raise InputError(file_path, list(path), f"a YAML document of at most {MAX_VALUES:,} keys and list items",
+                         "more (counting what its aliases repeat)", line=node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise InputError(file_path, list(path), "plain keys", "a list or mapping used as a key",
                                  line=key_node.start_mark.line + 1)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise InputError(file_path, list(path), "plain keys (YAML merge keys '<<' are not supported)", "'<<'",
+                                 line=key_node.start_mark.line + 1)
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (int, float)) and not isinstance(key, bool):
                 key = key_node.value
-            if key == "<<":
-                raise InputError(file_path, list(path), "plain keys (YAML merge keys '<<' are not supported)", "'<<'",
-                                 line=key_node.start_mark.line + 1)
             if key in result:
                 first = lines.get(path + (key,))
                 raise InputError(

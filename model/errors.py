@@ -34,6 +34,10 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+class Described(str):
+    """What was found, in words ("no such file"), printed as is rather than quoted as a value."""
+
+
 NOT_GIVEN = object()
 """Marks an :class:`InputError` whose 'found' part should be left out."""
 
@@ -82,6 +86,8 @@ class InputError(Exception):
 
 
 def _describe(found: object) -> str:
+    if isinstance(found, Described):
+        return str(found)
     if isinstance(found, str):
         return repr(found) if len(found) < 80 else repr(found[:77] + "...")
     if isinstance(found, bool):

@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 from pydantic import field_validator, model_validator
 
-from .errors import InputError
+from .errors import Described, InputError
 from .fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from .inputs import INPUTS, PLAN_INPUTS
 from .units import UnitError, detect_unit, parse_quantity
@@ -304,7 +304,7 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
 
         suggestion = did_you_mean(force_id, known)
         hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Known forces: {', '.join(known)}"
-        raise InputError(path, None, "a force baseline file for a known force id", f"no file for '{force_id}'", hint=hint)
+        raise InputError(path, None, "a force baseline file for a known force id", Described(f"no file for '{force_id}'"), hint=hint)
     document = load_yaml(path, "force baseline")
     entry = validate_document(ForceEntry, document)
     if entry.id != force_id:
@@ -439,14 +439,14 @@ def _add(figures: dict[str, Figure], document: YamlDocument, where: tuple, name:
         if {low_unit, high_unit} != {found_unit}:
             raise document.error(where + ("assumption",), "central, low and high in the same unit", None)
         if low > high:
-            raise document.error(where + ("assumption", "low"), "low ≤ high", f"low {assumption.low} above high {assumption.high} (an inverted range)")
+            raise document.error(where + ("assumption", "low"), "low ≤ high", Described(f"low {assumption.low} above high {assumption.high} (an inverted range)"))
         if low == high:
             raise document.error(where + ("assumption",), "a range with low < high (an assumption must state its uncertainty)",
                                  f"low = high = {assumption.low}")
         if not low <= central <= high:
             raise document.error(where + ("assumption", "central"), f"a central value between {assumption.low} and {assumption.high}", assumption.central)
         if not assumption.reason.strip():
-            raise document.error(where + ("assumption", "reason"), "a one-line reason for the assumption", "empty text")
+            raise document.error(where + ("assumption", "reason"), "a one-line reason for the assumption", Described("empty text"))
         figure = Figure(name, found_unit, "assumption", text=assumption.central, low=low, central=central, high=high,
                         reason=assumption.reason, note=entry.note, line=line)
     figures[name] = figure

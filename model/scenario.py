@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from .distributions import DISTRIBUTION_PARAMETERS, Distribution, DistributionError
-from .errors import InputError, did_you_mean
+from .errors import Described, InputError, did_you_mean
 from .fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from .inputs import INPUTS, InputDeclaration
 from .units import UNIT_FORMS, UnitError, parse_quantity
@@ -231,7 +231,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
         if name not in INPUTS:
             suggestion = did_you_mean(name, INPUTS)
             hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Inputs: {', '.join(INPUTS)}"
-            raise InputError(document.path, list(where), "a known input", f"unknown input '{name}'",
+            raise InputError(document.path, list(where), "a known input", Described(f"unknown input '{name}'"),
                              line=document.line_of(where), hint=hint)
         inputs[name] = _read_input(document, where, INPUTS[name], raw, entry.forces)
     shocks = [_read_shock(document, ("shocks", i), shock, entry.forces) for i, shock in enumerate(entry.shocks)]
@@ -323,15 +323,15 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             if key not in required + optional:
                 suggestion = did_you_mean(str(key), required + optional)
                 hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"A {kind} distribution takes: {', '.join(required + optional)}"
-                raise document.error(where + (key,), f"a parameter of a {kind} distribution", f"unknown key '{key}'", hint=hint)
+                raise document.error(where + (key,), f"a parameter of a {kind} distribution", Described(f"unknown key '{key}'"), hint=hint)
             quantity = _parse(document, where + (key,), value, declaration_units)
             params[key] = quantity.value
             units.add(quantity.unit)
         missing = [p for p in required if p not in params]
         if missing:
-            raise document.error(where, f"a {kind} distribution with {', '.join(required)}", f"no {', '.join(missing)}")
+            raise document.error(where, f"a {kind} distribution with {', '.join(required)}", Described(f"no {', '.join(missing)}"))
         if len(units) > 1:
-            raise document.error(where, "every parameter in one unit", " and ".join(sorted(units)))
+            raise document.error(where, "every parameter in one unit", Described(" and ".join(sorted(units))))
         unit = units.pop()
         if kind == "normal" and params["sd"] <= 0:
             raise document.error(where + ("sd",), "a standard deviation above zero; for no uncertainty write one "
@@ -355,7 +355,7 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             unbounded = math.isinf(lowest) or math.isinf(highest)
             raise document.error(
                 where, allowed,
-                f"a range reaching {format_quantity(lowest, distribution.unit)} to {format_quantity(highest, distribution.unit)}",
+                Described(f"a range reaching {format_quantity(lowest, distribution.unit)} to {format_quantity(highest, distribution.unit)}"),
                 hint="Give the normal distribution low and high to keep it inside that range." if unbounded else None,
             )
     return distribution
@@ -391,7 +391,7 @@ def _read_layer(document, where, declaration, raw, force, values, forces) -> Non
             values[(force, None)] = value_of(sub_where, sub_raw)
         elif key == "forces":
             if force is not None:
-                raise document.error(sub_where, "no 'forces' inside a per-force override", "a nested 'forces'")
+                raise document.error(sub_where, "no 'forces' inside a per-force override", Described("a nested 'forces'"))
             if not isinstance(sub_raw, dict) or not sub_raw:
                 raise document.error(sub_where, "a mapping of force ids to values", sub_raw)
             for force_id, force_raw in sub_raw.items():
@@ -408,7 +408,7 @@ def _read_layer(document, where, declaration, raw, force, values, forces) -> Non
                 message = str(exc).removeprefix("expected ")
                 if suggestion and not re.match(r"^\d", str(key)):
                     raise InputError(document.path, list(sub_where), "'all_years', 'forces' or a fiscal year like '2017/18'",
-                                     f"unknown key '{key}'", line=document.line_of(sub_where),
+                                     Described(f"unknown key '{key}'"), line=document.line_of(sub_where),
                                      hint=f"Did you mean '{suggestion}'?") from None
                 raise document.error(sub_where, "'all_years', 'forces' or " + message) from None
             if declaration.timing == "per_path":

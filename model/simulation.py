@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .engine import project_force
-from .errors import InputError
+from .errors import Described, InputError
 from .forces import available_forces, default_data_dir, load_force, load_national
 from .sampling import RunSetup, force_inputs
 from .scenario import load_scenario
@@ -69,7 +69,7 @@ def load_setup(scenario_path: Path | str, data_dir: Path | None = None) -> RunSe
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if not (data_dir / "forces").is_dir():
-        raise InputError(data_dir, None, "a data folder with forces/ and national.yaml", "no forces/ folder")
+        raise InputError(data_dir, None, "a data folder with forces/ and national.yaml", Described("no forces/ folder"))
     known = available_forces(data_dir)
     scenario = load_scenario(scenario_path, known)
     national = load_national(data_dir)

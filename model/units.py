@@ -116,6 +116,8 @@ def parse_quantity(raw: object, allowed: tuple[str, ...]) -> Quantity:
 def _example(number: float, allowed: tuple[str, ...]) -> str:
     unit = allowed[0]
     if unit == "rate":
+        if 0 < abs(number) < 1:
+            return f"'{number * 100:g}%' if {number:g} is a fraction, or '{number:g}%'"
         return f"'{number:g}%'"
     if unit == "money":
         return f"'£{number:g}m'"

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import NOT_GIVEN, InputError, did_you_mean
+from .errors import Described, NOT_GIVEN, InputError, did_you_mean
 from .yaml_source import YamlDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -90,7 +90,7 @@ def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: Validat
         hint = f"Did you mean '{suggestion}'?" if suggestion else None
         if allowed:
             hint = (hint + " " if hint else "") + f"Allowed here: {', '.join(sorted(allowed))}"
-        return InputError(document.path, list(loc), "a known key", f"unknown key '{key}'",
+        return InputError(document.path, list(loc), "a known key", Described(f"unknown key '{key}'"),
                           line=document.line_of(loc), hint=hint)
     if kind == "missing":
         return InputError(document.path, list(loc), "this field (it is required)", None,

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import NOT_GIVEN, InputError
+from .errors import Described, NOT_GIVEN, InputError
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50
@@ -46,25 +46,25 @@ class YamlDocument:
 def read_text(path: Path, what: str) -> str:
     """Read a UTF-8 text file, turning every way it can fail into an :class:`InputError`."""
     if not path.exists():
-        raise InputError(path, None, f"an existing {what} file", "no such file")
+        raise InputError(path, None, f"an existing {what} file", Described("no such file"))
     if path.is_dir():
-        raise InputError(path, None, f"a {what} file", "a folder")
+        raise InputError(path, None, f"a {what} file", Described("a folder"))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(path, None, f"a readable {what} file", exc.strerror or str(exc)) from None
+        raise InputError(path, None, f"a readable {what} file", Described(exc.strerror or str(exc))) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(path, None, f"a {what} file under {MAX_FILE_BYTES // 1_000_000} MB", f"{len(raw):,} bytes")
+        raise InputError(path, None, f"a {what} file under {MAX_FILE_BYTES // 1_000_000} MB", Described(f"{len(raw):,} bytes"))
     if b"\x00" in raw:
-        raise InputError(path, None, f"a {what} file in UTF-8 text", "binary content (NUL bytes)")
+        raise InputError(path, None, f"a {what} file in UTF-8 text", Described("binary content (NUL bytes)"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            path, None, f"a {what} file in UTF-8 text", f"a byte that is not UTF-8 at offset {exc.start}"
+            path, None, f"a {what} file in UTF-8 text", Described(f"a byte that is not UTF-8 at offset {exc.start}")
         ) from None
     if not text.strip():
-        raise InputError(path, None, f"a {what} in YAML", "an empty file")
+        raise InputError(path, None, f"a {what} in YAML", Described("an empty file"))
     return text
 
 
@@ -97,7 +97,7 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
         line_start = text.rfind("\n", 0, exc.position) + 1
         raise InputError(
             path, None, f"a {what} in plain text",
-            f"a control character (#x{exc.character:04x}) at column {exc.position - line_start + 1}",
+            Described(f"a control character (#x{exc.character:04x}) at column {exc.position - line_start + 1}"),
             line=text.count("\n", 0, exc.position) + 1,
         ) from None
     try:
@@ -106,17 +106,17 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
         except yaml.composer.ComposerError as exc:
             if "expected a single document" in str(exc):
                 raise InputError(
-                    path, None, f"one {what} document", "more than one document (a second '---')",
+                    path, None, f"one {what} document", Described("more than one document (a second '---')"),
                     line=_mark_line(exc.problem_mark),
                 ) from None
             raise
         if node is None:
-            raise InputError(path, None, f"a {what} in YAML", "a file with only comments")
+            raise InputError(path, None, f"a {what} in YAML", Described("a file with only comments"))
         lines: dict[tuple[object, ...], int] = {}
         data = _build(node, (), loader, lines, path)
     except RecursionError:
         raise InputError(path, None, f"a YAML document nested at most {MAX_DEPTH} levels deep",
-                         "much deeper nesting") from None
+                         Described("much deeper nesting")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -126,7 +126,7 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
         if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
             hint = f"{context[0].upper()}{context[1:]} that started on line {context_mark.line + 1}."
         raise InputError(
-            path, None, "well-formed YAML", f"{problem}{where}", line=_mark_line(mark), hint=hint
+            path, None, "well-formed YAML", Described(f"{problem}{where}"), line=_mark_line(mark), hint=hint
         ) from None
     finally:
         loader.dispose()
@@ -140,15 +140,15 @@ def _mark_line(mark) -> int | None:
 def _build(node, path: tuple[object, ...], loader, lines, file_path: Path, depth: int = 0):
     if depth > MAX_DEPTH:
         raise InputError(file_path, list(path), f"a YAML document nested at most {MAX_DEPTH} levels deep",
-                         "deeper nesting", line=node.start_mark.line + 1)
+                         Described("deeper nesting"), line=node.start_mark.line + 1)
     if len(lines) > MAX_VALUES:
         raise InputError(file_path, list(path), f"a YAML document of at most {MAX_VALUES:,} keys and list items",
-                         "more (counting what its aliases repeat)", line=node.start_mark.line + 1)
+                         Described("more (counting what its aliases repeat)"), line=node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError(file_path, list(path), "plain keys", "a list or mapping used as a key",
+                raise InputError(file_path, list(path), "plain keys", Described("a list or mapping used as a key"),
                                  line=key_node.start_mark.line + 1)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise InputError(file_path, list(path), "plain keys (YAML merge keys '<<' are not supported)", "'<<'",
@@ -160,7 +160,7 @@ def _build(node, path: tuple[object, ...], loader, lines, file_path: Path, depth
                 first = lines.get(path + (key,))
                 raise InputError(
                     file_path, list(path) + [key], "each key once",
-                    f"a duplicate key (first written on line {first})",
+                    Described(f"a duplicate key (first written on line {first})"),
                     line=key_node.start_mark.line + 1,
                 )
             lines[path + (key,)] = key_node.start_mark.line + 1

@@ -95,7 +95,7 @@ def test_missing_file(tmp_path):
 def test_folder_instead_of_a_file(tmp_path):
     path = tmp_path / "central.yaml"
     path.mkdir()
-    assert_message(input_error(path), path, ["a scenario file", "found 'a folder'"])
+    assert_message(input_error(path), path, ["a scenario file", "found a folder"])
 
 
 def test_file_too_large(tmp_path):
@@ -221,7 +221,7 @@ CATALOGUE = [
      ["line 6", "field 'assumptions.referendum_limit'", "a band D amount in pounds", "that is money in £ million"]),
     ("mixed-units-in-one-distribution",
      with_minimal("assumptions:\n  precept_increase: {distribution: uniform, low: 1%, high: £5}\n"),
-     ["line 6", "field 'assumptions.precept_increase'", "every parameter in one unit", "'pounds and rate'"]),
+     ["line 6", "field 'assumptions.precept_increase'", "every parameter in one unit", "found pounds and rate"]),
     ("years-bare-number", with_minimal("assumptions:\n  collaboration_savings_delay: 1\n"),
      ["line 6", "field 'assumptions.collaboration_savings_delay'", "a number of years", "'1 years'"]),
     ("plan-without-a-plan", with_minimal("assumptions:\n  referendum_limit: plan\n"),
@@ -302,7 +302,7 @@ CATALOGUE = [
      with_minimal("assumptions:\n  pay_award: {distribution: normal, mean: 1%, sd: 1%, low: 2%, high: 0%}\n"),
      ["line 6", "field 'assumptions.pay_award'", "low < high for the truncation bounds"]),
     ("distribution-missing-parameters", with_minimal("assumptions:\n  pay_award: {distribution: triangular, low: 0%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "a triangular distribution with low, mode, high", "'no mode, high'"]),
+     ["line 6", "field 'assumptions.pay_award'", "a triangular distribution with low, mode, high", "found no mode, high"]),
     # Forces and reserves that do not exist.
     ("unknown-force", minimal_with(f"forces: {ALL_FORCES}", "forces: [staffordshre, leicestershire]"),
      ["line 3", "field 'forces[0]'", "a known force id", "found 'staffordshre'", "Did you mean 'staffordshire'?"]),

@@ -35,6 +35,9 @@ import numpy as np
 PAY_AWARD_FIRST_YEAR_SHARE = 7.0 / 12.0
 """Share of a 1 September pay award that falls in its first financial year."""
 
+MAX_COVER_YEARS = 50.0
+"""Cap on reserve cover: reserves not being used down count as lasting this many years."""
+
 EMPTY_TOLERANCE = 1e-6
 """£m below which a reserve counts as empty and a deficit as nil (£1)."""
 
@@ -498,6 +501,8 @@ def project_force(inputs: ForceInputs) -> Projection:
     earmarked_total = reserves["earmarked"].sum(axis=2)
     total = reserves["general"] + earmarked_total
     minimum = inputs.policy.minimum_general_rate * spend
+    net_use = gap - reserves["uncovered_deficit"]
+    cover = np.where(net_use > EMPTY_TOLERANCE, total / np.maximum(net_use, EMPTY_TOLERANCE), MAX_COVER_YEARS)
 
     lines = {
         **income,
@@ -510,13 +515,18 @@ def project_force(inputs: ForceInputs) -> Projection:
         "nre": spend,
         "savings_required": requirement,
         "savings_delivered": savings_delivered,
+        "gap_before_savings": gap + savings_delivered,
         "gap": gap,
         "planned_reserve_use": reserves["planned_drawn"],
+        "unplanned_gap": gap - reserves["planned_drawn"],
+        "shortfall_met_from_reserves": reserves["shortfall_met"],
+        "surplus_to_reserves": reserves["surplus_added"],
         "general_reserve": reserves["general"],
         "general_reserve_minimum": minimum,
         "earmarked_reserves": earmarked_total,
         "total_reserves": total,
         "uncovered_deficit": reserves["uncovered_deficit"],
+        "reserve_cover_years": np.minimum(cover, MAX_COVER_YEARS),
     }
     in_year = {
         "general_below_minimum": reserves["general"] < minimum - EMPTY_TOLERANCE,

@@ -112,3 +112,50 @@ def provenance_table(force: ForceData) -> pd.DataFrame:
 
 def _used_by(force: ForceData, name: str) -> bool:
     return any(name in (f.formula or "") for f in force.figures.values())
+
+
+def scenario_inputs_table(setup) -> pd.DataFrame:
+    """What the scenario states for each uncertain input, as written, for the appendix.
+
+    Parameters
+    ----------
+    setup : RunSetup
+
+    Returns
+    -------
+    DataFrame
+        Columns ``input, force, year, distribution, parameters``; ``force`` is ``all`` for
+        a scenario-wide value and ``year`` is ``all years`` for a value covering every
+        year. Inputs the scenario leaves out appear once as ``force plan`` or their default.
+    """
+    from .fiscal import MODEL_YEARS
+    from .inputs import INPUTS
+    from .scenario import PLAN
+
+    rows = []
+    for name, declaration in INPUTS.items():
+        spec = setup.scenario.inputs.get(name)
+        if spec is None:
+            rows.append([name, "all", "all years", "force plan" if declaration.plan_default else "fixed",
+                         "each force's planning assumption" if declaration.plan_default else declaration.default])
+            continue
+        for (force, year), value in spec.values.items():
+            where = [name, force or "all", "all years" if year is None else MODEL_YEARS[year]]
+            if value == PLAN:
+                rows.append(where + ["force plan", "each force's planning assumption"])
+            else:
+                params = ", ".join(f"{key} {format_quantity(v, value.unit)}" for key, v in value.params.items())
+                rows.append(where + [value.kind, params])
+    for shock in setup.scenario.shocks:
+        params = ", ".join(f"{key} {format_quantity(v, 'money')}" for key, v in shock.cost.params.items())
+        rows.append([f"shock: {shock.name}", ", ".join(shock.forces),
+                     ", ".join(MODEL_YEARS[t] for t in shock.years if t < setup.scenario.n_years),
+                     f"{shock.probability:.1%} a year × {shock.cost.kind} cost", params])
+    return pd.DataFrame(rows, columns=["input", "force", "year", "distribution", "parameters"])
+
+
+def contradictions_table(forces) -> pd.DataFrame:
+    """Contradictions between sources recorded in the force files, and which figure the model uses."""
+    rows = [[force.id, item.topic, "; ".join(item.figures), item.used, item.reason]
+            for force in forces for item in force.contradictions]
+    return pd.DataFrame(rows, columns=["force", "topic", "figures", "used", "reason"])

@@ -12,23 +12,10 @@ import numpy as np
 
 from .engine import project_force
 from .errors import Described, InputError
+from .metrics import FLAGS, SUMMARY_METRICS, reserve_metric
 from .forces import available_forces, default_data_dir, load_force, load_national
 from .sampling import RunSetup, force_inputs
 from .scenario import load_scenario
-
-SUMMARY_METRICS = (
-    "grant", "precept", "band_d", "tax_base", "funding", "pay", "non_pay", "collaboration", "spend",
-    "savings_required", "savings_delivered", "gap", "planned_reserve_use", "general_reserve",
-    "general_reserve_minimum", "earmarked_reserves", "total_reserves", "uncovered_deficit", "nre",
-)
-"""Metrics reported per force and year, in table order."""
-
-FLAGS = (
-    "general_below_minimum", "usable_reserves_exhausted", "uncovered_deficit",
-    "general_below_minimum_by_year", "usable_reserves_exhausted_by_year", "uncovered_deficit_by_year",
-)
-"""Flags reported per force and year: in that year, and at any time by the end of it."""
-
 
 class ModelError(Exception):
     """The model produced numbers that cannot be right (NaN or infinite)."""
@@ -160,7 +147,7 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
 
 def reserve_metrics(setup: RunSetup, force: str) -> tuple[str, ...]:
     """Metric names of a force's earmarked reserves, one per reserve: ``reserve_<name>``."""
-    return tuple(f"reserve_{reserve.name}" for reserve in setup.forces[force].earmarked)
+    return tuple(reserve_metric(reserve.name) for reserve in setup.forces[force].earmarked)
 
 
 def add_reserve_lines(setup: RunSetup, force: str, projection) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .simulation import FLAGS, SimulationResult
+from .metrics import FLAGS
+from .simulation import SimulationResult
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 SUMMARY_COLUMNS = ["scenario", "force", "year", "metric", "mean"] + [f"p{p}" for p in PERCENTILES]

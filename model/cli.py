@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -84,8 +85,8 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
             report_started = time.perf_counter()
             from .report import build_report_pdf
 
-            outputs.write("report.pdf", lambda path: build_report_pdf(path, summary, flags, plan,
-                                                                        report_meta(setup, result.paths)))
+            meta, appendix = report_meta(setup, result.paths), appendix_tables(setup)
+            outputs.write("report.pdf", lambda path: build_report_pdf(path, summary, flags, plan, meta, appendix))
             timings = dict(result.timings, load_seconds=loaded - started,
                            report_seconds=time.perf_counter() - report_started,
                            total_seconds=time.perf_counter() - started)
@@ -103,10 +104,7 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
 
 
 def report_meta(setup, paths: int) -> dict:
-    """The metadata the PDF title page shows."""
-    from .outputs import run_metadata as _meta
-
-    meta = _meta(setup, {}, paths)
+    """The metadata the report shows: scenario, run settings, force names and policy."""
     scenario = setup.scenario
     return {
         "scenario_name": scenario.name,
@@ -117,15 +115,38 @@ def report_meta(setup, paths: int) -> dict:
         "seed": scenario.seed,
         "paths": paths,
         "version": __version__,
-        "created": meta["created"],
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "force_names": {force_id: force.name for force_id, force in setup.forces.items()},
         "minimum_general_reserve": {f: scenario.policy_for(f).minimum_general_rate for f in scenario.forces},
+        "sources": list(scenario.sources),
         "notes": [
             "The 2016/17 budget is as set; later years are projected from the forces' plans and the scenario's assumptions.",
-            "Baseline figures not published in the sources are assumptions with ranges, sampled path by path"
+            "Baseline figures not published in the sources are assumptions with ranges, sampled path by path."
             if scenario.baseline == "sampled" else "Baseline assumptions are held at their central values.",
             *(f"Source of ranges: {source}" for source in scenario.sources),
         ],
+    }
+
+
+def appendix_tables(setup) -> dict:
+    """Tidy tables for the assumptions and provenance appendix.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``provenance`` (every baseline figure of every force with its source, see
+        :func:`model.provenance.provenance_table`), ``inputs`` (what the scenario states
+        for each uncertain input) and ``contradictions`` (between sources, and the figure used).
+    """
+    import pandas as pd
+
+    from .provenance import contradictions_table, provenance_table, scenario_inputs_table
+
+    forces = [setup.forces[f] for f in setup.scenario.forces]
+    return {
+        "provenance": pd.concat([provenance_table(force) for force in forces], ignore_index=True),
+        "inputs": scenario_inputs_table(setup),
+        "contradictions": contradictions_table(forces),
     }
 
 

@@ -53,6 +53,7 @@ def build_report_pdf(
     flags: pd.DataFrame,
     plan: pd.DataFrame,
     meta: Mapping[str, object],
+    appendix: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
     """Write the report PDF for one scenario run.
 
@@ -69,6 +70,9 @@ def build_report_pdf(
     meta : mapping
         Run metadata: ``scenario_name, title, description, scenario_file, scenario_sha256,
         seed, paths, version, created, force_names, minimum_general_reserve, notes``.
+    appendix : mapping of str to DataFrame, optional
+        ``provenance``, ``inputs`` and ``contradictions`` tables for the assumptions and
+        provenance appendix (see :func:`model.cli.appendix_tables`).
     """
     scenario_name = str(meta["scenario_name"])
     summary = _rows_of_scenario(summary, scenario_name)

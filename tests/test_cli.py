@@ -80,7 +80,7 @@ def small(tmp_path) -> Path:
 def fast_report(monkeypatch):
     """Replace the PDF report (slow, and tested in test_report.py) by a stub PDF."""
 
-    def stub(path, summary, flags, plan, meta):
+    def stub(path, summary, flags, plan, meta, appendix=None):
         Path(path).write_bytes(b"%PDF-1.4\n% stub report for " + meta["scenario_name"].encode() + b"\n%%EOF\n")
 
     monkeypatch.setattr(model.report, "build_report_pdf", stub)

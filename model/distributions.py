@@ -22,6 +22,8 @@ DISTRIBUTION_PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "triangular": (("low", "mode", "high"), ()),
     "pert": (("low", "mode", "high"), ()),
     "normal": (("mean", "sd"), ("low", "high")),
+    "lognormal": (("median", "p90"), ()),
+    "choice": (("options",), ()),
 }
 """The distributions a scenario can state, with their parameter names."""
 
@@ -31,6 +33,8 @@ DISTRIBUTION_MEANING: dict[str, str] = {
     "triangular": "most likely at mode, falling linearly to low and high",
     "pert": "a smooth beta distribution on [low, high] peaking at mode (weight 4)",
     "normal": "normal with mean and standard deviation sd; truncated to [low, high] when given",
+    "lognormal": "positive and right-skewed: half the draws below median, one in ten above p90",
+    "choice": "one of listed options, each with its probability (options: [{value: 2%, probability: 70%}, ...])",
 }
 
 
@@ -55,9 +59,11 @@ class Distribution:
     kind: str
     params: dict[str, float] = field(hash=False)
     unit: str = "rate"
+    options: tuple[tuple[float, str, float], ...] = ()
+    """For ``choice``: (value, unit, probability) of each option; probabilities sum to 1."""
 
     def __post_init__(self) -> None:
-        validate_parameters(self.kind, self.params)
+        validate_parameters(self.kind, self.params, self.options)
 
     @property
     def is_fixed(self) -> bool:
@@ -90,6 +96,12 @@ class Distribution:
             alpha = 1.0 + 4.0 * (p["mode"] - p["low"]) / width
             beta = 1.0 + 4.0 * (p["high"] - p["mode"]) / width
             return p["low"] + width * special.betaincinv(alpha, beta, u)
+        if self.kind == "lognormal":
+            sigma = np.log(p["p90"] / p["median"]) / special.ndtri(0.9)
+            return p["median"] * np.exp(sigma * special.ndtri(u))
+        if self.kind == "choice":
+            values = np.array([option[0] for option in self.options])
+            return values[self._option_index(u)]
         if self.kind == "normal":
             low = p.get("low", -np.inf)
             high = p.get("high", np.inf)
@@ -100,6 +112,17 @@ class Distribution:
                 return np.clip(p["mean"] + p["sd"] * special.ndtri(u), low, high)
             return p["mean"] + p["sd"] * special.ndtri(u)
         raise DistributionError(f"unknown distribution {self.kind!r}")  # pragma: no cover - validated
+
+    def _option_index(self, u: np.ndarray) -> np.ndarray:
+        cumulative = np.cumsum([option[2] for option in self.options])
+        return np.minimum(np.searchsorted(cumulative, u, side="right"), len(self.options) - 1)
+
+    def in_units(self, u: np.ndarray, unit: str) -> np.ndarray:
+        """Whether each draw is in ``unit`` (for choices that mix % and £ options)."""
+        if self.kind != "choice":
+            return np.full(np.shape(u), self.unit == unit)
+        units = np.array([option[1] == unit for option in self.options])
+        return units[self._option_index(np.asarray(u, dtype=float))]
 
     def median(self) -> float:
         """The median, in internal units."""
@@ -112,10 +135,14 @@ class Distribution:
             return p["value"], p["value"]
         if self.kind == "normal":
             return p.get("low", -np.inf), p.get("high", np.inf)
+        if self.kind == "lognormal":
+            return 0.0, np.inf
+        if self.kind == "choice":
+            return min(o[0] for o in self.options), max(o[0] for o in self.options)
         return p["low"], p["high"]
 
 
-def validate_parameters(kind: str, params: dict[str, float]) -> None:
+def validate_parameters(kind: str, params: dict[str, float], options: tuple = ()) -> None:
     """Check that parameters define a proper distribution.
 
     Raises
@@ -128,6 +155,9 @@ def validate_parameters(kind: str, params: dict[str, float]) -> None:
         raise DistributionError(
             f"expected a distribution, one of {', '.join(DISTRIBUTION_PARAMETERS)}; found {kind!r}"
         )
+    if kind == "choice":
+        _validate_options(options)
+        return
     required, optional = DISTRIBUTION_PARAMETERS[kind]
     missing = [name for name in required if name not in params]
     if missing:
@@ -147,6 +177,11 @@ def validate_parameters(kind: str, params: dict[str, float]) -> None:
             raise DistributionError("expected low < high (a range with width); for no uncertainty write one fixed value")
         if kind in ("triangular", "pert") and not low <= params["mode"] <= high:
             raise DistributionError("expected mode between low and high")
+    if kind == "lognormal":
+        if params["median"] <= 0:
+            raise DistributionError("expected a median above zero (a lognormal is positive)")
+        if params["p90"] <= params["median"]:
+            raise DistributionError("expected p90 above the median")
     if kind == "normal":
         if params["sd"] <= 0:
             raise DistributionError("expected sd > 0; for no uncertainty write one fixed value")
@@ -155,6 +190,16 @@ def validate_parameters(kind: str, params: dict[str, float]) -> None:
             raise DistributionError("expected low < high for the truncation bounds (an inverted or empty range)")
         if special.ndtr((high - params["mean"]) / params["sd"]) - special.ndtr((low - params["mean"]) / params["sd"]) < 1e-9:
             raise DistributionError("expected truncation bounds that keep some probability around the mean")
+
+
+def _validate_options(options: tuple) -> None:
+    if len(options) < 1:
+        raise DistributionError("expected at least one option")
+    probabilities = [option[2] for option in options]
+    if any(not 0.0 <= p <= 1.0 for p in probabilities):
+        raise DistributionError("expected option probabilities from 0% to 100%")
+    if abs(sum(probabilities) - 1.0) > 1e-9:
+        raise DistributionError(f"expected option probabilities that add up to 100%; they add up to {sum(probabilities):.4%}")
 
 
 def _triangular_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:

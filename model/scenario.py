@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator
 
 from .distributions import DISTRIBUTION_PARAMETERS, Distribution, DistributionError
@@ -44,6 +45,9 @@ class SimulationEntry(StrictModel):
     paths: int = Field(10_000, description="Number of Monte Carlo paths.")
     seed: int = Field(20160401, description="Random seed; the same seed gives the same numbers.")
     chunk_size: int = Field(8192, description="Paths per chunk; changes memory use, never the numbers.")
+    sampling: Literal["pseudo_random", "sobol"] = Field(
+        "pseudo_random", description="Pseudo-random streams, or scrambled Sobol' points (paths a power of two)."
+    )
 
     @field_validator("paths")
     @classmethod
@@ -99,6 +103,15 @@ class ShockEntry(StrictModel):
     forces: list[str] | None = None
 
 
+class CorrelationEntry(StrictModel):
+    between: list[str]
+    rank_correlation: Any
+
+
+class DeterministicCasesEntry(StrictModel):
+    tail: Any = "10%"
+
+
 class ScenarioEntry(StrictModel):
     title: str
     description: str
@@ -109,6 +122,8 @@ class ScenarioEntry(StrictModel):
     baseline: Literal["sampled", "central"] = "sampled"
     assumptions: dict[str, Any] = {}
     shocks: list[ShockEntry] = []
+    correlations: list[CorrelationEntry] = []
+    deterministic_cases: DeterministicCasesEntry = DeterministicCasesEntry()
     reserve_policy: ReservePolicyEntry = ReservePolicyEntry()
 
     @field_validator("title", "description")
@@ -138,6 +153,8 @@ class InputSpec:
 
     name: str
     values: dict[tuple[str | None, int | None], Distribution | str]
+    over_years: str = "independent"
+    persistence: float = 0.0
 
     def resolve(self, force: str, year: int | None) -> Distribution | str | None:
         """The distribution for a force and year (most specific wins), or ``None``."""
@@ -187,6 +204,11 @@ class Scenario:
     shocks: list[Shock]
     policy: ReservePolicySpec
     force_policy: dict[str, ReservePolicySpec] = field(default_factory=dict)
+    sampling: str = "pseudo_random"
+    correlations: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Stated rank (Spearman) correlations between inputs, keyed by the sorted pair of names."""
+    case_tail: float = 0.1
+    """Optimistic and pessimistic cases put every input at its 1-in-(1/tail) favourable or unfavourable value."""
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -262,6 +284,9 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
         shocks=shocks,
         policy=policy,
         force_policy=force_policy,
+        sampling=entry.simulation.sampling,
+        correlations=_read_correlations(document, entry.correlations, inputs),
+        case_tail=_read_tail(document, entry.deterministic_cases.tail),
     )
 
 
@@ -314,6 +339,10 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             suggestion = did_you_mean(str(kind), DISTRIBUTION_PARAMETERS)
             hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(DISTRIBUTION_PARAMETERS)}"
             raise document.error(where + ("distribution",), "a known distribution", kind, hint=hint)
+        if kind == "choice":
+            distribution = _read_choice(document, where, raw, declaration_units)
+            _check_bounds(document, where, raw, distribution, bounds)
+            return distribution
         required, optional = DISTRIBUTION_PARAMETERS[kind]
         params: dict[str, float] = {}
         units = set()
@@ -343,22 +372,69 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
     else:
         quantity = _parse(document, where, raw, declaration_units)
         distribution = Distribution("fixed", {"value": quantity.value}, quantity.unit)
-    if bounds is not None:
-        low, high = bounds[distribution.unit]
-        lowest, highest = distribution.bounds()
-        if lowest < low - 1e-12 or highest > high + 1e-12:
-            from .units import format_quantity
-
-            allowed = f"values from {format_quantity(low, distribution.unit)} to {format_quantity(high, distribution.unit)}"
-            if distribution.is_fixed:
-                raise document.error(where, allowed, raw)
-            unbounded = math.isinf(lowest) or math.isinf(highest)
-            raise document.error(
-                where, allowed,
-                Described(f"a range reaching {format_quantity(lowest, distribution.unit)} to {format_quantity(highest, distribution.unit)}"),
-                hint="Give the normal distribution low and high to keep it inside that range." if unbounded else None,
-            )
+    _check_bounds(document, where, raw, distribution, bounds)
     return distribution
+
+
+def _check_bounds(document: YamlDocument, where: tuple, raw: object, distribution: Distribution,
+                  bounds: dict[str, tuple[float, float]] | None) -> None:
+    """Check that every value a distribution can produce is inside the input's allowed range.
+
+    A lognormal is unbounded above, so its 1-in-10,000 value is checked instead.
+    """
+    if bounds is None:
+        return
+    from .units import format_quantity
+
+    if distribution.kind == "choice":
+        for index, (value, unit, _) in enumerate(distribution.options):
+            low, high = bounds[unit]
+            if not low - 1e-12 <= value <= high + 1e-12:
+                raise document.error(where + ("options", index, "value"),
+                                     f"values from {format_quantity(low, unit)} to {format_quantity(high, unit)}",
+                                     raw["options"][index]["value"])
+        return
+    low, high = bounds[distribution.unit]
+    lowest, highest = distribution.bounds()
+    if distribution.kind == "lognormal":
+        highest = float(distribution.ppf(np.array([0.9999]))[0])
+    if lowest < low - 1e-12 or highest > high + 1e-12:
+        allowed = f"values from {format_quantity(low, distribution.unit)} to {format_quantity(high, distribution.unit)}"
+        if distribution.is_fixed:
+            raise document.error(where, allowed, raw)
+        unbounded = math.isinf(lowest) or math.isinf(highest)
+        raise document.error(
+            where, allowed,
+            Described(f"a range reaching {format_quantity(lowest, distribution.unit)} to {format_quantity(highest, distribution.unit)}"),
+            hint="Give the normal distribution low and high to keep it inside that range." if unbounded else None,
+        )
+
+
+def _read_choice(document: YamlDocument, where: tuple, raw: dict, declaration_units: tuple[str, ...]) -> Distribution:
+    unknown = [key for key in raw if key not in ("distribution", "options")]
+    if unknown:
+        raise document.error(where + (unknown[0],), "a choice with 'options' only",
+                             Described(f"unknown key '{unknown[0]}'"), hint="Did you mean 'options'?")
+    options_raw = raw.get("options")
+    if not isinstance(options_raw, list) or not options_raw:
+        raise document.error(where + ("options",), "a list of options like [{value: 2%, probability: 70%}, ...]",
+                             options_raw)
+    options = []
+    for index, option in enumerate(options_raw):
+        at = where + ("options", index)
+        if not isinstance(option, dict) or set(option) != {"value", "probability"}:
+            raise document.error(at, "an option with exactly 'value' and 'probability'", option)
+        value = _parse(document, at + ("value",), option["value"], declaration_units)
+        probability = _parse(document, at + ("probability",), option["probability"], ("rate",)).value
+        if not 0.0 <= probability <= 1.0:
+            raise document.error(at + ("probability",), "a probability from 0% to 100%", option["probability"])
+        options.append((value.value, value.unit, probability))
+    total = sum(option[2] for option in options)
+    if abs(total - 1.0) > 1e-9:
+        raise document.error(where + ("options",), "option probabilities that add up to 100%",
+                             Described(f"a total of {total:.4%}"))
+    units = {option[1] for option in options}
+    return Distribution("choice", {}, units.pop() if len(units) == 1 else "mixed", tuple(options))
 
 
 def _forms(units: tuple[str, ...]) -> str:
@@ -368,8 +444,61 @@ def _forms(units: tuple[str, ...]) -> str:
 def _read_input(document: YamlDocument, where: tuple, declaration: InputDeclaration, raw: object,
                 forces: list[str]) -> InputSpec:
     values: dict[tuple[str | None, int | None], Distribution | str] = {}
+    over_years, persistence = "independent", 0.0
+    if isinstance(raw, dict) and "distribution" not in raw:
+        raw = dict(raw)
+        over_years = raw.pop("over_years", "independent")
+        persistence_raw = raw.pop("persistence", None)
+        if over_years not in OVER_YEARS:
+            raise document.error(where + ("over_years",), f"one of {', '.join(OVER_YEARS)}", over_years)
+        if declaration.timing == "per_path" and over_years != "independent":
+            raise document.error(where + ("over_years",), f"no 'over_years' ({declaration.name} is drawn once per path)",
+                                 over_years)
+        if (over_years == "persistent") != (persistence_raw is not None):
+            raise document.error(where + ("persistence",),
+                                 "a 'persistence' (e.g. 60%) exactly when over_years is 'persistent'",
+                                 persistence_raw if persistence_raw is not None else Described("no persistence"))
+        if persistence_raw is not None:
+            persistence = _parse(document, where + ("persistence",), persistence_raw, ("rate",)).value
+            if not 0.0 <= persistence < 1.0:
+                raise document.error(where + ("persistence",), "a persistence from 0% to below 100%", persistence_raw)
+        if not raw and (over_years != "independent" or persistence_raw is not None):
+            raise document.error(where, "a value or distribution beside 'over_years'", Described("none"))
     _read_layer(document, where, declaration, raw, None, values, forces)
-    return InputSpec(declaration.name, values)
+    return InputSpec(declaration.name, values, over_years, persistence)
+
+
+OVER_YEARS = ("independent", "held", "persistent")
+"""How an input's draws relate across years: fresh each year, one draw for all years, or AR(1)."""
+
+
+def _read_correlations(document: YamlDocument, entries: list[CorrelationEntry],
+                       inputs: dict[str, InputSpec]) -> dict[tuple[str, str], float]:
+    correlations: dict[tuple[str, str], float] = {}
+    for index, entry in enumerate(entries):
+        where = ("correlations", index)
+        if len(entry.between) != 2 or entry.between[0] == entry.between[1]:
+            raise document.error(where + ("between",), "two different input names", entry.between)
+        for position, name in enumerate(entry.between):
+            if name not in INPUTS:
+                suggestion = did_you_mean(name, INPUTS)
+                raise document.error(where + ("between", position), "a known input name", name,
+                                     hint=(f"Did you mean '{suggestion}'? " if suggestion else "") + f"Inputs: {', '.join(INPUTS)}")
+        value = entry.rank_correlation
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:
+            raise document.error(where + ("rank_correlation",), "a rank correlation from -1 to 1 (a plain number, e.g. 0.5)", value)
+        pair = tuple(sorted(entry.between))
+        if pair in correlations:
+            raise document.error(where, "each pair of inputs once", entry.between)
+        correlations[pair] = float(value)
+    return correlations
+
+
+def _read_tail(document: YamlDocument, raw: object) -> float:
+    value = _parse(document, ("deterministic_cases", "tail"), raw, ("rate",)).value
+    if not 0.0 < value < 0.5:
+        raise document.error(("deterministic_cases", "tail"), "a tail probability above 0% and below 50%", raw)
+    return value
 
 
 def _read_layer(document, where, declaration, raw, force, values, forces) -> None:

@@ -144,7 +144,7 @@ CATALOGUE = [
     ("unknown-top-key", with_minimal("asumptions: {}\n"),
      ["line 5", "field 'asumptions'", "expected a known key", "Did you mean 'assumptions'?"]),
     ("unknown-simulation-key", minimal_with("seed: 7", "sead: 7"),
-     ["line 4", "field 'simulation.sead'", "Did you mean 'seed'?", "Allowed here: chunk_size, paths, seed"]),
+     ["line 4", "field 'simulation.sead'", "Did you mean 'seed'?", "Allowed here: chunk_size, paths, sampling, seed"]),
     ("unknown-reserve-policy-key", with_minimal("reserve_policy:\n  minimum_general_reserv: 3%\n"),
      ["line 6", "field 'reserve_policy.minimum_general_reserv'", "Did you mean 'minimum_general_reserve'?"]),
     ("unknown-shock-key", with_minimal("shocks:\n  - name: op\n    probabilty: 5%\n    cost: £1m\n"),

@@ -49,6 +49,9 @@ class InputDeclaration:
         Value used when the scenario omits the input and there is no plan value.
     meaning : str
         What the input is, in a finance officer's words.
+    favourable : {'higher', 'lower'}
+        Which way is good for the budget; the optimistic case puts the input at its
+        favourable tail quantile and the pessimistic case at its unfavourable one.
     """
 
     name: str
@@ -61,6 +64,7 @@ class InputDeclaration:
     plan_default: bool
     default: str
     meaning: str
+    favourable: str = "higher"
 
 
 INPUTS: dict[str, InputDeclaration] = {
@@ -91,15 +95,15 @@ INPUTS: dict[str, InputDeclaration] = {
         InputDeclaration(
             "pay_award", "Pay award", ("rate",), {"rate": (-0.05, 0.15)}, "national", "per_year", 0, True, "1%",
             "Pay award from 1 September: 7/12 of it falls in its first year, the full award from the next. "
-            "The 2016/17 budget assumed its force's planned award; a different award changes the 2016/17 outturn.",
+            "The 2016/17 budget assumed its force's planned award; a different award changes the 2016/17 outturn.", favourable="lower",
         ),
         InputDeclaration(
             "pay_drift", "Pay drift", ("rate",), {"rate": (-0.05, 0.05)}, "force", "per_year", 1, True, "0%",
-            "Net growth of the paybill beyond the award: increments less the saving from leavers replaced by joiners.",
+            "Net growth of the paybill beyond the award: increments less the saving from leavers replaced by joiners.", favourable="lower",
         ),
         InputDeclaration(
             "non_pay_inflation", "Non-pay inflation", ("rate",), {"rate": (-0.05, 0.2)}, "national", "per_year", 1, True, "2%",
-            "Price inflation on non-pay spending (premises, transport, supplies and services).",
+            "Price inflation on non-pay spending (premises, transport, supplies and services).", favourable="lower",
         ),
         InputDeclaration(
             "savings_delivery", "Savings delivery", ("rate",), {"rate": (0.0, 1.0)}, "force", "per_year", 0, False, "100%",
@@ -113,7 +117,7 @@ INPUTS: dict[str, InputDeclaration] = {
         InputDeclaration(
             "collaboration_savings_delay", "Collaboration savings delay", ("years",), {"years": (-1.0, 4.0)}, "force",
             "per_path", 0, False, "0 years",
-            "Slippage of collaboration programme savings beyond the planned start, in years (fractions phase in part of a year).",
+            "Slippage of collaboration programme savings beyond the planned start, in years (fractions phase in part of a year).", favourable="lower",
         ),
     )
 }

@@ -1,29 +1,27 @@
 """Turn a scenario and force baselines into engine arrays, chunk by chunk.
 
-Random numbers come from streams keyed by what they are for, never by declaration
-order: each (purpose, scope) key and each block of :data:`BLOCK_PATHS` paths gets its
-own ``numpy.random.SeedSequence`` child of the scenario seed. A chunk draws the blocks
-it overlaps and slices them, so any chunk size gives the same numbers path for path;
-adding, removing or reordering inputs leaves every other stream untouched. National
-inputs use the scope ``national``, so every force sees the same draw on a path.
+Uniforms come from a source (:mod:`model.uniforms`): keyed pseudo-random streams, Sobol'
+points, or fixed quantiles for the deterministic cases. Stated correlations and
+persistence are imposed on their normal scores (:mod:`model.dependence`); distributions
+then turn them into values by inverse CDF. National inputs use the scope ``national``, so
+every force sees the same draw on a path.
 """
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .dependence import CorrelationPlan, correlate, correlation_plan, persist, to_scores, to_uniforms
 from .distributions import Distribution
 from .engine import GENERAL, BudgetYear, Delivery, Drivers, ForceInputs, ReservePolicy, split_budget_year
 from .fiscal import MODEL_YEARS
 from .forces import ForceData, NationalData, evaluate_figures
-from .inputs import INPUTS
+from .inputs import INPUTS, NATIONAL_INPUTS
 from .scenario import PLAN, Scenario
-
-BLOCK_PATHS = 4096
-"""Paths per random block; a fixed property of the streams, independent of chunk size."""
+from .uniforms import QuantileSource, make_source
+from .units import parse_quantity
 
 N_MODEL_YEARS = len(MODEL_YEARS)
 NO_LIMIT = 1e6
@@ -33,63 +31,50 @@ DRIVER_INPUTS = (
     "grant_change", "tax_base_growth", "collection_fund", "pay_award", "pay_drift", "non_pay_inflation",
 )
 
-
-def stream_key(*parts: str) -> int:
-    """A stable 32-bit key for a stream name (``zlib.crc32``; Python's ``hash`` is salted)."""
-    return zlib.crc32("\x1f".join(parts).encode("utf-8"))
-
-
-def uniforms(seed: int, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
-    """Uniforms in (0, 1) for paths ``start`` to ``stop`` of one stream.
-
-    Parameters
-    ----------
-    seed : int
-        Scenario seed.
-    key : tuple of str
-        What the stream is for, e.g. ``('input', 'pay_award', 'national')``.
-    start, stop : int
-        Path range ``[start, stop)``.
-    columns : int
-        Draws per path (model years, or 1 for per-path inputs).
-
-    Returns
-    -------
-    ndarray, shape (stop - start, columns)
-        The same values for a path whatever chunk it is drawn in.
-    """
-    first_block, last_block = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
-    parts = []
-    for block in range(first_block, last_block + 1):
-        sequence = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key(*key), block))
-        generator = np.random.Generator(np.random.PCG64(sequence))
-        parts.append(generator.random((BLOCK_PATHS, columns)))
-    stacked = np.concatenate(parts, axis=0)
-    offset = start - first_block * BLOCK_PATHS
-    draws = stacked[offset: offset + (stop - start)]
-    return np.maximum(draws, 2.0**-53)
+CASES = ("force_plan", "optimistic", "median_case", "pessimistic")
+"""Deterministic cases reported next to the Monte Carlo: the force's own plan; every input at
+its favourable tail quantile; every input at its median; every input at its unfavourable tail."""
 
 
 @dataclass
 class RunSetup:
-    """A scenario with its national settings and force baselines, ready to sample."""
+    """A scenario with its national settings and force baselines, ready to sample.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    national : NationalData
+    forces : dict of str to ForceData
+    correlation : CorrelationPlan or None
+        The copula for the scenario's stated correlations (built on creation).
+    """
 
     scenario: Scenario
     national: NationalData
     forces: dict[str, ForceData]
+    correlation: CorrelationPlan | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.correlation = correlation_plan(self.scenario.correlations, NATIONAL_INPUTS)
+
+    @property
+    def source(self):
+        """The scenario's uniform source (pseudo-random or Sobol')."""
+        return make_source(self.scenario.sampling, self.scenario.seed)
 
 
-def baseline_values(setup: RunSetup, force: ForceData, start: int, stop: int, central: bool) -> dict[str, object]:
+def baseline_values(setup: RunSetup, force: ForceData, start: int, stop: int, source=None) -> dict[str, object]:
     """Value of every figure for a force on paths ``[start, stop)``.
 
-    Assumption figures are sampled (triangular on low, central, high) unless ``central``
-    or the scenario asks for the central baseline; derived figures follow them.
+    Assumption figures are drawn from ``source`` (triangular on low, central, high); with
+    no source, or when the scenario asks for the central baseline, they take their central
+    values. Derived figures follow them.
     """
     draws: dict[str, np.ndarray] = {}
-    if not central and setup.scenario.baseline == "sampled":
+    if source is not None and setup.scenario.baseline == "sampled":
         for name, figure in force.figures.items():
             if figure.kind == "assumption":
-                u = uniforms(setup.scenario.seed, ("baseline", force.id, name), start, stop, 1)[:, 0]
+                u = source.draw(("baseline", force.id, name), start, stop, 1)[:, 0]
                 draws[name] = Distribution("triangular", {"low": figure.low, "mode": figure.central,
                                                           "high": figure.high}, figure.unit).ppf(u)
     return evaluate_figures(force.figures, draws)
@@ -123,8 +108,6 @@ def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n
         for t in range(declaration.first_year, years):
             found = plan_value(setup, force, values, name, t)
             if found is None:
-                from .units import parse_quantity
-
                 quantity = parse_quantity(declaration.default, declaration.units)
                 found = (quantity.value, quantity.unit)
             value, unit = found
@@ -139,65 +122,116 @@ def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n
     )
 
 
-def draw_input(setup: RunSetup, force: ForceData, name: str, start: int, stop: int, years: int,
+def input_uniforms(setup: RunSetup, force: ForceData, start: int, stop: int, source) -> dict[str, np.ndarray]:
+    """Uniforms of every stated input for a force, with correlation and persistence imposed.
+
+    Returns
+    -------
+    dict of str to ndarray, each (paths, model years)
+        Per-path inputs use their first column.
+    """
+    scenario = setup.scenario
+    plan = setup.correlation
+    names = set(scenario.inputs) | (set(plan.names) if plan else set())
+    drawn = {}
+    for name in sorted(names):
+        scope = "national" if INPUTS[name].scope == "national" else force.id
+        drawn[name] = source.draw(("input", name, scope), start, stop, N_MODEL_YEARS)
+    if isinstance(source, QuantileSource):
+        return drawn
+    moving = {name for name in names if name in scenario.inputs and scenario.inputs[name].over_years != "independent"}
+    transformed = (set(plan.names) if plan else set()) | moving
+    if not transformed:
+        return drawn
+    scores = {name: to_scores(drawn[name]) for name in transformed}
+    if plan is not None:
+        scores = correlate(scores, plan)
+    for name in moving:
+        spec = scenario.inputs[name]
+        scores[name] = persist(scores[name], spec.over_years, spec.persistence, INPUTS[name].first_year)
+    drawn.update({name: to_uniforms(scores[name]) for name in transformed})
+    return drawn
+
+
+def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.ndarray], n: int, years: int,
                plan: Drivers | None) -> tuple[np.ndarray, np.ndarray]:
-    """Draw one input for a force: ``(values, is_cash)`` of shape ``(paths, years)``.
+    """One input's values for a force: ``(values, is_cash)``, each of shape ``(paths, years)``.
 
     ``is_cash`` marks values in £ (band D amounts) rather than rates. Years before the
     input's first year are zero. Where the scenario says nothing (or ``plan``), the value
     is the force's planning assumption, or the input's declared default.
     """
     declaration = INPUTS[name]
-    n = stop - start
     spec = setup.scenario.inputs.get(name)
-    scope = "national" if declaration.scope == "national" else force.id
-    columns = 1 if declaration.timing == "per_path" else N_MODEL_YEARS
-    u = None
+    per_path = declaration.timing == "per_path"
     values = np.zeros((n, years))
     is_cash = np.zeros((n, years), dtype=bool)
     for t in range(declaration.first_year, years):
-        chosen = spec.resolve(force.id, None if declaration.timing == "per_path" else t) if spec else None
-        if chosen is None:
-            chosen = PLAN if declaration.plan_default else None
+        chosen = spec.resolve(force.id, None if per_path else t) if spec else None
+        if chosen is None and declaration.plan_default:
+            chosen = PLAN
         if chosen == PLAN:
-            if plan is None:
-                raise ValueError(f"{name} has no plan value")
             if name == "precept_increase":
                 cash = plan.precept_cash[:, t]
-                rate = plan.precept_rate[:, t]
-                values[:, t] = np.where(cash != 0.0, cash, rate)
+                values[:, t] = np.where(cash != 0.0, cash, plan.precept_rate[:, t])
                 is_cash[:, t] = cash != 0.0
             else:
                 values[:, t] = getattr(plan, name)[:, t]
             continue
         if chosen is None:
-            from .units import parse_quantity
-
             quantity = parse_quantity(declaration.default, declaration.units)
             chosen = Distribution("fixed", {"value": quantity.value}, quantity.unit)
-        if chosen.is_fixed:
-            values[:, t] = chosen.params["value"]
-        else:
-            if u is None:
-                u = uniforms(setup.scenario.seed, ("input", name, scope), start, stop, columns)
-            values[:, t] = chosen.ppf(u[:, 0 if columns == 1 else t])
-        is_cash[:, t] = chosen.unit == "pounds"
+        u = uniforms[name][:, declaration.first_year if per_path else t] if name in uniforms else np.full(n, 0.5)
+        values[:, t] = chosen.ppf(u)
+        is_cash[:, t] = chosen.in_units(u, "pounds")
     return values, is_cash
 
 
-def draw_shocks(setup: RunSetup, force: ForceData, start: int, stop: int, years: int) -> np.ndarray:
+def sample_input(setup: RunSetup, force_id: str, name: str, start: int, stop: int, source=None):
+    """One input's Monte Carlo values for a force on paths ``[start, stop)``: ``(values, is_cash)``."""
+    force = setup.forces[force_id]
+    source = source or setup.source
+    n, years = stop - start, setup.scenario.n_years
+    plan = plan_drivers(setup, force, baseline_values(setup, force, start, stop, source), n, years)
+    return draw_input(setup, force, name, input_uniforms(setup, force, start, stop, source), n, years, plan)
+
+
+def draw_shocks(setup: RunSetup, force: ForceData, start: int, stop: int, years: int, source) -> np.ndarray:
     """Total one-off shock costs per path and year, £m, shape ``(paths, years)``."""
-    n = stop - start
-    total = np.zeros((n, years))
+    total = np.zeros((stop - start, years))
     for shock in setup.scenario.shocks:
         if force.id not in shock.forces:
             continue
-        happens = uniforms(setup.scenario.seed, ("shock", shock.name, force.id, "occurs"), start, stop, N_MODEL_YEARS)
-        cost_u = uniforms(setup.scenario.seed, ("shock", shock.name, force.id, "cost"), start, stop, N_MODEL_YEARS)
+        happens = source.draw(("shock", shock.name, force.id, "occurs"), start, stop, N_MODEL_YEARS)
+        cost_u = source.draw(("shock", shock.name, force.id, "cost"), start, stop, N_MODEL_YEARS)
         for t in shock.years:
             if t < years:
                 total[:, t] += np.where(happens[:, t] < shock.probability, shock.cost.ppf(cost_u[:, t]), 0.0)
     return total
+
+
+def case_source(setup: RunSetup, case: str) -> QuantileSource:
+    """Fixed quantiles for a deterministic case.
+
+    ``median_case`` puts every uniform at 0.5. ``optimistic`` puts each input at its
+    favourable tail (the scenario's ``deterministic_cases.tail``, 10% by default: the
+    value it beats one time in ten), shocks at no occurrence and low cost, and baseline
+    assumptions at their medians; ``pessimistic`` is the mirror image.
+    """
+    tail = setup.scenario.case_tail
+
+    def quantile_for(key: tuple[str, ...]) -> float:
+        if case == "median_case" or key[0] == "baseline":
+            return 0.5
+        good = case == "optimistic"
+        if key[0] == "input":
+            high_is_good = INPUTS[key[1]].favourable == "higher"
+            return 1.0 - tail if high_is_good == good else tail
+        if key[-1] == "occurs":
+            return 1.0 - tail if good else tail
+        return tail if good else 1.0 - tail
+
+    return QuantileSource(quantile_for)
 
 
 def reserve_policy(setup: RunSetup, force: ForceData) -> ReservePolicy:
@@ -223,7 +257,8 @@ def reserve_policy(setup: RunSetup, force: ForceData) -> ReservePolicy:
     )
 
 
-def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, plan_case: bool = False) -> ForceInputs:
+def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case: str | None = None,
+                 source=None) -> ForceInputs:
     """Engine inputs for one force on paths ``[start, stop)``.
 
     Parameters
@@ -232,9 +267,12 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, plan_
     force_id : str
     start, stop : int
         Path range.
-    plan_case : bool
-        Build the deterministic force-plan case instead: central baseline, outcomes equal
-        to the planning assumptions, savings fully delivered, no shocks.
+    case : str, optional
+        A deterministic case from :data:`CASES` instead of the Monte Carlo. ``force_plan``
+        has the central baseline, outcomes equal to the planning assumptions, savings fully
+        delivered and no shocks; the others fix every uniform (see :func:`case_source`).
+    source : optional
+        Uniform source for the Monte Carlo (default: the scenario's).
 
     Returns
     -------
@@ -243,16 +281,23 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, plan_
     force = setup.forces[force_id]
     n = stop - start
     years = setup.scenario.n_years
-    values = baseline_values(setup, force, start, stop, central=plan_case)
-    plan = plan_drivers(setup, force, values, n, years)
-
-    if plan_case:
+    if case == "force_plan":
+        values = baseline_values(setup, force, start, stop)
+        plan = plan_drivers(setup, force, values, n, years)
         outcome = plan
         delivery = Delivery(np.ones((n, years)), np.ones(n), np.zeros(n), np.zeros((n, years)))
     else:
-        drawn = {name: draw_input(setup, force, name, start, stop, years, plan)[0] for name in DRIVER_INPUTS}
-        precept, precept_is_cash = draw_input(setup, force, "precept_increase", start, stop, years, plan)
-        limit, limit_is_cash = draw_input(setup, force, "referendum_limit", start, stop, years, None)
+        source = case_source(setup, case) if case is not None else (source or setup.source)
+        values = baseline_values(setup, force, start, stop, source)
+        plan = plan_drivers(setup, force, values, n, years)
+        uniforms = input_uniforms(setup, force, start, stop, source)
+
+        def draw(name: str, with_plan: bool = True):
+            return draw_input(setup, force, name, uniforms, n, years, plan if with_plan else None)
+
+        drawn = {name: draw(name)[0] for name in DRIVER_INPUTS}
+        precept, precept_is_cash = draw("precept_increase")
+        limit, limit_is_cash = draw("referendum_limit", with_plan=False)
         outcome = Drivers(
             precept_rate=np.where(precept_is_cash, 0.0, precept),
             precept_cash=np.where(precept_is_cash, precept, 0.0),
@@ -262,10 +307,10 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, plan_
         )
         outcome.limit_rate[:, 0] = NO_LIMIT
         delivery = Delivery(
-            savings_delivery=draw_input(setup, force, "savings_delivery", start, stop, years, None)[0],
-            collaboration_size=draw_input(setup, force, "collaboration_savings_size", start, stop, years, None)[0][:, 0],
-            collaboration_delay=draw_input(setup, force, "collaboration_savings_delay", start, stop, years, None)[0][:, 0],
-            shocks=draw_shocks(setup, force, start, stop, years),
+            savings_delivery=draw("savings_delivery", False)[0],
+            collaboration_size=draw("collaboration_savings_size", False)[0][:, 0],
+            collaboration_delay=draw("collaboration_savings_delay", False)[0][:, 0],
+            shocks=draw_shocks(setup, force, start, stop, years, source),
         )
 
     n_reserves = len(force.earmarked)

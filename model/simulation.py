@@ -130,7 +130,7 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
             progress(stop)
     plan = {}
     for force in scenario.forces:
-        projection = project_force(force_inputs(setup, force, 0, 1, plan_case=True))
+        projection = project_force(force_inputs(setup, force, 0, 1, case="force_plan"))
         add_reserve_lines(setup, force, projection)
         check_finite(projection.lines, force, scenario.years)
         plan[force] = {metric: projection.lines[metric][0] for metric in metrics[force]}

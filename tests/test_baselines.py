@@ -33,7 +33,7 @@ def plan_lines(tmp_path_factory):
     setup = load_setup(path)
     lines = {}
     for force_id in FORCES:
-        projection = project_force(force_inputs(setup, force_id, 0, 1, plan_case=True))
+        projection = project_force(force_inputs(setup, force_id, 0, 1, case="force_plan"))
         lines[force_id] = {name: values[0] for name, values in projection.lines.items()}
         lines[force_id]["reserves"] = projection.earmarked_by_reserve[0]
     return setup, lines

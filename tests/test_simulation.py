@@ -8,7 +8,8 @@ import pytest
 
 from conftest import MINIMAL, SCENARIOS
 from model.distributions import Distribution
-from model.sampling import BLOCK_PATHS, draw_input, uniforms
+from model.sampling import sample_input
+from model.uniforms import BLOCK_PATHS, RandomStreams
 from model.simulation import load_setup, run_simulation, with_overrides
 from model.summary import flags_table, plan_table, summary_table
 
@@ -40,8 +41,9 @@ def test_one_path_chunks_give_the_same_numbers(central):
 
 
 def test_uniform_streams_are_chunk_invariant_across_blocks():
-    whole = uniforms(11, ("input", "x", "national"), 0, 3 * BLOCK_PATHS + 5, 4)
-    parts = np.concatenate([uniforms(11, ("input", "x", "national"), a, b, 4)
+    streams = RandomStreams(11)
+    whole = streams.draw(("input", "x", "national"), 0, 3 * BLOCK_PATHS + 5, 4)
+    parts = np.concatenate([streams.draw(("input", "x", "national"), a, b, 4)
                             for a, b in [(0, 10), (10, BLOCK_PATHS + 1), (BLOCK_PATHS + 1, 3 * BLOCK_PATHS + 5)]])
     np.testing.assert_array_equal(whole, parts)
     assert ((whole > 0) & (whole < 1)).all()
@@ -84,16 +86,16 @@ assumptions:
 
 def test_national_inputs_share_one_draw_across_forces(central):
     setup = central
-    leics, _ = draw_input(setup, setup.forces["leicestershire"], "pay_award", 0, 200, 4, None)
-    herts, _ = draw_input(setup, setup.forces["hertfordshire"], "pay_award", 0, 200, 4, None)
+    leics, _ = sample_input(setup, "leicestershire", "pay_award", 0, 200)
+    herts, _ = sample_input(setup, "hertfordshire", "pay_award", 0, 200)
     np.testing.assert_array_equal(leics, herts)
     # grant_change is national: different distributions per force, but the same uniform, so ranks agree.
-    staffs_grant, _ = draw_input(setup, setup.forces["staffordshire"], "grant_change", 0, 200, 4, None)
-    leics_grant, _ = draw_input(setup, setup.forces["leicestershire"], "grant_change", 0, 200, 4, None)
+    staffs_grant, _ = sample_input(setup, "staffordshire", "grant_change", 0, 200)
+    leics_grant, _ = sample_input(setup, "leicestershire", "grant_change", 0, 200)
     assert (np.argsort(staffs_grant[:, 1]) == np.argsort(leics_grant[:, 1])).all()
     # tax base growth is local: independent draws.
-    staffs_tb, _ = draw_input(setup, setup.forces["staffordshire"], "tax_base_growth", 0, 200, 4, None)
-    leics_tb, _ = draw_input(setup, setup.forces["leicestershire"], "tax_base_growth", 0, 200, 4, None)
+    staffs_tb, _ = sample_input(setup, "staffordshire", "tax_base_growth", 0, 200)
+    leics_tb, _ = sample_input(setup, "leicestershire", "tax_base_growth", 0, 200)
     assert abs(np.corrcoef(staffs_tb[:, 1], leics_tb[:, 1])[0, 1]) < 0.3
 
 
@@ -139,9 +141,8 @@ assumptions:
   pay_drift: {distribution: uniform, low: 0%, high: 1%}
 """)
     setup = load_setup(path)
-    force = setup.forces["staffordshire"]
-    inflation, _ = draw_input(setup, force, "non_pay_inflation", 0, 20000, 4, None)
-    drift, _ = draw_input(setup, force, "pay_drift", 0, 20000, 4, None)
+    inflation, _ = sample_input(setup, "staffordshire", "non_pay_inflation", 0, 20000)
+    drift, _ = sample_input(setup, "staffordshire", "pay_drift", 0, 20000)
     triangle = Distribution("triangular", {"low": 0.01, "mode": 0.02, "high": 0.04})
     assert inflation[:, 1:].mean() == pytest.approx((0.01 + 0.02 + 0.04) / 3, abs=3e-4)
     assert np.median(inflation[:, 2]) == pytest.approx(triangle.median(), abs=5e-4)

@@ -1,0 +1,95 @@
+"""Where uniforms come from: keyed pseudo-random streams, scrambled Sobol' points, or fixed quantiles.
+
+Every source answers the same question, ``draw(key, start, stop, columns)``: the uniforms in
+(0, 1) for paths ``[start, stop)`` of the stream named by ``key``. Keys say what a stream is
+for (``('input', 'pay_award', 'national')``), never where it was declared, so adding,
+removing or reordering inputs leaves every other stream untouched, and a path gets the
+same numbers whatever chunk it is drawn in.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+
+import numpy as np
+from scipy.stats import qmc
+
+BLOCK_PATHS = 4096
+"""Paths per pseudo-random block; a fixed property of the streams, independent of chunk size."""
+
+TINY = 2.0**-53
+
+
+def stream_key(*parts: str) -> int:
+    """A stable 32-bit key for a stream name (``zlib.crc32``; Python's ``hash`` is salted)."""
+    return zlib.crc32("\x1f".join(parts).encode("utf-8"))
+
+
+class RandomStreams:
+    """Pseudo-random streams: one ``SeedSequence`` child per (key, block of 4,096 paths)."""
+
+    kind = "pseudo_random"
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
+        """Uniforms of shape ``(stop - start, columns)``, identical for a path whatever the chunk."""
+        first_block, last_block = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
+        parts = []
+        for block in range(first_block, last_block + 1):
+            sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(*key), block))
+            parts.append(np.random.Generator(np.random.PCG64(sequence)).random((BLOCK_PATHS, columns)))
+        stacked = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+        offset = start - first_block * BLOCK_PATHS
+        return np.maximum(stacked[offset: offset + (stop - start)], TINY)
+
+
+class SobolStreams:
+    """Scrambled Sobol' points, one independently scrambled sequence per stream key.
+
+    Each stream's columns (the model years) form one low-discrepancy sequence; streams are
+    scrambled independently from their key, so every input's marginal is stratified. The
+    balance properties hold for a power-of-two number of paths, which the scenario enforces.
+    """
+
+    kind = "sobol"
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
+        """Points ``start`` to ``stop`` of the key's scrambled sequence, shape ``(stop - start, columns)``."""
+        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(*key),))
+        engine = qmc.Sobol(d=columns, scramble=True, rng=np.random.Generator(np.random.PCG64(sequence)))
+        if start:
+            engine.fast_forward(start)
+        with warnings.catch_warnings():
+            # The run as a whole uses a power of two of points; a chunk of it need not.
+            warnings.filterwarnings("ignore", message=".*balance properties of Sobol.*", category=UserWarning)
+            points = engine.random(stop - start)
+        return np.clip(points, TINY, 1.0 - TINY)
+
+
+class QuantileSource:
+    """Deterministic uniforms: every stream at a fixed quantile chosen by its key.
+
+    Parameters
+    ----------
+    quantile_for : callable
+        ``quantile_for(key) -> float`` in (0, 1); 0.5 everywhere gives the median case.
+    """
+
+    kind = "quantile"
+
+    def __init__(self, quantile_for) -> None:
+        self.quantile_for = quantile_for
+
+    def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
+        return np.full((stop - start, columns), float(self.quantile_for(key)))
+
+
+def make_source(method: str, seed: int):
+    """The uniform source a scenario's ``simulation.sampling`` names."""
+    return SobolStreams(seed) if method == "sobol" else RandomStreams(seed)

@@ -23,8 +23,8 @@ from .fiscal import MODEL_YEARS
 from .forces import available_forces, default_data_dir, evaluate_figures, load_force, load_national
 from .inputs import INPUTS
 from .outputs import AtomicOutputs, OutputError, run_metadata, write_csv, write_json
-from .simulation import ModelError, load_setup, run_simulation, with_overrides
-from .summary import flags_table, headline_table, plan_table, summary_table
+from .simulation import ModelError, check_sampling, load_setup, run_simulation, with_overrides
+from .summary import cases_table, convergence_table, flags_table, headline_table, plan_table, summary_table
 from .units import format_money, format_pounds, format_quantity
 
 EXIT_INPUT = 2
@@ -67,21 +67,32 @@ def main() -> None:
               show_default=True, help="Outputs go to OUT/<scenario-name>/.")
 @click.option("--chunk-size", type=click.IntRange(min=1, max=10_000_000), default=None,
               help="Paths per chunk: bounds memory, never changes the numbers.")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Worker processes; the numbers are identical whatever the count.")
+@click.option("--precision", type=str, default=None,
+              help="Run until every headline probability is known to ± this, e.g. '0.5%' (ignores --paths).")
+@click.option("--max-paths", type=click.IntRange(min=16_384, max=50_000_000), default=4_194_304, show_default=True,
+              help="Path limit for --precision.")
 @DATA_OPTION
 def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chunk_size: int | None,
-        data_dir: Path | None) -> None:
+        workers: int, precision: str | None, max_paths: int, data_dir: Path | None) -> None:
     """Run SCENARIO and write report.pdf, summary.csv, flags.csv, plan.csv and run.json."""
     started = time.perf_counter()
     try:
         setup = with_overrides(load_setup(scenario, data_dir), paths=paths, seed=seed, chunk_size=chunk_size)
+        target = _precision(precision)
+        check_sampling(setup, precision=target is not None)
         loaded = time.perf_counter()
-        result = _simulate_with_progress(setup)
+        result = _simulate_with_progress(setup, workers=workers, precision=target, max_paths=max_paths)
+        setup = result.setup
         summary, flags, plan = summary_table(result), flags_table(result), plan_table(result)
         folder = out_dir / setup.scenario.name
         with AtomicOutputs(folder) as outputs:
             outputs.write("summary.csv", write_csv(summary))
             outputs.write("flags.csv", write_csv(flags))
             outputs.write("plan.csv", write_csv(plan))
+            outputs.write("cases.csv", write_csv(cases_table(result)))
+            outputs.write("convergence.csv", write_csv(convergence_table(result)))
             report_started = time.perf_counter()
             from .report import build_report_pdf
 
@@ -90,7 +101,7 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
             timings = dict(result.timings, load_seconds=loaded - started,
                            report_seconds=time.perf_counter() - report_started,
                            total_seconds=time.perf_counter() - started)
-            outputs.write("run.json", write_json(run_metadata(setup, timings, result.paths)))
+            outputs.write("run.json", write_json(run_metadata(setup, timings, result.paths, result.stopping)))
             outputs.publish()
     except InputError as exc:
         fail(str(exc), EXIT_INPUT)
@@ -98,8 +109,14 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
         fail(str(exc), EXIT_MODEL)
     except OutputError as exc:
         fail(str(exc), EXIT_OUTPUT)
-    except KeyboardInterrupt:
-        fail("interrupted: no output was written, and any earlier report in the folder is unchanged", EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        from .outputs import InterruptedAfterPublish, Terminated
+
+        how = "interrupted by SIGTERM" if isinstance(getattr(exc, "interrupt", exc), Terminated) else "interrupted"
+        if isinstance(exc, InterruptedAfterPublish):
+            fail(f"{how} after the outputs were written: {exc.folder}/ holds this run's complete report; "
+                 "only the summary table was not shown", EXIT_INTERRUPTED)
+        fail(f"{how}: no output was written, and any earlier report in the folder is unchanged", EXIT_INTERRUPTED)
     _print_headlines(setup, summary, flags, folder, time.perf_counter() - started)
 
 
@@ -150,7 +167,22 @@ def appendix_tables(setup) -> dict:
     }
 
 
-def _simulate_with_progress(setup):
+def _precision(text: str | None) -> float | None:
+    """Parse ``--precision`` ('0.5%') into a fraction, or fail with the accepted form."""
+    if text is None:
+        return None
+    from .units import UnitError, parse_quantity
+
+    try:
+        value = parse_quantity(text, ("rate",)).value
+    except UnitError as exc:
+        raise click.BadParameter(str(exc), param_hint="--precision") from None
+    if not 0.0 < value < 0.5:
+        raise click.BadParameter("expected a half-width above 0% and below 50%, e.g. '0.5%'", param_hint="--precision")
+    return value
+
+
+def _simulate_with_progress(setup, **options):
     """Run the simulation, showing a progress bar once it has taken more than a second."""
     state = {"progress": None, "task": None, "started": time.perf_counter()}
 
@@ -164,35 +196,40 @@ def _simulate_with_progress(setup):
             state["progress"].update(state["task"], completed=done)
 
     try:
-        return run_simulation(setup, progress=update)
+        return run_simulation(setup, progress=update, **options)
     finally:
         if state["progress"] is not None:
             state["progress"].stop()
 
 
 def _print_headlines(setup, summary, flags, folder: Path, seconds: float) -> None:
-    headlines = headline_table(summary, flags)
-    scenario = setup.scenario
-    table = Table(title=f"{escape(scenario.title)}: by 31 March {int(scenario.years[-1][:4]) + 1}",
-                  caption=f"{scenario.paths:,} paths, seed {scenario.seed}; £m cash")
-    table.add_column("Force")
-    table.add_column("Total reserves P50 (P10–P90)", justify="right")
-    table.add_column("General reserve P50", justify="right")
-    table.add_column("P(general < minimum)", justify="right")
-    table.add_column("P(usable reserves exhausted)", justify="right")
-    table.add_column("P(uncovered deficit)", justify="right")
-    for row in headlines.itertuples():
-        table.add_row(
-            setup.forces[row.force].name,
-            f"{format_money(row.total_reserves_p50)} ({format_money(row.total_reserves_p10)}–{format_money(row.total_reserves_p90)})",
-            format_money(row.general_reserve_p50),
-            f"{row.p_general_below_minimum:.1%}",
-            f"{row.p_usable_reserves_exhausted:.1%}",
-            f"{row.p_uncovered_deficit:.1%}",
-        )
-    console.print(table)
-    console.print(f"Wrote report.pdf, summary.csv, flags.csv, plan.csv and run.json to {escape(str(folder))}/ "
-                  f"in {seconds:.1f} s")
+    """Print the headline table. The outputs are already in place, so an interrupt here loses nothing."""
+    try:
+        headlines = headline_table(summary, flags)
+        scenario = setup.scenario
+        table = Table(title=f"{escape(scenario.title)}: by 31 March {int(scenario.years[-1][:4]) + 1}",
+                      caption=f"{scenario.paths:,} paths, seed {scenario.seed}; £m cash")
+        table.add_column("Force")
+        table.add_column("Total reserves P50 (P10–P90)", justify="right")
+        table.add_column("General reserve P50", justify="right")
+        table.add_column("P(general < minimum)", justify="right")
+        table.add_column("P(usable reserves exhausted)", justify="right")
+        table.add_column("P(uncovered deficit)", justify="right")
+        for row in headlines.itertuples():
+            table.add_row(
+                setup.forces[row.force].name,
+                f"{format_money(row.total_reserves_p50)} ({format_money(row.total_reserves_p10)}–{format_money(row.total_reserves_p90)})",
+                format_money(row.general_reserve_p50),
+                f"{row.p_general_below_minimum:.1%}",
+                f"{row.p_usable_reserves_exhausted:.1%}",
+                f"{row.p_uncovered_deficit:.1%}",
+            )
+        console.print(table)
+        console.print(f"Wrote report.pdf, summary.csv, flags.csv, plan.csv and run.json to {escape(str(folder))}/ "
+                      f"in {seconds:.1f} s")
+    except KeyboardInterrupt:
+        fail(f"interrupted after the outputs were written: {folder}/ holds this run's complete report; "
+             "only the summary table was not shown", EXIT_INTERRUPTED)
 
 
 @main.command()

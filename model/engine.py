@@ -517,6 +517,7 @@ def project_force(inputs: ForceInputs) -> Projection:
         "savings_delivered": savings_delivered,
         "gap_before_savings": gap + savings_delivered,
         "gap": gap,
+        "cumulative_gap": np.cumsum(gap, axis=1),
         "planned_reserve_use": reserves["planned_drawn"],
         "unplanned_gap": gap - reserves["planned_drawn"],
         "shortfall_met_from_reserves": reserves["shortfall_met"],

@@ -48,6 +48,7 @@ METRICS: dict[str, MetricDeclaration] = {
         MetricDeclaration("savings_delivered", "money", "Savings delivered", "Cumulative recurring savings actually delivered since 2016/17, including collaboration programmes."),
         MetricDeclaration("gap_before_savings", "money", "Gap before savings", "Spend before savings less funding: the savings requirement plus planned reserve use."),
         MetricDeclaration("gap", "money", "Budget gap", "Spend less funding after savings delivered (positive: a shortfall to fund from reserves)."),
+        MetricDeclaration("cumulative_gap", "money", "Cumulative gap", "The budget gap summed from 2016/17 to that year, path by path."),
         MetricDeclaration("planned_reserve_use", "money", "Planned use of reserves", "Planned drawdowns actually taken from named earmarked reserves."),
         MetricDeclaration("unplanned_gap", "money", "Unplanned gap", "The gap beyond planned reserve use (negative: a surplus)."),
         MetricDeclaration("shortfall_met_from_reserves", "money", "Shortfall met from reserves", "Unplanned shortfall met from earmarked and general reserves."),

@@ -12,9 +12,10 @@ import numpy as np
 
 from .engine import project_force
 from .errors import Described, InputError
-from .metrics import FLAGS, SUMMARY_METRICS, reserve_metric
+from .accumulate import FIXED_POINT, PILOT_PATHS, BinEdges, LineAccumulator
+from .metrics import FLAGS, METRICS, SUMMARY_METRICS, reserve_metric
 from .forces import available_forces, default_data_dir, load_force, load_national
-from .sampling import RunSetup, force_inputs
+from .sampling import CASES, RunSetup, force_inputs
 from .scenario import load_scenario
 
 class ModelError(Exception):
@@ -23,26 +24,38 @@ class ModelError(Exception):
 
 @dataclass
 class SimulationResult:
-    """Per-path results of a run.
+    """Summaries of a run, reduced chunk by chunk so memory does not grow with the paths.
 
     Attributes
     ----------
     setup : RunSetup
     paths : int
-    lines : dict of force id to dict of metric to ndarray (paths, years)
-    flags : dict of force id to dict of flag to ndarray of bool (paths, years)
-    plan : dict of force id to dict of metric to ndarray (years,)
-        The deterministic force-plan case.
+        Paths simulated.
+    metrics : dict of force id to tuple of str
+        The lines summarised for each force (:data:`SUMMARY_METRICS` and its reserves).
+    summaries : dict of force id to LineAccumulator
+    flag_counts : dict of force id to dict of flag to ndarray of int (years,)
+        Paths on which each flag is raised, per year.
+    cases : dict of case to dict of force id to dict of metric to ndarray (years,)
+        The deterministic cases (:data:`model.sampling.CASES`).
     timings : dict of str to float
-        Seconds spent loading, in the engine, and in total.
+    stopping : dict
+        For runs to a precision: the target, the half-width reached and why it stopped.
     """
 
     setup: RunSetup
     paths: int
-    lines: dict[str, dict[str, np.ndarray]]
-    flags: dict[str, dict[str, np.ndarray]]
-    plan: dict[str, dict[str, np.ndarray]]
+    metrics: dict[str, tuple[str, ...]]
+    summaries: dict[str, LineAccumulator]
+    flag_counts: dict[str, dict[str, np.ndarray]]
+    cases: dict[str, dict[str, dict[str, np.ndarray]]]
     timings: dict[str, float] = field(default_factory=dict)
+    stopping: dict = field(default_factory=dict)
+
+    @property
+    def plan(self) -> dict[str, dict[str, np.ndarray]]:
+        """The deterministic force-plan case, by force and metric."""
+        return self.cases["force_plan"]
 
 
 def load_setup(scenario_path: Path | str, data_dir: Path | None = None) -> RunSetup:
@@ -77,6 +90,26 @@ def load_setup(scenario_path: Path | str, data_dir: Path | None = None) -> RunSe
     return RunSetup(scenario=scenario, national=national, forces=forces)
 
 
+def check_sampling(setup: RunSetup, *, precision: bool = False) -> None:
+    """Sobol' points keep their balance only in powers of two: check the path count.
+
+    Raises
+    ------
+    InputError
+        Naming the scenario's ``simulation.paths`` (or ``--paths``) and the nearest powers of two.
+    """
+    scenario = setup.scenario
+    paths = scenario.paths
+    if scenario.sampling != "sobol" or precision or paths & (paths - 1) == 0:
+        return
+    lower = 1 << (paths.bit_length() - 1)
+    raise InputError(
+        scenario.path, ["simulation", "paths"],
+        f"a power of two with Sobol' sampling (its points are balanced only in blocks of 2^m), e.g. {lower:,} or {2 * lower:,}",
+        paths, hint="Set simulation.paths or --paths to a power of two, or use sampling: pseudo_random.",
+    )
+
+
 def with_overrides(setup: RunSetup, *, paths: int | None = None, seed: int | None = None,
                    chunk_size: int | None = None) -> RunSetup:
     """A copy of ``setup`` with command-line overrides of the simulation settings."""
@@ -86,17 +119,84 @@ def with_overrides(setup: RunSetup, *, paths: int | None = None, seed: int | Non
     return dataclasses.replace(setup, scenario=dataclasses.replace(setup.scenario, **changes))
 
 
-def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = None) -> SimulationResult:
-    """Project every force of the scenario on every path.
+PRECISION_STEP = 16_384
+"""Paths between checks of a run to a precision; runs double from here (powers of two)."""
 
-    Paths are processed in chunks of ``scenario.chunk_size``; the random streams make
-    the numbers identical whatever the chunk size.
+
+def force_metrics(setup: RunSetup, force: str) -> tuple[str, ...]:
+    """The lines summarised for a force: the declared metrics and each earmarked reserve."""
+    return SUMMARY_METRICS + reserve_metrics(setup, force)
+
+
+def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: str | None = None, source=None):
+    """Project one force on paths ``[start, stop)``: ``(values, flags)``.
+
+    Returns
+    -------
+    values : ndarray, shape (paths, metrics, years)
+        The lines of :func:`force_metrics`, in that order.
+    flags : dict of str to ndarray of bool (paths, years)
+
+    Raises
+    ------
+    ModelError
+        If any line is NaN or infinite.
+    """
+    projection = project_force(force_inputs(setup, force, start, stop, case=case, source=source))
+    add_reserve_lines(setup, force, projection)
+    check_finite(projection.lines, force, setup.scenario.years)
+    values = np.stack([projection.lines[m] for m in force_metrics(setup, force)], axis=1)
+    return values, projection.flags
+
+
+def _scales(metrics: tuple[str, ...]) -> np.ndarray:
+    return np.array([FIXED_POINT[METRICS[m].unit] if m in METRICS else FIXED_POINT["money"] for m in metrics])
+
+
+def pilot_edges(setup: RunSetup, paths: int) -> dict[str, BinEdges]:
+    """Histogram bins for each force from its first :data:`PILOT_PATHS` paths."""
+    stop = min(PILOT_PATHS, paths)
+    return {force: BinEdges.from_pilot(project_chunk(setup, force, 0, stop)[0]) for force in setup.scenario.forces}
+
+
+def summarise_chunk(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop: int):
+    """Summaries of paths ``[start, stop)`` for every force: accumulators and flag counts."""
+    summaries, counts = {}, {}
+    for force in setup.scenario.forces:
+        values, flags = project_chunk(setup, force, start, stop)
+        metrics = force_metrics(setup, force)
+        summaries[force] = LineAccumulator(metrics, _scales(metrics), edges[force])
+        summaries[force].add(values)
+        counts[force] = {flag: flags[flag].sum(axis=0).astype(np.int64) for flag in FLAGS}
+    return summaries, counts
+
+
+def _summarise_task(task):
+    setup, edges, start, stop = task
+    return summarise_chunk(setup, edges, start, stop)
+
+
+def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = None, *, workers: int = 1,
+                   precision: float | None = None, max_paths: int | None = None) -> SimulationResult:
+    """Project every force of the scenario on every path and summarise as it goes.
+
+    Paths are processed in chunks of ``scenario.chunk_size``, in ``workers`` processes;
+    the random streams and exact tallies make the numbers identical whatever the chunk
+    size or number of workers.
 
     Parameters
     ----------
     setup : RunSetup
     progress : callable, optional
-        Called with the number of paths finished after each chunk.
+        Called with the number of paths finished.
+    workers : int
+        Worker processes (1: in this process).
+    precision : float, optional
+        Run until the 95% interval of every headline probability (each flag by the last
+        year, each force) is within ± ``precision`` (0.005 for ±0.5 points), checking at
+        16,384 paths and each doubling after; ``scenario.paths`` is then ignored.
+    max_paths : int, optional
+        Path limit for a run to a precision (default 4,194,304).
 
     Returns
     -------
@@ -109,40 +209,98 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
     """
     scenario = setup.scenario
     started = time.perf_counter()
-    engine_seconds = 0.0
-    metrics = {force: SUMMARY_METRICS + reserve_metrics(setup, force) for force in scenario.forces}
-    lines = {force: {m: [] for m in metrics[force]} for force in scenario.forces}
-    flags = {force: {f: [] for f in FLAGS} for force in scenario.forces}
-    for start in range(0, scenario.paths, scenario.chunk_size):
-        stop = min(start + scenario.chunk_size, scenario.paths)
+    if precision is None:
+        checkpoints = [scenario.paths]
+    else:
+        limit = max_paths or 4_194_304
+        checkpoints = []
+        size = PRECISION_STEP
+        while size < limit:
+            checkpoints.append(size)
+            size *= 2
+        checkpoints.append(limit)
+    edges = pilot_edges(setup, checkpoints[-1] if precision is None else min(checkpoints[0], checkpoints[-1]))
+    summaries: dict[str, LineAccumulator] = {}
+    counts: dict[str, dict[str, np.ndarray]] = {}
+    done = 0
+    stopping: dict = {}
+    pool = _pool(workers)
+    try:
+        for checkpoint in checkpoints:
+            tasks = [(setup, edges, start, min(start + scenario.chunk_size, checkpoint))
+                     for start in range(done, checkpoint, scenario.chunk_size)]
+            results = pool.map(_summarise_task, tasks) if pool else map(_summarise_task, tasks)
+            for (chunk_summaries, chunk_counts), task in zip(results, tasks):
+                _merge(summaries, counts, chunk_summaries, chunk_counts)
+                if progress is not None:
+                    progress(task[3])
+            done = checkpoint
+            if precision is not None:
+                reached = headline_half_width(counts, done)
+                stopping = {"precision_target": precision, "half_width_reached": reached, "paths": done}
+                if reached <= precision:
+                    stopping["stopped_because"] = "precision reached"
+                    break
+                stopping["stopped_because"] = "path limit reached"
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    simulation_seconds = time.perf_counter() - started
+    cases = {case: {} for case in CASES}
+    for case in CASES:
         for force in scenario.forces:
-            inputs = force_inputs(setup, force, start, stop)
-            tick = time.perf_counter()
-            projection = project_force(inputs)
-            engine_seconds += time.perf_counter() - tick
-            add_reserve_lines(setup, force, projection)
-            check_finite(projection.lines, force, scenario.years)
-            for metric in metrics[force]:
-                lines[force][metric].append(projection.lines[metric])
-            for flag in FLAGS:
-                flags[force][flag].append(projection.flags[flag])
-        if progress is not None:
-            progress(stop)
-    plan = {}
-    for force in scenario.forces:
-        projection = project_force(force_inputs(setup, force, 0, 1, case="force_plan"))
-        add_reserve_lines(setup, force, projection)
-        check_finite(projection.lines, force, scenario.years)
-        plan[force] = {metric: projection.lines[metric][0] for metric in metrics[force]}
-    result = SimulationResult(
-        setup=setup,
-        paths=scenario.paths,
-        lines={f: {m: np.concatenate(v) for m, v in by.items()} for f, by in lines.items()},
-        flags={f: {m: np.concatenate(v) for m, v in by.items()} for f, by in flags.items()},
-        plan=plan,
+            values, _ = project_chunk(setup, force, 0, 1, case=case)
+            cases[case][force] = dict(zip(force_metrics(setup, force), values[0]))
+    return SimulationResult(
+        setup=dataclasses.replace(setup, scenario=dataclasses.replace(scenario, paths=done)) if precision else setup,
+        paths=done,
+        metrics={force: force_metrics(setup, force) for force in scenario.forces},
+        summaries=summaries,
+        flag_counts=counts,
+        cases=cases,
+        timings={"simulation_seconds": simulation_seconds, "workers": workers},
+        stopping=stopping,
     )
-    result.timings = {"engine_seconds": engine_seconds, "simulation_seconds": time.perf_counter() - started}
-    return result
+
+
+def _pool(workers: int):
+    if workers <= 1:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
+def _merge(summaries, counts, chunk_summaries, chunk_counts) -> None:
+    for force, accumulator in chunk_summaries.items():
+        if force in summaries:
+            summaries[force].merge(accumulator)
+            for flag, value in chunk_counts[force].items():
+                counts[force][flag] += value
+        else:
+            summaries[force] = accumulator
+            counts[force] = chunk_counts[force]
+
+
+def wilson_interval(successes: np.ndarray, n: int, z: float = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion (95% by default)."""
+    p = np.asarray(successes, dtype=float) / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def headline_half_width(counts: dict[str, dict[str, np.ndarray]], paths: int) -> float:
+    """Largest half-width of the 95% Wilson intervals of the flags by the last year."""
+    widest = 0.0
+    for by_flag in counts.values():
+        for flag, per_year in by_flag.items():
+            if flag.endswith("_by_year"):
+                low, high = wilson_interval(per_year[-1:], paths)
+                widest = max(widest, float((high - low)[0]) / 2)
+    return widest
 
 
 def reserve_metrics(setup: RunSetup, force: str) -> tuple[str, ...]:

@@ -111,12 +111,16 @@ class Delivery:
         Slippage of collaboration savings, in years.
     shocks : ndarray, shape (paths, years)
         One-off unplanned costs, £m.
+    extra_savings : ndarray, shape (paths, years), optional
+        Additional recurring savings in force each year beyond the plan (cumulative, £m),
+        delivered in full: the savings lever of a goal seek.
     """
 
     savings_delivery: np.ndarray
     collaboration_size: np.ndarray
     collaboration_delay: np.ndarray
     shocks: np.ndarray
+    extra_savings: np.ndarray | None = None
 
 
 @dataclass
@@ -486,6 +490,8 @@ def project_force(inputs: ForceInputs) -> Projection:
         inputs.programme_savings, inputs.delivery.collaboration_size, inputs.delivery.collaboration_delay
     )
     savings_delivered = delivered + programme
+    if inputs.delivery.extra_savings is not None:
+        savings_delivered = savings_delivered + inputs.delivery.extra_savings
     spend = (
         paybill
         + non_pay

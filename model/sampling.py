@@ -257,8 +257,26 @@ def reserve_policy(setup: RunSetup, force: ForceData) -> ReservePolicy:
     )
 
 
+@dataclass(frozen=True)
+class Levers:
+    """Decisions a finance officer can change, applied on top of a scenario (for goal seeks).
+
+    Attributes
+    ----------
+    precept_increase : Distribution, optional
+        A fixed band D rise (rate or £) every year from 2017/18, replacing the scenario's;
+        still capped by the referendum limit.
+    extra_savings : float
+        An additional recurring saving made from 2017/18 and kept in every later year, £m a
+        year, delivered in full.
+    """
+
+    precept_increase: Distribution | None = None
+    extra_savings: float = 0.0
+
+
 def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case: str | None = None,
-                 source=None) -> ForceInputs:
+                 source=None, levers: Levers | None = None) -> ForceInputs:
     """Engine inputs for one force on paths ``[start, stop)``.
 
     Parameters
@@ -273,6 +291,8 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         delivered and no shocks; the others fix every uniform (see :func:`case_source`).
     source : optional
         Uniform source for the Monte Carlo (default: the scenario's).
+    levers : Levers, optional
+        Decisions applied on top of the scenario.
 
     Returns
     -------
@@ -297,6 +317,11 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
 
         drawn = {name: draw(name)[0] for name in DRIVER_INPUTS}
         precept, precept_is_cash = draw("precept_increase")
+        if levers is not None and levers.precept_increase is not None:
+            rise = levers.precept_increase
+            first = INPUTS["precept_increase"].first_year
+            precept[:, first:] = rise.ppf(np.full((n, years - first), 0.5))
+            precept_is_cash[:, first:] = rise.unit == "pounds"
         limit, limit_is_cash = draw("referendum_limit", with_plan=False)
         outcome = Drivers(
             precept_rate=np.where(precept_is_cash, 0.0, precept),
@@ -312,6 +337,10 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
             collaboration_delay=draw("collaboration_savings_delay", False)[0][:, 0],
             shocks=draw_shocks(setup, force, start, stop, years, source),
         )
+        if levers is not None and levers.extra_savings:
+            extra = np.zeros((n, years))
+            extra[:, 1:] = levers.extra_savings
+            delivery.extra_savings = extra
 
     n_reserves = len(force.earmarked)
     planned_use = np.zeros((n, years, n_reserves))

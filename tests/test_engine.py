@@ -220,3 +220,12 @@ def test_flags():
     assert flags["usable_reserves_exhausted_by_year"][0].tolist() == [False, True, True]
     assert flags["general_below_minimum_by_year"][0].tolist() == [False, True, True]
     assert projection.lines["total_reserves"][0, 1] == 0.0
+
+
+def test_extra_recurring_savings_lower_spend_by_exactly_that_amount():
+    base = project_force(synthetic_force()).lines
+    delivery = Delivery(np.ones((1, YEARS)), np.ones(1), np.zeros(1), np.zeros((1, YEARS)),
+                        extra_savings=np.array([[0.0, 1.5, 1.5]]))
+    lines = project_force(synthetic_force(delivery=delivery)).lines
+    np.testing.assert_allclose(base["spend"][0] - lines["spend"][0], [0.0, 1.5, 1.5])
+    np.testing.assert_allclose(lines["total_reserves"][0] - base["total_reserves"][0], [0.0, 1.5, 3.0])

@@ -171,9 +171,32 @@ def summarise_chunk(setup: RunSetup, edges: dict[str, BinEdges], start: int, sto
     return summaries, counts
 
 
+def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop: int, chunk_size: int):
+    """Summaries of paths ``[start, stop)``, processed in chunks of ``chunk_size`` and merged."""
+    summaries: dict[str, LineAccumulator] = {}
+    counts: dict[str, dict[str, np.ndarray]] = {}
+    for chunk_start in range(start, stop, chunk_size):
+        _merge(summaries, counts, *summarise_chunk(setup, edges, chunk_start, min(chunk_start + chunk_size, stop)))
+    return summaries, counts
+
+
 def _summarise_task(task):
-    setup, edges, start, stop = task
-    return summarise_chunk(setup, edges, start, stop)
+    setup, edges, start, stop, chunk_size = task
+    return summarise_span(setup, edges, start, stop, chunk_size)
+
+
+def _spans(start: int, stop: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
+    """Split paths into whole chunks: one span per chunk in this process, a few per worker otherwise.
+
+    Each worker returns one merged summary per span, so few spans keep the traffic between
+    processes small; tallies are exact, so how paths are split never changes the numbers.
+    """
+    bounds = list(range(start, stop, chunk_size)) + [stop]
+    if workers <= 1:
+        return list(zip(bounds[:-1], bounds[1:]))
+    chunks = len(bounds) - 1
+    per_span = max(1, -(-chunks // (2 * workers)))
+    return [(bounds[i], bounds[min(i + per_span, chunks)]) for i in range(0, chunks, per_span)]
 
 
 def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = None, *, workers: int = 1,
@@ -227,8 +250,8 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
     pool = _pool(workers)
     try:
         for checkpoint in checkpoints:
-            tasks = [(setup, edges, start, min(start + scenario.chunk_size, checkpoint))
-                     for start in range(done, checkpoint, scenario.chunk_size)]
+            tasks = [(setup, edges, start, stop, scenario.chunk_size)
+                     for start, stop in _spans(done, checkpoint, scenario.chunk_size, workers)]
             results = pool.map(_summarise_task, tasks) if pool else map(_summarise_task, tasks)
             for (chunk_summaries, chunk_counts), task in zip(results, tasks):
                 _merge(summaries, counts, chunk_summaries, chunk_counts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import MINIMAL, SCENARIOS
 from model.distributions import Distribution
@@ -104,17 +105,11 @@ def test_national_inputs_share_one_draw_across_forces(central):
 def test_reordering_the_yaml_changes_nothing(write_scenario):
     text = (SCENARIOS / "central.yaml").read_text().replace("paths: 20000", "paths: 800")
     original = write_scenario(text, "a.yaml")
-    head, assumptions = text.split("assumptions:\n", 1)
-    body, tail = assumptions.split("\nshocks:", 1)
-    blocks, current = [], []
-    for line in body.splitlines():
-        if line.startswith("  ") and not line.startswith("   ") and current:
-            blocks.append(current)
-            current = []
-        current.append(line)
-    blocks.append(current)
-    reordered_text = head + "assumptions:\n" + "\n".join("\n".join(b) for b in reversed(blocks)) + "\n\nshocks:" + tail
-    reordered = write_scenario(reordered_text, "a2.yaml")
+    data = yaml.safe_load(text)
+    data["assumptions"] = {k: data["assumptions"][k] for k in reversed(list(data["assumptions"]))}
+    data["correlations"] = list(reversed(data["correlations"]))
+    data = {k: data[k] for k in reversed(list(data))}
+    reordered = write_scenario(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "a2.yaml")
     a, b = tables(load_setup(original)), tables(load_setup(reordered))
     pd.testing.assert_frame_equal(a[0].drop(columns="scenario"), b[0].drop(columns="scenario"), check_exact=True)
 

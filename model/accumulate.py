@@ -77,8 +77,9 @@ class LineAccumulator:
     def add(self, values: np.ndarray) -> None:
         """Add a chunk of paths, ``values`` of shape ``(paths, metrics, years)``."""
         n, n_metrics, n_years = values.shape
-        position = (values - self.edges.low) / self.edges.width
-        bins = np.clip(np.floor(position), -1, N_BINS).astype(np.int64) + 1
+        # Shifted by one so the underflow bin is 0; truncation equals floor once non-negative.
+        position = (values - self.edges.low) / self.edges.width + 1.0
+        bins = np.clip(position, 0.0, N_BINS + 1.0).astype(np.int64)
         offsets = (np.arange(n_metrics)[:, None] * n_years + np.arange(n_years)[None, :]) * (N_BINS + 2)
         flat = (bins + offsets[None, :, :]).ravel()
         self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)

@@ -166,6 +166,7 @@ def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str,
     per_path = declaration.timing == "per_path"
     values = np.zeros((n, years))
     is_cash = np.zeros((n, years), dtype=bool)
+    by_distribution: dict[int, tuple[Distribution, list[int]]] = {}
     for t in range(declaration.first_year, years):
         chosen = spec.resolve(force.id, None if per_path else t) if spec else None
         if chosen is None and declaration.plan_default:
@@ -181,9 +182,14 @@ def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str,
         if chosen is None:
             quantity = parse_quantity(declaration.default, declaration.units)
             chosen = Distribution("fixed", {"value": quantity.value}, quantity.unit)
-        u = uniforms[name][:, declaration.first_year if per_path else t] if name in uniforms else np.full(n, 0.5)
-        values[:, t] = chosen.ppf(u)
-        is_cash[:, t] = chosen.in_units(u, "pounds")
+        by_distribution.setdefault(id(chosen), (chosen, []))[1].append(t)
+    for distribution, columns in by_distribution.values():
+        if name in uniforms:
+            u = uniforms[name][:, [declaration.first_year] * len(columns) if per_path else columns]
+        else:
+            u = np.full((n, len(columns)), 0.5)
+        values[:, columns] = distribution.ppf(u)
+        is_cash[:, columns] = distribution.in_units(u, "pounds")
     return values, is_cash
 
 

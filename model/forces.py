@@ -22,7 +22,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import field_validator, model_validator
@@ -64,16 +64,16 @@ class Derivation(StrictModel):
 class AssumptionRange(StrictModel):
     """An assumption: central value, low–high range and why."""
 
-    central: str
-    low: str
-    high: str
+    central: Any
+    low: Any
+    high: Any
     reason: str
 
 
 class FigureEntry(StrictModel):
     """One figure as written in YAML; exactly one provenance."""
 
-    value: str | None = None
+    value: Any = None
     source: Source | None = None
     derived: Derivation | None = None
     assumption: AssumptionRange | None = None
@@ -502,8 +502,8 @@ def evaluate_formula(formula: str, values: dict[str, object]):
     return walk(tree)
 
 
-def evaluate_figures(figures: dict[str, Figure], draws: dict[str, np.ndarray] | None = None) -> dict[str, object]:
-    """Value of every figure: sourced values, assumption draws (or centrals), derived formulas.
+class FigureValues:
+    """Values of figures, evaluated on demand: sourced values, assumption draws, derived formulas.
 
     Parameters
     ----------
@@ -511,38 +511,48 @@ def evaluate_figures(figures: dict[str, Figure], draws: dict[str, np.ndarray] | 
     draws : dict of str to ndarray, optional
         Sampled values of assumption figures, each of shape ``(paths,)``. Assumptions
         without a draw take their central value.
-
-    Returns
-    -------
-    dict of str to float or ndarray
     """
-    draws = draws or {}
-    values: dict[str, object] = {}
-    pending = set()
 
-    def value_of(name: str):
-        if name in values:
-            return values[name]
-        if name not in figures:
+    def __init__(self, figures: dict[str, Figure], draws: dict[str, np.ndarray] | None = None) -> None:
+        self.figures = figures
+        self.draws = draws or {}
+        self.values: dict[str, object] = {}
+        self._pending: set[str] = set()
+
+    def value(self, name: str):
+        """The value of one figure (float, or ndarray when it depends on draws).
+
+        Raises
+        ------
+        ValueError
+            A reference to an unknown figure, a circular derivation, or a bad formula.
+        """
+        if name in self.values:
+            return self.values[name]
+        if name not in self.figures:
             raise ValueError(f"the formula refers to '{name}', which is not a figure")
-        if name in pending:
-            raise ValueError(f"a circular derivation through '{name}'")
-        figure = figures[name]
+        if name in self._pending:
+            raise ValueError(f"a derivation that does not go round in a circle (it comes back to '{name}')")
+        figure = self.figures[name]
         if figure.kind == "sourced":
             result = figure.value
         elif figure.kind == "assumption":
-            result = draws.get(name, figure.central)
+            result = self.draws.get(name, figure.central)
         else:
-            pending.add(name)
-            inputs = {ref: value_of(ref) for ref in formula_references(figure.formula)}
-            pending.discard(name)
+            self._pending.add(name)
+            try:
+                inputs = {ref: self.value(ref) for ref in formula_references(figure.formula)}
+            finally:
+                self._pending.discard(name)
             result = evaluate_formula(figure.formula, inputs)
-        values[name] = result
+        self.values[name] = result
         return result
 
-    for name in figures:
-        value_of(name)
-    return values
+
+def evaluate_figures(figures: dict[str, Figure], draws: dict[str, np.ndarray] | None = None) -> dict[str, object]:
+    """Value of every figure (see :class:`FigureValues`), as a dict by name."""
+    values = FigureValues(figures, draws)
+    return {name: values.value(name) for name in figures}
 
 
 def stated_tolerance(text: str, unit: str) -> float:
@@ -556,10 +566,10 @@ def stated_tolerance(text: str, unit: str) -> float:
 def check_derivations(figures: dict[str, Figure], document: YamlDocument) -> None:
     """Check that every derived figure's formula evaluates to its stated value (to rounding)."""
     own = [f for f in figures.values() if f.kind == "derived" and not _foreign(f, document)]
+    values = FigureValues(figures)
     for figure in own:
         try:
-            values = evaluate_figures({k: v for k, v in figures.items()})
-            computed = float(values[figure.name])
+            computed = float(values.value(figure.name))
         except (ValueError, SyntaxError, ZeroDivisionError) as exc:
             raise InputError(document.path, figure.name, str(exc).removeprefix("expected ") if isinstance(exc, ValueError) else
                              "a formula of figures in {braces}, numbers, + - * / and parentheses", figure.formula,

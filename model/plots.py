@@ -1,20 +1,23 @@
 """Pure drawing functions for the report: each takes tidy rows and a matplotlib Axes.
 
 Nothing here opens a figure, touches pyplot state or writes a file; :mod:`model.report`
-arranges the axes into pages. The tables handed in follow the summary, flag and plan
-contracts of :mod:`model.summary`:
+arranges the axes into pages, and :mod:`model.report_tables` computes every table drawn
+here. The tables handed in follow the summary, flag and plan contracts of
+:mod:`model.summary`:
 
 * summary rows carry ``year, metric, mean, p5, p10, p25, p50, p75, p90, p95``;
 * flag rows carry ``year, flag, probability, std_error``;
 * plan rows carry ``year, metric, value``.
 
-Money is in £ million cash throughout; band D is in pounds.
+Money is in £ million cash throughout, negatives in brackets; band D is in pounds.
+Every chart puts fiscal years on its x axis at positions 0, 1, 2, ...
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import zlib
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,9 +26,19 @@ from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.table import Table
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
+from model.report_tables import (
+    CASE_LABELS,
+    CASES,
+    CROSS_FORCE_MEASURES,
+    FLAG_LABELS,
+    GAP_PARTS,
+    RESERVE_MOVEMENTS,
+    format_percent,
+    metric_label,
+)
 from model.units import format_table_money
 
 LINE_COLOURS: dict[str, str] = {
@@ -37,7 +50,47 @@ LINE_COLOURS: dict[str, str] = {
 }
 """One colour per line type, shared by every page so a reader learns them once."""
 
+RESERVE_COLOURS: dict[str, str] = {
+    "reserve_earmarked": "#7a4ea3",
+    "reserve_base_budget_support": "#7a4ea3",
+    "reserve_budget_equalisation": "#7a4ea3",
+    "reserve_specific_change": "#b5367a",
+    "reserve_other_earmarked": "#2a7f8f",
+}
+"""Colours of named earmarked reserves; other names take one from :data:`RESERVE_PALETTE`."""
+
+RESERVE_PALETTE: tuple[str, ...] = ("#7a4ea3", "#b5367a", "#2a7f8f", "#8c6d1f", "#4f6fb3", "#a0522d")
+
+FORCE_COLOURS: dict[str, str] = {
+    "staffordshire": "#1f5fa8",
+    "leicestershire": "#c0392b",
+    "hertfordshire": "#2e8b57",
+}
+"""One colour per force on the cross-force page; other forces take one from :data:`FORCE_PALETTE`."""
+
+FORCE_PALETTE: tuple[str, ...] = ("#8e44ad", "#d68910", "#117a8b", "#6e2c00", "#566573")
+
 MINIMUM_RESERVE_COLOUR = "#c62828"
+NEUTRAL_COLOUR = "#555555"
+
+GAP_PART_COLOURS: dict[str, str] = {
+    "savings_delivered": "#5b8f29",
+    "planned_reserve_use": "#7a4ea3",
+    "unplanned_gap": "#d0661b",
+}
+GAP_PART_LABELS: dict[str, str] = {
+    "savings_delivered": "Savings delivered",
+    "planned_reserve_use": "Planned use of reserves",
+    "unplanned_gap": "Unplanned gap (below zero: a surplus)",
+}
+PLAN_SAVINGS_COLOUR = "#111111"
+
+MOVEMENT_COLOURS: dict[str, str] = {
+    "planned_reserve_use": "#7a4ea3",
+    "shortfall_met_from_reserves": "#d0661b",
+    "surplus_to_reserves": "#5b8f29",
+    "uncovered_deficit": MINIMUM_RESERVE_COLOUR,
+}
 
 FLAG_COLOURS: dict[str, str] = {
     "general_below_minimum": MINIMUM_RESERVE_COLOUR,
@@ -49,64 +102,76 @@ FLAG_MARKERS: dict[str, str] = {
     "usable_reserves_exhausted": "s",
     "uncovered_deficit": "^",
 }
-FLAG_LABELS: dict[str, str] = {
-    "general_below_minimum": "General reserve below minimum",
-    "usable_reserves_exhausted": "Usable reserves exhausted",
-    "uncovered_deficit": "Uncovered deficit",
-}
 FLAGS: tuple[str, ...] = tuple(FLAG_LABELS)
 """The in-year flag names; the cumulative flags add :data:`BY_YEAR_SUFFIX`."""
 
 BY_YEAR_SUFFIX = "_by_year"
 
-METRIC_LABELS: dict[str, str] = {
-    "grant": "Central grant",
-    "precept": "Precept",
-    "band_d": "Band D council tax (£)",
-    "tax_base": "Tax base (band D equivalents)",
-    "funding": "Funding",
-    "pay": "Pay",
-    "non_pay": "Non-pay",
-    "collaboration": "Collaboration",
-    "spend": "Spend",
-    "savings_delivered": "Savings delivered",
-    "gap": "Budget gap",
-    "planned_reserve_use": "Planned use of reserves",
-    "general_reserve": "General reserve",
-    "general_reserve_minimum": "Minimum general reserve",
-    "earmarked_reserves": "Earmarked reserves",
-    "total_reserves": "Total reserves",
-    "uncovered_deficit": "Uncovered deficit",
-    "nre": "Net revenue expenditure",
-}
-
-TABLE_METRICS: tuple[str, ...] = (
-    "funding",
-    "spend",
-    "gap",
-    "planned_reserve_use",
-    "general_reserve",
-    "earmarked_reserves",
-    "total_reserves",
-    "uncovered_deficit",
-    "band_d",
-)
-"""Lines in the percentile table, in the order a budget book reads them."""
-
-TABLE_PERCENTILES: tuple[str, ...] = ("p10", "p50", "p90")
-
 POUNDS_METRICS: frozenset[str] = frozenset({"band_d"})
 """Metrics in pounds (shown to the penny) rather than £m (shown to one decimal)."""
 
+TOTAL_LINES: frozenset[str] = frozenset({"funding", "spend", "gap", "total_reserves"})
+"""Finance-table lines set in bold: the totals a reader looks for first."""
+
 MISSING_CELL = "–"
+
+TITLE_SIZE = 10.5
+LABEL_SIZE = 8.5
+TICK_SIZE = 8
+LEGEND_SIZE = 8
 
 _OUTER_BAND_ALPHA = 0.16
 _INNER_BAND_ALPHA = 0.36
+_GRID = {"color": "#dddddd", "linewidth": 0.6}
 _MAX_VALUE_COLUMN_WIDTH = 0.13
 """Widest a table's year column may be, as a fraction of the axes, so few years stay compact."""
-_LEGEND_GAP_POINTS = 34
+_LEGEND_GAP_POINTS = 30
 """Distance from the bottom of an axes to its legend: clears tick labels and the x label."""
 
+
+# --------------------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------------------
+
+def reserve_colour(metric: str) -> str:
+    """The colour of one earmarked reserve, the same on every page and for every force.
+
+    Parameters
+    ----------
+    metric : str
+        A ``reserve_<name>`` metric.
+
+    Returns
+    -------
+    str
+        A fixed colour for known names; otherwise one picked from the palette by a hash
+        of the name, so it does not depend on which forces are in the run.
+    """
+    if metric in RESERVE_COLOURS:
+        return RESERVE_COLOURS[metric]
+    return RESERVE_PALETTE[zlib.crc32(metric.encode("utf-8")) % len(RESERVE_PALETTE)]
+
+
+def force_colour(force: str) -> str:
+    """The colour of a force on the cross-force page (fixed for the three modelled forces).
+
+    Parameters
+    ----------
+    force : str
+        Force id.
+
+    Returns
+    -------
+    str
+    """
+    if force in FORCE_COLOURS:
+        return FORCE_COLOURS[force]
+    return FORCE_PALETTE[zlib.crc32(force.encode("utf-8")) % len(FORCE_PALETTE)]
+
+
+# --------------------------------------------------------------------------------------
+# Axes
+# --------------------------------------------------------------------------------------
 
 def fiscal_years(*frames: pd.DataFrame) -> list[str]:
     """Every fiscal year present in the ``year`` column of the frames, in order.
@@ -128,7 +193,7 @@ def fiscal_years(*frames: pd.DataFrame) -> list[str]:
     return sorted(years)
 
 
-def set_fiscal_year_axis(ax: Axes, years: Sequence[str]) -> None:
+def set_fiscal_year_axis(ax: Axes, years: Sequence[str], label: bool = True) -> None:
     """Label the x axis with fiscal years as categories at positions 0, 1, 2, ...
 
     Parameters
@@ -137,13 +202,126 @@ def set_fiscal_year_axis(ax: Axes, years: Sequence[str]) -> None:
         The axes to label.
     years : sequence of str
         Fiscal years in plotting order.
+    label : bool, default True
+        Whether to write "Fiscal year" under the axis.
     """
     ax.set_xticks(range(len(years)), labels=list(years))
-    ax.set_xlim(-0.4, len(years) - 0.6)
-    ax.set_xlabel("Fiscal year")
+    ax.set_xlim(-0.5, len(years) - 0.5)
+    ax.tick_params(labelsize=TICK_SIZE)
+    if label:
+        ax.set_xlabel("Fiscal year (1 April to 31 March)", fontsize=LABEL_SIZE)
+
+
+class MoneyFormatter(Formatter):
+    """Axis ticks in £m the budget-book way: ``12.5``, negatives in brackets ``(2.5)``.
+
+    The decimals follow the tick spacing, so a 5-unit axis shows whole numbers and a
+    0.5-unit axis one decimal.
+    """
+
+    def __call__(self, value: float, position: int | None = None) -> str:
+        return format_table_money(value, decimals=1)
+
+    def format_ticks(self, values) -> list[str]:
+        decimals = tick_decimals(values)
+        return [format_table_money(value, decimals=decimals) for value in values]
+
+
+def tick_decimals(values: Sequence[float]) -> int:
+    """The fewest decimals (at most two) that show every tick value exactly: 2.5 steps need one.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Tick positions.
+
+    Returns
+    -------
+    int
+    """
+    locs = np.asarray(values, dtype=float)
+    for decimals in range(3):
+        scaled = locs * 10**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return decimals
+    return 2
+
+
+def set_money_axis(ax: Axes, label: str = "£m (cash)") -> None:
+    """Label the y axis in £m with bracketed negatives, light grid lines behind the data.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    label : str, default ``"£m (cash)"``
+    """
+    ax.yaxis.set_major_formatter(MoneyFormatter())
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 4, 5, 10]))
+    ax.set_ylabel(label, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="y", **_GRID)
+    ax.set_axisbelow(True)
+
+
+class PercentTickFormatter(Formatter):
+    """Probability ticks as percentages with just enough decimals: ``0%, 2.5%, 5%`` → ``0.0%, 2.5%, 5.0%``."""
+
+    def __call__(self, value: float, position: int | None = None) -> str:
+        return f"{value * 100:.1f}%"
+
+    def format_ticks(self, values) -> list[str]:
+        percents = [value * 100 for value in values]
+        decimals = tick_decimals(percents)
+        return [f"{percent:.{decimals}f}%" for percent in percents]
+
+
+def set_probability_axis(ax: Axes, highest: float, label: str = "Probability") -> None:
+    """A 0% to a rounded-up ceiling y axis for probabilities, in percent.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    highest : float
+        Largest value drawn (including interval ends).
+    label : str, default ``"Probability"``
+    """
+    ceiling = nice_probability_ceiling(highest)
+    ax.set_ylim(-ceiling * 0.02, ceiling)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(PercentTickFormatter())
+    ax.set_ylabel(label, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="y", **_GRID)
+    ax.set_axisbelow(True)
+
+
+def nice_probability_ceiling(highest: float) -> float:
+    """The top of a probability axis: the next of 1%, 2%, 5%, 10%, 15% … 50%, 100% above the data.
+
+    Parameters
+    ----------
+    highest : float
+        Largest probability drawn.
+
+    Returns
+    -------
+    float
+        With 15% headroom so markers and labels stay inside the frame.
+    """
+    for ceiling in (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0):
+        if highest * 1.15 <= ceiling:
+            return ceiling
+    return 1.05
+
+
+def title(ax: Axes, text: str) -> None:
+    """Set a chart title, left aligned, in the report's title style."""
+    ax.set_title(text, loc="left", fontsize=TITLE_SIZE, fontweight="bold")
 
 
 def _values_by_year(rows: pd.DataFrame, column: str, years: Sequence[str]) -> np.ndarray:
+    if rows.empty:
+        return np.full(len(years), np.nan)
     by_year = dict(zip(rows["year"].astype(str), rows[column].astype(float)))
     return np.array([by_year.get(year, np.nan) for year in years], dtype=float)
 
@@ -158,6 +336,16 @@ def _band_positions(years: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     positions = np.arange(len(years), dtype=float)
     return positions, np.arange(len(years))
 
+
+def _rows_for(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame[column] == value]
+
+
+# --------------------------------------------------------------------------------------
+# Fans
+# --------------------------------------------------------------------------------------
 
 class FanKey:
     """Legend handle for a fan: drawn as the two bands with the median line through them."""
@@ -182,6 +370,10 @@ class _FanKeyHandler(HandlerBase):
         for artist in (outer, inner, median):
             artist.set_transform(trans)
         return [outer, inner, median]
+
+
+LEGEND_HANDLERS = {FanKey: _FanKeyHandler()}
+"""Pass as ``handler_map`` to any legend that holds :class:`FanKey` handles."""
 
 
 def draw_fan(ax: Axes, rows: pd.DataFrame, label: str, colour: str, years: Sequence[str]) -> FanKey:
@@ -247,7 +439,7 @@ def draw_plan_line(ax: Axes, plan_rows: pd.DataFrame, colour: str, years: Sequen
 def draw_reference_line(
     ax: Axes, rows: pd.DataFrame, colour: str, years: Sequence[str], column: str = "p50"
 ) -> Line2D | None:
-    """Draw one percentile of a metric as a dashed reference line, such as a minimum reserve.
+    """Draw one percentile of a metric as a dotted reference line, such as a minimum reserve.
 
     Parameters
     ----------
@@ -275,7 +467,9 @@ def draw_reference_line(
     return line
 
 
-def place_legend_below(ax: Axes, handles: Sequence[object], labels: Sequence[str], ncols: int = 2) -> None:
+def place_legend_below(
+    ax: Axes, handles: Sequence[object], labels: Sequence[str], ncols: int = 2, gap_points: float = _LEGEND_GAP_POINTS
+) -> None:
     """Put the legend under the axes, clear of the data, tick labels and x label.
 
     Parameters
@@ -288,8 +482,10 @@ def place_legend_below(ax: Axes, handles: Sequence[object], labels: Sequence[str
         One label per handle.
     ncols : int, default 2
         Number of legend columns.
+    gap_points : float, default 30
+        Distance from the bottom of the axes to the legend; more for two-line tick labels.
     """
-    anchor = ax.transAxes + ScaledTranslation(0, -_LEGEND_GAP_POINTS / 72, ax.figure.dpi_scale_trans)
+    anchor = ax.transAxes + ScaledTranslation(0, -gap_points / 72, ax.figure.dpi_scale_trans)
     ax.legend(
         list(handles),
         list(labels),
@@ -298,18 +494,56 @@ def place_legend_below(ax: Axes, handles: Sequence[object], labels: Sequence[str
         bbox_transform=anchor,
         ncols=ncols,
         frameon=False,
-        fontsize=8,
-        handler_map={FanKey: _FanKeyHandler()},
+        fontsize=LEGEND_SIZE,
+        handler_map=LEGEND_HANDLERS,
         handlelength=2.6,
         handleheight=1.4,
         columnspacing=1.6,
     )
 
 
-def _rows_for(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[frame[column] == value]
+def legend_in_axes(ax: Axes, handles: Sequence[object], labels: Sequence[str], ncols: int) -> None:
+    """Fill an axes of its own with a legend: for a legend shared by several charts.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        An axes set aside for the legend; its frame is hidden.
+    handles, labels : sequence
+        Legend entries.
+    ncols : int
+        Number of legend columns.
+    """
+    ax.set_axis_off()
+    legend = ax.legend(list(handles), list(labels), loc="center", ncols=ncols, frameon=False, fontsize=LEGEND_SIZE,
+                       handler_map=LEGEND_HANDLERS, handlelength=2.6, handleheight=1.4, columnspacing=1.8)
+    # The axes is sized for the legend by the page; the layout must not shrink the charts around it.
+    legend.set_in_layout(False)
+
+
+def fan_legend_entries(plan_drawn: bool, minimum_label: str | None = None) -> tuple[list[object], list[str]]:
+    """Neutral legend entries that explain every fan chart on a page at once.
+
+    Parameters
+    ----------
+    plan_drawn : bool
+        Whether the charts carry a dashed force-plan line.
+    minimum_label : str, optional
+        Label of the minimum general reserve line, when one is drawn.
+
+    Returns
+    -------
+    handles, labels : list, list of str
+    """
+    handles: list[object] = [FanKey(NEUTRAL_COLOUR)]
+    labels = ["Median, with P25–P75 (dark) and P5–P95 (light) bands"]
+    if plan_drawn:
+        handles.append(Line2D([], [], color=NEUTRAL_COLOUR, linewidth=1.6, linestyle=(0, (5, 3))))
+        labels.append("Force plan (dashed)")
+    if minimum_label:
+        handles.append(Line2D([], [], color=MINIMUM_RESERVE_COLOUR, linewidth=1.8, linestyle=(0, (2, 2))))
+        labels.append(minimum_label)
+    return handles, labels
 
 
 def draw_fan_chart(
@@ -318,6 +552,7 @@ def draw_fan_chart(
     plan_rows: pd.DataFrame,
     metrics: Sequence[str],
     years: Sequence[str],
+    colours: Mapping[str, str] | None = None,
 ) -> tuple[tuple[list[object], list[str]], tuple[list[object], list[str]]]:
     """Draw one fan per metric with its plan case, in the shared line-type colours.
 
@@ -328,9 +563,11 @@ def draw_fan_chart(
     summary_rows, plan_rows : pandas.DataFrame
         Summary and plan rows of one force (any metrics; those named are drawn).
     metrics : sequence of str
-        Metric names, each a key of :data:`LINE_COLOURS`.
+        Metric names.
     years : sequence of str
         Fiscal years in plotting order.
+    colours : mapping of str to str, optional
+        Colour per metric; default :data:`LINE_COLOURS`, then :func:`reserve_colour`.
 
     Returns
     -------
@@ -339,28 +576,29 @@ def draw_fan_chart(
     plans : tuple of (list, list of str)
         Legend handles and labels of the plan lines drawn (empty without a plan case).
     """
+    colours = colours or {}
     set_fiscal_year_axis(ax, years)
     fan_handles: list[object] = []
     fan_labels: list[str] = []
     plan_handles: list[object] = []
     plan_labels: list[str] = []
     for metric in metrics:
-        colour = LINE_COLOURS[metric]
+        colour = colours.get(metric) or LINE_COLOURS.get(metric) or reserve_colour(metric)
+        label = metric_label(metric)
         rows = _rows_for(summary_rows, "metric", metric)
         if not rows.empty:
-            fan_handles.append(draw_fan(ax, rows, METRIC_LABELS[metric], colour, years))
-            fan_labels.append(METRIC_LABELS[metric])
+            fan_handles.append(draw_fan(ax, rows, label, colour, years))
+            fan_labels.append(label)
         plan_line = draw_plan_line(ax, _rows_for(plan_rows, "metric", metric), colour, years)
         if plan_line is not None:
             plan_handles.append(plan_line)
-            plan_labels.append(f"{METRIC_LABELS[metric]}: force plan")
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
+            plan_labels.append(f"{label}: force plan")
+    set_money_axis(ax)
     return (fan_handles, fan_labels), (plan_handles, plan_labels)
 
 
 def draw_funding_and_spend(
-    ax: Axes, summary_rows: pd.DataFrame, plan_rows: pd.DataFrame, years: Sequence[str], force_name: str
+    ax: Axes, summary_rows: pd.DataFrame, plan_rows: pd.DataFrame, years: Sequence[str], chart_title: str
 ) -> None:
     """Fan chart of funding against spend for one force, in £m.
 
@@ -372,28 +610,26 @@ def draw_funding_and_spend(
         Summary and plan rows of one force.
     years : sequence of str
         Fiscal years in plotting order.
-    force_name : str
-        Display name used in the title.
+    chart_title : str
+        Title above the chart.
     """
     (handles, labels), (plan_handles, plan_labels) = draw_fan_chart(
         ax, summary_rows, plan_rows, ("funding", "spend"), years
     )
-    handles += plan_handles
-    labels += plan_labels
-    ax.set_ylabel("£m (cash)")
-    ax.set_title(f"{force_name}: funding and spend", loc="left", fontsize=11, fontweight="bold")
-    place_legend_below(ax, handles, labels, ncols=2)
+    title(ax, chart_title)
+    place_legend_below(ax, handles + plan_handles, labels + plan_labels, ncols=2)
 
 
-def draw_reserves(
+def draw_reserve_fan(
     ax: Axes,
     summary_rows: pd.DataFrame,
     plan_rows: pd.DataFrame,
+    metric: str,
     years: Sequence[str],
-    force_name: str,
-    minimum_fraction: float | None,
+    chart_title: str,
+    minimum: bool = False,
 ) -> None:
-    """Fan chart of general, earmarked and total reserves, with the minimum general reserve.
+    """Fan chart of one reserve's balance at 31 March, optionally with its minimum.
 
     Parameters
     ----------
@@ -401,33 +637,26 @@ def draw_reserves(
         Axes to draw on.
     summary_rows, plan_rows : pandas.DataFrame
         Summary and plan rows of one force.
+    metric : str
+        ``general_reserve``, ``total_reserves`` or a ``reserve_<name>`` metric.
     years : sequence of str
         Fiscal years in plotting order.
-    force_name : str
-        Display name used in the title.
-    minimum_fraction : float or None
-        The force's minimum general reserve as a fraction of NRE, for the line's label.
+    chart_title : str
+        Title above the chart.
+    minimum : bool, default False
+        Also draw the minimum general reserve (the ``general_reserve_minimum`` median).
     """
-    (handles, labels), (plan_handles, plan_labels) = draw_fan_chart(
-        ax, summary_rows, plan_rows, ("general_reserve", "earmarked_reserves", "total_reserves"), years
-    )
-    minimum_line = draw_reference_line(
-        ax, _rows_for(summary_rows, "metric", "general_reserve_minimum"), MINIMUM_RESERVE_COLOUR, years
-    )
-    if minimum_line is not None:
-        handles.append(minimum_line)
-        labels.append(minimum_reserve_label(minimum_fraction))
-    # Legends fill column by column, so this order puts the fans in the left column and the plan lines in the right.
-    handles += plan_handles
-    labels += plan_labels
+    draw_fan_chart(ax, summary_rows, plan_rows, (metric,), years)
+    if minimum:
+        draw_reference_line(ax, _rows_for(summary_rows, "metric", "general_reserve_minimum"),
+                            MINIMUM_RESERVE_COLOUR, years)
     low, high = ax.get_ylim()
-    if low < 0 < high:
+    if low >= 0:
+        ax.set_ylim(bottom=0, top=max(high, 1.0))
+    elif high > 0:
         ax.axhline(0, color="#888888", linewidth=0.8)
-    elif low >= 0:
-        ax.set_ylim(bottom=0)
-    ax.set_ylabel("£m (cash)")
-    ax.set_title(f"{force_name}: reserves", loc="left", fontsize=11, fontweight="bold")
-    place_legend_below(ax, handles, labels, ncols=2)
+    ax.set_xlabel("Fiscal year", fontsize=LABEL_SIZE)
+    title(ax, chart_title)
 
 
 def minimum_reserve_label(minimum_fraction: float | None) -> str:
@@ -448,48 +677,145 @@ def minimum_reserve_label(minimum_fraction: float | None) -> str:
     return f"Minimum general reserve ({minimum_fraction * 100:.1f}% of NRE)"
 
 
-def draw_flag_probabilities(ax: Axes, flag_rows: pd.DataFrame, years: Sequence[str], force_name: str) -> None:
-    """Cumulative probability of each flag by the end of each year, with 95% error bars.
+# --------------------------------------------------------------------------------------
+# Bars: reserve movements and the gap
+# --------------------------------------------------------------------------------------
 
-    Draws the ``*_by_year`` flags as lines with markers and ±1.96 standard errors, kept
-    inside 0–100%.
+def draw_reserve_movements(ax: Axes, movements: pd.DataFrame, years: Sequence[str], chart_title: str) -> None:
+    """Median movements of usable reserves per year as bars; the closing total under each year.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         Axes to draw on.
-    flag_rows : pandas.DataFrame
-        Flag rows of one force (columns ``year, flag, probability, std_error``).
+    movements : pandas.DataFrame
+        Output of :func:`model.report_tables.reserve_movements` for one force.
     years : sequence of str
         Fiscal years in plotting order.
-    force_name : str
-        Display name used in the title.
+    chart_title : str
+        Title above the chart.
+    """
+    closing = _values_by_year(_rows_for(movements, "movement", "total_reserves"), "value", years)
+    ax.set_xticks(range(len(years)), labels=[f"{year}\nclosing {format_figure(value, 'money')}"
+                                             for year, value in zip(years, closing)])
+    ax.set_xlim(-0.5, len(years) - 0.5)
+    ax.set_xlabel("Fiscal year, with the median closing usable reserves at 31 March (£m)", fontsize=LABEL_SIZE)
+    width = 0.8 / len(RESERVE_MOVEMENTS)
+    handles: list[object] = []
+    labels: list[str] = []
+    for number, (metric, label, _) in enumerate(RESERVE_MOVEMENTS):
+        values = np.nan_to_num(_values_by_year(_rows_for(movements, "movement", metric), "value", years))
+        positions = np.arange(len(years)) + (number - (len(RESERVE_MOVEMENTS) - 1) / 2) * width
+        hatch = "////" if metric == "uncovered_deficit" else None
+        bars = ax.bar(positions, values, width=width * 0.92, color=MOVEMENT_COLOURS[metric],
+                      alpha=0.45 if hatch else 0.85, hatch=hatch, edgecolor=MOVEMENT_COLOURS[metric], linewidth=0.6)
+        for x, value in zip(positions, values):
+            if round(value, 1) != 0:
+                ax.annotate(format_table_money(value), (x, value), textcoords="offset points",
+                            xytext=(0, 3 if value > 0 else -3), ha="center", va="bottom" if value > 0 else "top",
+                            fontsize=6.5, color="#333333")
+        handles.append(bars)
+        labels.append(label)
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    set_money_axis(ax, "£m (cash), yearly medians")
+    ax.tick_params(axis="x", labelsize=TICK_SIZE)
+    low, high = ax.get_ylim()
+    span = max(high - low, 0.5)
+    ax.set_ylim(min(low, -0.05 * span) - 0.08 * span, max(high, 0.05 * span) + 0.08 * span)
+    title(ax, chart_title)
+    place_legend_below(ax, handles, labels, ncols=2, gap_points=_LEGEND_GAP_POINTS + 10)
+
+
+def draw_gap_breakdown(
+    ax: Axes, breakdown: pd.DataFrame, years: Sequence[str], cumulative: bool, chart_title: str
+) -> tuple[list[object], list[str]]:
+    """The gap before savings as stacked bars of its parts, with the plan's savings requirement.
+
+    Parts are medians: savings delivered, planned use of reserves and the unplanned gap.
+    A negative part (a surplus) is stacked below zero.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes to draw on.
+    breakdown : pandas.DataFrame
+        Output of :func:`model.report_tables.gap_breakdown` for one force.
+    years : sequence of str
+        Fiscal years in plotting order.
+    cumulative : bool
+        Draw the running sums of the yearly medians instead of the yearly values.
+    chart_title : str
+        Title above the chart.
+
+    Returns
+    -------
+    handles, labels : list, list of str
+        Legend entries, for a legend shared with the other gap chart.
+    """
+    column = "cumulative" if cumulative else "annual"
+    set_fiscal_year_axis(ax, years)
+    positions = np.arange(len(years))
+    above = np.zeros(len(years))
+    below = np.zeros(len(years))
+    handles: list[object] = []
+    labels: list[str] = []
+    for part in GAP_PARTS:
+        values = np.nan_to_num(_values_by_year(_rows_for(breakdown, "part", part), column, years))
+        bottoms = np.where(values >= 0, above, below)
+        bars = ax.bar(positions, values, bottom=bottoms, width=0.6, color=GAP_PART_COLOURS[part], alpha=0.85,
+                      edgecolor="white", linewidth=0.6)
+        above += np.where(values >= 0, values, 0)
+        below += np.where(values < 0, values, 0)
+        handles.append(bars)
+        labels.append(GAP_PART_LABELS[part])
+    required = _values_by_year(_rows_for(breakdown, "part", "savings_required_plan"), column, years)
+    if not np.all(np.isnan(required)):
+        (line,) = ax.plot(positions, required, color=PLAN_SAVINGS_COLOUR, linestyle=(0, (5, 3)), marker="D",
+                          markersize=4, linewidth=1.4)
+        handles.append(line)
+        labels.append("Savings required by the force plan")
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    set_money_axis(ax, "£m, running total of yearly medians" if cumulative else "£m (cash), yearly medians")
+    title(ax, chart_title)
+    return handles, labels
+
+
+# --------------------------------------------------------------------------------------
+# Probabilities
+# --------------------------------------------------------------------------------------
+
+def draw_flag_probabilities(ax: Axes, flag_table: pd.DataFrame, years: Sequence[str], chart_title: str) -> None:
+    """Cumulative probability of each flag by the end of each year, with 95% Wilson intervals.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes to draw on.
+    flag_table : pandas.DataFrame
+        Output of :func:`model.report_tables.flag_probability_table` for one force.
+    years : sequence of str
+        Fiscal years in plotting order.
+    chart_title : str
+        Title above the chart.
     """
     set_fiscal_year_axis(ax, years)
-    # A little headroom either side keeps 0% and 100% markers clear of the frame.
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_yticks(np.linspace(0, 1, 6))
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    ax.set_ylabel("Probability")
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    ax.set_title(f"{force_name}: cumulative flag probabilities", loc="left", fontsize=11, fontweight="bold")
+    title(ax, chart_title)
+    cumulative = _rows_for(flag_table, "when", "by end of year")
     handles: list[object] = []
     labels: list[str] = []
     # Neighbouring flags are nudged apart so that lines sitting on 0% stay distinguishable.
-    offsets = np.linspace(-0.06, 0.06, len(FLAGS))
+    offsets = np.linspace(-0.08, 0.08, len(FLAGS))
     for flag, offset in zip(FLAGS, offsets):
-        rows = _rows_for(flag_rows, "flag", flag + BY_YEAR_SUFFIX)
+        rows = _rows_for(cumulative, "flag", flag)
         if rows.empty:
             continue
         probability = _values_by_year(rows, "probability", years)
-        half_width = 1.96 * _values_by_year(rows, "std_error", years)
-        below = np.minimum(half_width, probability)
-        above = np.minimum(half_width, 1 - probability)
+        low = _values_by_year(rows, "low", years)
+        high = _values_by_year(rows, "high", years)
         container = ax.errorbar(
             np.arange(len(years)) + offset,
             probability,
-            yerr=np.vstack([below, above]),
+            yerr=np.vstack([probability - low, high - probability]),
             color=FLAG_COLOURS[flag],
             marker=FLAG_MARKERS[flag],
             markersize=5,
@@ -498,82 +824,189 @@ def draw_flag_probabilities(ax: Axes, flag_rows: pd.DataFrame, years: Sequence[s
             elinewidth=1.0,
         )
         handles.append(container)
-        labels.append(f"{FLAG_LABELS[flag]} (by end of year)")
+        labels.append(FLAG_LABELS[flag])
+    highest = float(np.nanmax(cumulative["high"])) if len(cumulative) else 0.0
+    set_probability_axis(ax, highest, "Probability (by end of year)")
     if not handles:
         ax.text(0.5, 0.5, "No flag results for this force", transform=ax.transAxes, ha="center", va="center")
         return
+    handles.append(Line2D([], [], color=NEUTRAL_COLOUR, marker="|", markersize=9, linestyle="none"))
+    labels.append("95% interval from Monte Carlo sampling")
     place_legend_below(ax, handles, labels, ncols=2)
 
 
-def percentile_table_rows(
-    summary: pd.DataFrame, force: str, metrics: Sequence[str] = TABLE_METRICS
-) -> list[list[str]]:
-    """Format the P10 / P50 / P90 table of key lines for one force.
+def draw_first_breach(ax: Axes, first_breach: pd.DataFrame, chart_title: str) -> None:
+    """Horizontal bars: the chance the general reserve first falls below its minimum in each year.
 
     Parameters
     ----------
-    summary : pandas.DataFrame
-        Summary table (columns ``force, year, metric, p10, p50, p90`` at least).
-    force : str
-        Force id whose rows are tabulated.
-    metrics : sequence of str, default :data:`TABLE_METRICS`
-        Lines to show, in order.
+    ax : matplotlib.axes.Axes
+        Axes to draw on.
+    first_breach : pandas.DataFrame
+        Output of :func:`model.report_tables.first_breach_table`.
+    chart_title : str
+        Title above the chart.
+    """
+    whens = [str(w) for w in first_breach["when"]]
+    probability = first_breach["probability"].to_numpy(dtype=float)
+    low = first_breach["low"].to_numpy(dtype=float)
+    high = first_breach["high"].to_numpy(dtype=float)
+    positions = np.arange(len(whens))[::-1]
+    colours = [MINIMUM_RESERVE_COLOUR] * (len(whens) - 1) + [LINE_COLOURS["general_reserve"]]
+    ax.barh(positions, probability, height=0.6, color=colours, alpha=0.8,
+            xerr=np.vstack([probability - low, high - probability]), error_kw={"elinewidth": 0.9, "capsize": 2.5})
+    for y, p, lo, hi in zip(positions, probability, low, high):
+        ax.text(max(hi, p) + 0.012, y, f"{format_percent(p)}  ({format_percent(lo)} to {format_percent(hi)})",
+                va="center", ha="left", fontsize=7.5)
+    ax.set_yticks(positions, labels=[w.replace("No breach by", "Not by") for w in whens])
+    ax.set_ylabel("First year below minimum", fontsize=LABEL_SIZE)
+    ax.set_xlim(0, 1.32)
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.set_xlabel("Probability (share of simulated paths), with 95% interval", fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="x", **_GRID)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    title(ax, chart_title)
+
+
+# --------------------------------------------------------------------------------------
+# Cross-force comparison
+# --------------------------------------------------------------------------------------
+
+CROSS_FORCE_AXIS_LABELS: dict[str, str] = {
+    "reserves_pct_nre": "% of NRE (median NRE)",
+    "p_general_below_minimum": "Probability (by end of year)",
+    "gap_pct_funding": "% of funding (median funding)",
+}
+CROSS_FORCE_INTERVALS: dict[str, str] = {
+    "reserves_pct_nre": "median, bars P10–P90",
+    "p_general_below_minimum": "bars: 95% interval",
+    "gap_pct_funding": "median, bars P10–P90",
+}
+
+
+def draw_cross_force_measure(
+    ax: Axes,
+    table: pd.DataFrame,
+    measure: str,
+    forces: Sequence[str],
+    force_names: Mapping[str, str],
+    years: Sequence[str],
+) -> tuple[list[object], list[str]]:
+    """One measure for every force by year: points with interval bars, one colour per force.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes to draw on.
+    table : pandas.DataFrame
+        Output of :func:`model.report_tables.cross_force_table`.
+    measure : str
+        A key of :data:`model.report_tables.CROSS_FORCE_MEASURES`.
+    forces : sequence of str
+        Force ids in drawing order.
+    force_names : mapping of str to str
+        Display name per force.
+    years : sequence of str
+        Fiscal years in plotting order.
 
     Returns
     -------
-    list of list of str
-        A header row ``["£m unless stated", "", year, ...]``, then three rows per metric,
-        ``[label, "P10", ...]``, ``["", "P50", ...]`` and ``["", "P90", ...]``. Money is
-        in £m to one decimal with negatives in brackets, ``(4.5)``; band D is in £ to the
-        penny. A value that is missing is shown as ``"–"``.
+    handles, labels : list, list of str
+        One legend entry per force, for a legend shared by the page.
     """
-    force_rows = summary[summary["force"] == force]
-    years = fiscal_years(force_rows)
-    table = [["£m unless stated", "", *years]]
-    for metric in metrics:
-        rows = force_rows[force_rows["metric"] == metric]
-        decimals = 2 if metric in POUNDS_METRICS else 1
-        for position, percentile in enumerate(TABLE_PERCENTILES):
-            label = METRIC_LABELS.get(metric, metric) if position == 0 else ""
-            values = _values_by_year(rows, percentile, years) if not rows.empty else [math.nan] * len(years)
-            cells = [_format_cell(value, decimals) for value in values]
-            table.append([label, percentile.upper(), *cells])
-    return table
+    set_fiscal_year_axis(ax, years)
+    rows = _rows_for(table, "measure", measure)
+    offsets = np.linspace(-0.18, 0.18, len(forces)) if len(forces) > 1 else np.zeros(1)
+    handles: list[object] = []
+    labels: list[str] = []
+    for force, offset in zip(forces, offsets):
+        force_rows = _rows_for(rows, "force", force)
+        central = _values_by_year(force_rows, "central", years)
+        low = _values_by_year(force_rows, "low", years)
+        high = _values_by_year(force_rows, "high", years)
+        container = ax.errorbar(np.arange(len(years)) + offset, central,
+                                yerr=np.vstack([central - low, high - central]), color=force_colour(force),
+                                marker="o", markersize=5, linewidth=1.4, capsize=3, elinewidth=1.1)
+        handles.append(container)
+        labels.append(force_names.get(force, force))
+    highest = float(np.nanmax(rows["high"])) if len(rows) else 0.0
+    lowest = float(np.nanmin(rows["low"])) if len(rows) else 0.0
+    if measure == "p_general_below_minimum":
+        set_probability_axis(ax, highest, CROSS_FORCE_AXIS_LABELS[measure])
+    else:
+        ax.yaxis.set_major_formatter(PercentTickFormatter())
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        ax.set_ylabel(CROSS_FORCE_AXIS_LABELS[measure], fontsize=LABEL_SIZE)
+        ax.tick_params(labelsize=TICK_SIZE)
+        ax.grid(axis="y", **_GRID)
+        ax.set_axisbelow(True)
+        if lowest >= 0:
+            ax.set_ylim(bottom=0, top=max(highest * 1.1, 0.01))
+        else:
+            ax.axhline(0, color="#888888", linewidth=0.8)
+    title(ax, f"{CROSS_FORCE_MEASURES[measure]} ({CROSS_FORCE_INTERVALS[measure]})")
+    return handles, labels
 
 
-def flag_table_rows(flags: pd.DataFrame, force: str, years: Sequence[str]) -> list[list[str]]:
-    """Format the flag probabilities of one force as percentages to one decimal.
+# --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+
+def flag_table_rows(flag_table: pd.DataFrame, years: Sequence[str]) -> list[list[str]]:
+    """Format one force's flag probabilities with their 95% intervals, years across.
 
     Parameters
     ----------
-    flags : pandas.DataFrame
-        Flag table (columns ``force, year, flag, probability``).
-    force : str
-        Force id whose rows are tabulated.
+    flag_table : pandas.DataFrame
+        Output of :func:`model.report_tables.flag_probability_table` for one force.
     years : sequence of str
         Fiscal years across the table.
 
     Returns
     -------
     list of list of str
-        A header row ``["Probability", "", year, ...]``, then two rows per flag:
-        ``[label, "By end of year", ...]`` (cumulative) and ``["", "In that year", ...]``.
+        A header row ``["Probability (95% interval)", "", year, ...]``, then two rows per
+        flag: ``[label, "By end of year", ...]`` (cumulative) and ``["", "In that year", ...]``.
+        A cell reads like ``"5.8% (5.5–6.2)"``; a missing year is ``"–"``.
     """
-    force_rows = flags[flags["force"] == force] if not flags.empty else flags
-    table = [["Probability", "", *years]]
+    table = [["Probability (95% interval)", "", *years]]
     for flag in FLAGS:
-        for position, (name, when) in enumerate(((flag + BY_YEAR_SUFFIX, "By end of year"), (flag, "In that year"))):
-            rows = _rows_for(force_rows, "flag", name)
-            values = _values_by_year(rows, "probability", years) if not rows.empty else [math.nan] * len(years)
-            cells = [MISSING_CELL if math.isnan(value) else f"{value * 100:.1f}%" for value in values]
-            table.append([FLAG_LABELS[flag] if position == 0 else "", when, *cells])
+        for position, when in enumerate(("by end of year", "in that year")):
+            rows = _rows_for(_rows_for(flag_table, "flag", flag), "when", when)
+            cells = []
+            for p, low, high in zip(*(_values_by_year(rows, c, years) for c in ("probability", "low", "high"))):
+                cells.append(MISSING_CELL if math.isnan(p) else _probability_cell(p, low, high))
+            table.append([FLAG_LABELS[flag] if position == 0 else "", when.capitalize(), *cells])
     return table
 
 
-def _format_cell(value: float, decimals: int) -> str:
+def _probability_cell(p: float, low: float, high: float) -> str:
+    return f"{format_percent(p)} ({format_percent(low).rstrip('%')}–{format_percent(high).rstrip('%')})"
+
+
+
+def format_figure(value: float, unit: str) -> str:
+    """A finance-table cell: £m to one decimal with bracketed negatives, band D to the penny.
+
+    Parameters
+    ----------
+    value : float
+        The figure; NaN when missing.
+    unit : str
+        ``"pounds"`` for band D; anything else is £m.
+
+    Returns
+    -------
+    str
+        ``"(4.5)"``, ``"1,234.6"``, ``"177.61"`` or ``"–"``.
+    """
     if value is None or not math.isfinite(value):
         return MISSING_CELL
-    return format_table_money(value, decimals=decimals)
+    return format_table_money(value, decimals=2 if unit == "pounds" else 1)
 
 
 def draw_table(
@@ -583,33 +1016,37 @@ def draw_table(
     emphasised_row: int | None = None,
     label_width: float = 0.42,
     qualifier_width: float = 0.08,
+    max_value_width: float = _MAX_VALUE_COLUMN_WIDTH,
+    font_size: float = 8,
 ) -> None:
     """Draw formatted rows as a budget-book table filling the axes.
 
     The first row is the header. Body rows are shaded in alternating groups (one group
-    per line item); one row of each group may be bold, so that the median stands out.
-    The two label columns are left aligned and the figures right aligned.
+    per line item); one row of each group may be bold. The two label columns are left
+    aligned and the figures right aligned.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         Axes to fill; its frame and ticks are hidden.
     rows : sequence of sequence of str
-        Header row then body rows, as from :func:`percentile_table_rows`.
+        Header row then body rows, as from :func:`flag_table_rows`.
     rows_per_group : int
-        Body rows per line item (3 for P10 / P50 / P90).
+        Body rows per line item.
     emphasised_row : int or None, default None
-        Position within each group of the row set in bold (1 for P50), or ``None``.
+        Position within each group of the row set in bold, or ``None``.
     label_width : float, default 0.42
         Fraction of the axes width for the label column.
     qualifier_width : float, default 0.08
-        Fraction of the axes width for the second column ("P10", "By end of year").
-        Tables with the same total of the two widths line their year columns up.
-        With few years the table is narrower than the axes and sits at its left.
+        Fraction of the axes width for the second column.
+    max_value_width : float, default 0.13
+        Widest a year column may be, as a fraction of the axes.
+    font_size : float, default 8
+        Font size in points.
     """
     ax.set_axis_off()
     value_columns = len(rows[0]) - 2
-    value_width = min(_MAX_VALUE_COLUMN_WIDTH, (1 - label_width - qualifier_width) / max(value_columns, 1))
+    value_width = min(max_value_width, (1 - label_width - qualifier_width) / max(value_columns, 1))
     widths = [label_width, qualifier_width, *[value_width] * value_columns]
     height = 1 / len(rows)
     table = Table(ax, bbox=(0, 0, sum(widths), 1))
@@ -639,5 +1076,86 @@ def draw_table(
             if emphasised and (row_number == 0 or column >= 1):
                 cell.get_text().set_fontweight("bold")
     table.auto_set_font_size(False)
-    table.set_fontsize(8)
+    table.set_fontsize(font_size)
     ax.add_table(table)
+
+
+def draw_finance_table(
+    ax: Axes,
+    wide: pd.DataFrame,
+    years: Sequence[str],
+    label_width: float = 0.2,
+    font_size: float = 7.5,
+) -> None:
+    """Draw the finance officer's table: lines down, years across, four cases per year.
+
+    Section headings get a shaded row; totals (:data:`TOTAL_LINES`) are bold; the central
+    column of each year is shaded so the eye can run along it.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes to fill; its frame and ticks are hidden.
+    wide : pandas.DataFrame
+        Output of :func:`model.report_tables.finance_table_wide`.
+    years : sequence of str
+        Fiscal years across the table.
+    label_width : float, default 0.2
+        Fraction of the axes width for the line labels.
+    font_size : float, default 7.5
+        Font size of the figures, in points.
+    """
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    gap = 0.008
+    group_width = (1 - label_width - gap * len(years)) / max(len(years), 1)
+    column_width = group_width / len(CASES)
+    sections = list(dict.fromkeys(wide["section"]))
+    row_count = 2 + len(sections) + len(wide)
+    height = 1 / row_count
+    ax.set_ylim(0, 1)
+
+    def top_of(row: int) -> float:
+        return 1 - row * height
+
+    def right_edge(year_index: int, case_index: int) -> float:
+        start = label_width + gap * (year_index + 1) + group_width * year_index
+        return start + column_width * (case_index + 1)
+
+    for year_index, year in enumerate(years):
+        left = right_edge(year_index, 0) - column_width
+        ax.text(left + group_width / 2, top_of(0) - height / 2, year, ha="center", va="center",
+                fontsize=font_size + 1, fontweight="bold")
+        ax.plot([left + 0.004, left + group_width - 0.002], [top_of(1)] * 2, color="#1f3b63", linewidth=0.8)
+        for case_index, case in enumerate(CASES):
+            ax.text(right_edge(year_index, case_index) - 0.003, top_of(1) - height / 2, CASE_LABELS[case],
+                    ha="right", va="center", fontsize=min(font_size - 1.2, 6.3), color="#333333")
+            if case == "central":
+                ax.add_patch(Rectangle((right_edge(year_index, case_index) - column_width, 0), column_width,
+                                       top_of(2), color="#eef2f7", linewidth=0, zorder=0))
+    ax.text(0, top_of(1) - height / 2, "£m cash (band D in £)", ha="left", va="center", fontsize=font_size - 0.5,
+            color="#333333", style="italic")
+    ax.plot([0, 1], [top_of(2)] * 2, color="#1f3b63", linewidth=1.0)
+
+    row = 2
+    current_section = None
+    for record in wide.to_dict("records"):
+        if record["section"] != current_section:
+            current_section = record["section"]
+            ax.add_patch(Rectangle((0, top_of(row + 1)), 1, height, color="#e4e9f0", linewidth=0, zorder=0.5))
+            ax.text(0.004, top_of(row) - height / 2, current_section, ha="left", va="center",
+                    fontsize=font_size + 0.5, fontweight="bold", color="#1f3b63")
+            row += 1
+        weight = "bold" if record["metric"] in TOTAL_LINES else "normal"
+        ax.text(0.012, top_of(row) - height / 2, record["label"], ha="left", va="center", fontsize=font_size,
+                fontweight=weight)
+        for year_index, year in enumerate(years):
+            for case_index, case in enumerate(CASES):
+                text = format_figure(record.get((year, case), math.nan), record["unit"])
+                ax.text(right_edge(year_index, case_index) - 0.003, top_of(row) - height / 2, text, ha="right",
+                        va="center", fontsize=font_size, fontweight=weight)
+        if record["metric"] in TOTAL_LINES:
+            ax.plot([label_width, 1], [top_of(row)] * 2, color="#999999", linewidth=0.5)
+        row += 1
+    ax.plot([0, 1], [top_of(row)] * 2, color="#1f3b63", linewidth=1.0)
+

@@ -1,20 +1,26 @@
-"""The PDF report: a title page, then two A4 portrait pages per force.
+"""The PDF report: an MTFS annex a chief finance officer can attach to a precept report.
 
 Pages are built as :class:`matplotlib.figure.Figure` objects without pyplot, so no
-global figure state is created or leaked, and drawn by the functions in
-:mod:`model.plots`. Page layout:
+global figure state is created or leaked. The numbers come from
+:mod:`model.report_tables` and the charts from :mod:`model.plots`. Page layout:
 
-1. Title page (continued on further pages only if the description or notes are long):
-   title, scenario, description, how to read the charts, forces, run metadata, notes.
-2. Per force, page one: fan charts of funding against spend, and of reserves with the
-   minimum general reserve.
-3. Per force, page two: cumulative flag probabilities, a table of flag probabilities
-   and a table of P10 / P50 / P90 for the key lines.
+1. Summary for the panel, in plain words: per force, the chance the general reserve
+   falls below its minimum, how long usable reserves last, and the budget gap.
+2. About this report: scenario, how to read the charts, forces, run, notes (continued
+   onto further pages only when the text is long).
+3. The forces compared on one basis: reserves as % of NRE, the chance of falling below
+   the minimum general reserve, and the gap as % of funding.
+4. Per force, four pages: funding, spend and the gap; reserves (each one as a fan, and
+   the yearly movements); risks (flag probabilities, the year of first breach, a flag
+   table); and the finance officer's table (A4 landscape).
+5. Appendix: the scenario's inputs, every baseline figure with its source, the
+   contradictions between sources, correlations (when supplied) and the run metadata.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,25 +29,58 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
+from model.inputs import INPUTS
+
 from model.plots import (
-    TABLE_METRICS,
+    draw_cross_force_measure,
+    draw_finance_table,
+    draw_first_breach,
     draw_flag_probabilities,
     draw_funding_and_spend,
-    draw_reserves,
+    draw_gap_breakdown,
+    draw_reserve_fan,
+    draw_reserve_movements,
     draw_table,
+    fan_legend_entries,
     fiscal_years,
     flag_table_rows,
-    percentile_table_rows,
+    force_colour,
+    legend_in_axes,
+    minimum_reserve_label,
+)
+from model.report_tables import (
+    CROSS_FORCE_MEASURES,
+    cross_force_table,
+    display_name,
+    finance_table,
+    finance_table_wide,
+    first_breach_table,
+    flag_probability_table,
+    force_headline,
+    gap_breakdown,
+    headline_sentences,
+    reserve_label,
+    reserve_metrics,
+    reserve_movements,
 )
 
 PAGE_SIZE_INCHES: tuple[float, float] = (8.27, 11.69)
-"""A4 portrait, used for every page."""
+"""A4 portrait, used for every page but the finance tables."""
+
+LANDSCAPE_INCHES: tuple[float, float] = (11.69, 8.27)
+"""A4 landscape, for the finance officer's table (four cases for each of four years)."""
 
 MARGIN_INCHES = 0.55
 FOOTER_HEIGHT_INCHES = 0.35
 SHA_DISPLAY_CHARACTERS = 12
+APPENDIX_FONT_SIZE = 7.0
+"""Appendix tables: small, and still readable on paper (at least 6.5 pt)."""
+
+HEADING_COLOUR = "#1f3b63"
 
 _POINTS_PER_INCH = 72
 _TEXT_MEASURE = TextToPath()
@@ -69,29 +108,33 @@ def build_report_pdf(
         Columns ``scenario, force, year, metric, value``: the force plan case. May be empty.
     meta : mapping
         Run metadata: ``scenario_name, title, description, scenario_file, scenario_sha256,
-        seed, paths, version, created, force_names, minimum_general_reserve, notes``.
+        seed, paths, version, created, force_names, minimum_general_reserve, notes``
+        (see :func:`model.cli.report_meta`).
     appendix : mapping of str to DataFrame, optional
         ``provenance``, ``inputs`` and ``contradictions`` tables for the assumptions and
-        provenance appendix (see :func:`model.cli.appendix_tables`).
+        provenance appendix (see :func:`model.cli.appendix_tables`), and optionally
+        ``correlations``. Without it the appendix holds the run metadata only.
     """
     scenario_name = str(meta["scenario_name"])
     summary = _rows_of_scenario(summary, scenario_name)
     flags = _rows_of_scenario(flags, scenario_name)
     plan = _rows_of_scenario(plan, scenario_name)
     forces = forces_in_order(summary)
-    force_names = {force: display_name(force, meta) for force in forces}
+    names = {force: display_name(force, meta) for force in forces}
+    paths = int(meta["paths"])
 
-    pages = title_pages(meta, forces, plan_supplied=not plan.empty)
+    pages = front_pages(summary, flags, meta, forces)
+    pages += title_pages(meta, forces, plan_supplied=not plan.empty)
+    pages.append(cross_force_page(summary, flags, forces, names, paths))
     for force in forces:
-        pages.append(
-            force_overview_page(
-                summary[summary["force"] == force],
-                _rows_of_force(plan, force),
-                force_names[force],
-                _minimum_fraction(meta, force),
-            )
-        )
-        pages.append(force_risk_page(summary, flags, force, force_names[force]))
+        force_summary = _rows_of_force(summary, force)
+        force_plan = _rows_of_force(plan, force)
+        pages.append(force_funding_page(force_summary, force_plan, force, names[force]))
+        pages.append(force_reserves_page(force_summary, force_plan, force, names[force],
+                                         _minimum_fraction(meta, force)))
+        pages.append(force_risk_page(flags, force, names[force], paths))
+        pages.append(force_table_page(summary, plan, force, names[force]))
+    pages += appendix_pages(appendix or {}, meta, names)
     add_footers(pages, meta)
 
     pdf_metadata = {
@@ -120,97 +163,28 @@ def forces_in_order(summary: pd.DataFrame) -> list[str]:
     return [str(force) for force in pd.unique(summary["force"])]
 
 
-def display_name(force: str, meta: Mapping[str, object]) -> str:
-    """A force's display name from ``meta['force_names']``, or a readable form of its id.
+# --------------------------------------------------------------------------------------
+# Flowing text: blocks placed down the page, breaking onto new pages
+# --------------------------------------------------------------------------------------
 
-    Parameters
-    ----------
-    force : str
-        Force id, e.g. ``"staffordshire"``.
-    meta : mapping
-        Run metadata with an optional ``force_names`` mapping.
+@dataclass
+class _Block:
+    """Something of known height drawn at a given top edge (inches from the page bottom).
 
-    Returns
-    -------
-    str
-        For example ``"Staffordshire Police"``.
+    ``keep_with_next`` keeps a heading on the page of what follows it; ``header`` is
+    drawn first when the block starts a new page (a table's repeated column headings).
     """
-    names = meta.get("force_names") or {}
-    return str(names.get(force, force.replace("_", " ").replace("-", " ").title()))
 
-
-def force_overview_page(
-    summary_rows: pd.DataFrame,
-    plan_rows: pd.DataFrame,
-    force_name: str,
-    minimum_fraction: float | None,
-) -> Figure:
-    """Page one for a force: funding against spend, and reserves, as fan charts.
-
-    Parameters
-    ----------
-    summary_rows, plan_rows : pandas.DataFrame
-        Summary and plan rows of one force; the plan rows may be empty.
-    force_name : str
-        Display name for the titles.
-    minimum_fraction : float or None
-        Minimum general reserve as a fraction of NRE, for the minimum line's label.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The page.
-    """
-    page = _new_page(f"{force_name}: funding, spend and reserves")
-    years = fiscal_years(summary_rows)
-    funding_ax, reserves_ax = page.subplots(2, 1)
-    draw_funding_and_spend(funding_ax, summary_rows, plan_rows, years, force_name)
-    draw_reserves(reserves_ax, summary_rows, plan_rows, years, force_name, minimum_fraction)
-    return page
-
-
-def force_risk_page(summary: pd.DataFrame, flags: pd.DataFrame, force: str, force_name: str) -> Figure:
-    """Page two for a force: flag probabilities and the P10 / P50 / P90 table.
-
-    Parameters
-    ----------
-    summary, flags : pandas.DataFrame
-        Summary and flag tables (all forces; the force's rows are selected here).
-    force : str
-        Force id.
-    force_name : str
-        Display name for the titles.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The page.
-    """
-    page = _new_page(f"{force_name}: risks and key figures")
-    years = fiscal_years(summary[summary["force"] == force])
-    flag_rows = flag_table_rows(flags, force, years)
-    money_rows = percentile_table_rows(summary, force, TABLE_METRICS)
-    grid = page.add_gridspec(3, 1, height_ratios=[11, len(flag_rows), len(money_rows)])
-    chart_ax = page.add_subplot(grid[0])
-    flag_table_ax = page.add_subplot(grid[1])
-    money_table_ax = page.add_subplot(grid[2])
-
-    draw_flag_probabilities(chart_ax, _rows_of_force(flags, force), years, force_name)
-    draw_table(flag_table_ax, flag_rows, rows_per_group=2, label_width=0.34, qualifier_width=0.16)
-    flag_table_ax.set_title(f"{force_name}: flag probabilities", loc="left", fontsize=11, fontweight="bold")
-    draw_table(money_table_ax, money_rows, rows_per_group=3, emphasised_row=1)
-    money_table_ax.set_title(
-        f"{force_name}: key lines, P10 / P50 / P90 (£m cash)",
-        loc="left",
-        fontsize=11,
-        fontweight="bold",
-    )
-    return page
+    height: float
+    draw: Callable[[Figure, float], None]
+    keep_with_next: bool = False
+    header: _Block | None = None
+    space_before: float = 0.0
 
 
 @dataclass(frozen=True)
 class _TextLine:
-    """One line of title-page text, already wrapped to the page width."""
+    """One line of text, already wrapped to its width."""
 
     text: str
     size: float = 10
@@ -220,96 +194,67 @@ class _TextLine:
     key: str = ""
     space_before: float = 0.0
     colour: str = "#111111"
+    marker_colour: str | None = None
 
 
-def title_pages(meta: Mapping[str, object], forces: Sequence[str], plan_supplied: bool) -> list[Figure]:
-    """The title page, continued onto further pages only when the text is long.
+def _flow(blocks: Sequence[_Block], page_size: tuple[float, float] = PAGE_SIZE_INCHES) -> list[Figure]:
+    """Place blocks down A4 pages, starting a new page when the next one does not fit."""
+    top = page_size[1] - MARGIN_INCHES
+    bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES
+    pages = [Figure(figsize=page_size)]
+    y = top
+    for index, block in enumerate(blocks):
+        needed = block.space_before + block.height
+        if block.keep_with_next and index + 1 < len(blocks):
+            needed += blocks[index + 1].space_before + blocks[index + 1].height
+        if y - needed < bottom and y < top:
+            pages.append(Figure(figsize=page_size))
+            y = top
+            if block.header is not None:
+                block.header.draw(pages[-1], y)
+                y -= block.header.height
+        else:
+            y -= block.space_before
+        block.draw(pages[-1], y)
+        y -= block.height
+    return pages
 
-    Parameters
-    ----------
-    meta : mapping
-        Run metadata (see :func:`build_report_pdf`).
-    forces : sequence of str
-        Ids of the forces in the report, in page order.
-    plan_supplied : bool
-        Whether a force plan case was supplied, which changes how the dashed lines are explained.
 
-    Returns
-    -------
-    list of matplotlib.figure.Figure
-        Usually one page.
-    """
-    return _flow_text(_title_lines(meta, forces, plan_supplied))
+def _line_block(line: _TextLine, page_width: float = PAGE_SIZE_INCHES[0]) -> _Block:
+    line_height = line.size * 1.4 / _POINTS_PER_INCH
+
+    def draw(page: Figure, top: float) -> None:
+        width, height = page.get_size_inches()
+        y = (top - line.size * 1.05 / _POINTS_PER_INCH) / height
+        x = MARGIN_INCHES
+        style = {"fontsize": line.size, "fontweight": line.weight, "color": line.colour, "va": "baseline"}
+        if line.bullet:
+            page.text(x / width, y, "•", **(style | {"color": line.marker_colour or line.colour}))
+        if line.key:
+            page.text(x / width, y, line.key, fontsize=line.size, fontweight="bold", color="#333333", va="baseline")
+        page.text((x + line.indent) / width, y, line.text, **style)
+
+    return _Block(height=line_height, draw=draw, space_before=line.space_before / _POINTS_PER_INCH)
 
 
-def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplied: bool) -> list[_TextLine]:
-    lines: list[_TextLine] = []
-    lines += _paragraph(str(meta["title"]), size=20, weight="bold")
-    lines += _paragraph(f"Scenario: {meta['scenario_name']}", size=13, colour="#333333", space_before=4)
-    lines += _paragraph(
-        "Monte Carlo medium-term financial strategy and reserves projection", size=11, colour="#555555"
-    )
+def _text_blocks(lines: Sequence[_TextLine]) -> list[_Block]:
+    blocks = [_line_block(line) for line in lines]
+    for block, line, following in zip(blocks, lines, list(lines[1:]) + [None]):
+        # A heading stays with the first line under it.
+        block.keep_with_next = line.weight == "bold" and following is not None and following.weight != "bold"
+    return blocks
 
-    description = str(meta.get("description") or "").strip()
-    if description:
-        lines += _heading("About this scenario")
-        for number, paragraph in enumerate(description.split("\n\n")):
-            lines += _paragraph(" ".join(paragraph.split()), space_before=4 if number else 0)
 
-    paths = int(meta["paths"])
-    lines += _heading("How to read this report")
-    plan_sentence = (
-        "The dashed line in each colour is the force plan case: the same model run once with every "
-        "input at the force's own planning assumption."
-        if plan_supplied
-        else "No force plan case was supplied with this run, so the charts show no dashed plan lines."
-    )
-    for sentence in (
-        f"All results are Monte Carlo estimates from {paths:,} simulated paths (seed {meta['seed']}). "
-        "Percentiles and probabilities carry sampling error; probability charts show ±1.96 standard errors.",
-        "Money is in £ million cash (not adjusted for inflation); band D council tax is in pounds. "
-        "Negative figures are shown in brackets, e.g. (4.5).",
-        "Fan charts: the light band spans P5–P95 of the simulated outcomes, the darker band P25–P75, "
-        "and the solid line with markers is the median (P50).",
-        plan_sentence,
-        "The red dashed line is the minimum general reserve (a percentage of net revenue expenditure, NRE).",
-        "Flag probabilities on the charts are cumulative: the chance the event has happened at any time "
-        "by the end of that year. The tables also give the chance it happens in that year.",
-    ):
-        lines += _paragraph(sentence, bullet=True, space_before=3)
-
-    lines += _heading("Forces")
-    for force in forces:
-        fraction = _minimum_fraction(meta, force)
-        suffix = f": minimum general reserve {fraction * 100:.1f}% of NRE" if fraction is not None else ""
-        lines += _paragraph(f"{display_name(force, meta)}{suffix}", bullet=True, space_before=2)
-
-    lines += _heading("Run")
-    sha = str(meta["scenario_sha256"])
-    for key, value in (
-        ("Scenario file", str(meta["scenario_file"])),
-        ("Scenario SHA-256", f"{sha[:SHA_DISPLAY_CHARACTERS]}… (first {SHA_DISPLAY_CHARACTERS} characters)"),
-        ("Random seed", str(meta["seed"])),
-        ("Simulated paths", f"{paths:,}"),
-        ("Package version", f"police-mtfs {meta['version']}"),
-        ("Created", str(meta["created"])),
-    ):
-        lines += _paragraph(value, key=key, space_before=2)
-
-    notes = [str(note) for note in (meta.get("notes") or [])]
-    if notes:
-        lines += _heading("Notes and caveats")
-        for note in notes:
-            lines += _paragraph(note, bullet=True, space_before=3)
-    return lines
+def _flow_text(lines: Sequence[_TextLine]) -> list[Figure]:
+    return _flow(_text_blocks(lines))
 
 
 _KEY_COLUMN_INCHES = 1.75
 _BULLET_INDENT_INCHES = 0.2
 
 
-def _heading(text: str) -> list[_TextLine]:
-    return _paragraph(text, size=12.5, weight="bold", space_before=14, colour="#1f3b63")
+def _heading(text: str, space_before: float = 14) -> list[_TextLine]:
+    return _paragraph(text, size=12.5, weight="bold", space_before=space_before, colour=HEADING_COLOUR)
 
 
 def _paragraph(
@@ -320,6 +265,7 @@ def _paragraph(
     key: str = "",
     space_before: float = 0.0,
     colour: str = "#111111",
+    marker_colour: str | None = None,
 ) -> list[_TextLine]:
     indent = _BULLET_INDENT_INCHES if bullet else _KEY_COLUMN_INCHES if key else 0.0
     width_points = (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES - indent) * _POINTS_PER_INCH
@@ -334,6 +280,7 @@ def _paragraph(
             key=key if number == 0 else "",
             space_before=space_before if number == 0 else 0.0,
             colour=colour,
+            marker_colour=marker_colour,
         )
         for number, line in enumerate(wrapped)
     ]
@@ -373,6 +320,10 @@ def wrap_to_width(text: str, font: FontProperties, width_points: float) -> list[
             cut = len(word) - 1
             while cut > 1 and text_width(word[:cut], font) > width_points:
                 cut -= 1
+            # Identifiers and addresses read better broken after a separator than mid-name.
+            separator = max(word.rfind(mark, 0, cut) for mark in _BREAK_AFTER)
+            if separator >= cut // 2:
+                cut = separator + 1
             lines.append(word[:cut])
             word = word[cut:]
             word_width = text_width(word, font)
@@ -382,9 +333,15 @@ def wrap_to_width(text: str, font: FontProperties, width_points: float) -> list[
     return lines
 
 
-@lru_cache(maxsize=4096)
+_BREAK_AFTER = ("_", ".", "/", "-", ",")
+
+
 def text_width(text: str, font: FontProperties) -> float:
     """Width of a line of text in points when drawn in a font.
+
+    The sum of each character's advance, measured once per character and font: fast
+    enough to wrap hundreds of table cells, and within a point or two of the laid-out
+    width (kerning is ignored).
 
     Parameters
     ----------
@@ -398,36 +355,619 @@ def text_width(text: str, font: FontProperties) -> float:
     float
         Width in points (1/72 inch).
     """
-    width, _, _ = _TEXT_MEASURE.get_text_width_height_descent(text, font, ismath=False)
-    return width
+    widths = _character_widths(font)
+    total = 0.0
+    for character in text:
+        width = widths.get(character)
+        if width is None:
+            width = widths[character] = _measure_character(character, font)
+        total += width
+    return total
 
 
-def _flow_text(lines: Sequence[_TextLine]) -> list[Figure]:
+@lru_cache(maxsize=64)
+def _character_widths(font: FontProperties) -> dict[str, float]:
+    """The advance of every character measured so far in one font (filled as text is measured)."""
+    return {}
+
+
+def _measure_character(character: str, font: FontProperties) -> float:
+    # Measured between two bars, so a space or a character with side bearings counts its full advance.
+    with_character, _, _ = _TEXT_MEASURE.get_text_width_height_descent(f"|{character}|", font, ismath=False)
+    bars, _, _ = _TEXT_MEASURE.get_text_width_height_descent("||", font, ismath=False)
+    return with_character - bars
+
+
+# --------------------------------------------------------------------------------------
+# Page 1: the summary for the panel
+# --------------------------------------------------------------------------------------
+
+def front_pages(
+    summary: pd.DataFrame, flags: pd.DataFrame, meta: Mapping[str, object], forces: Sequence[str]
+) -> list[Figure]:
+    """The front page: what the run means for each force, in plain words.
+
+    Parameters
+    ----------
+    summary, flags : pandas.DataFrame
+        Summary and flag tables of the scenario.
+    meta : mapping
+        Run metadata (see :func:`build_report_pdf`).
+    forces : sequence of str
+        Force ids, in page order.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        One page, continued onto more only for very many forces.
+    """
+    return _flow_text(_front_lines(summary, flags, meta, forces))
+
+
+def _front_lines(
+    summary: pd.DataFrame, flags: pd.DataFrame, meta: Mapping[str, object], forces: Sequence[str]
+) -> list[_TextLine]:
+    years = fiscal_years(summary)
+    span = f"{years[0]} to {years[-1]}" if years else ""
+    paths = int(meta["paths"])
+    lines: list[_TextLine] = []
+    lines += _paragraph(f"Medium-term financial strategy {span}: reserves and risk", size=18, weight="bold")
+    lines += _paragraph(f"{meta['title']} (scenario: {meta['scenario_name']})", size=11.5, colour="#333333",
+                        space_before=4)
+    lines += _heading("Summary for the Police and Crime Panel", space_before=10)
+    for sentence in (
+        f"The model runs each force's finances {paths:,} times ('paths'), each with different but plausible "
+        "grant, council tax, pay, prices, savings delivery and one-off costs. A chance of '1 in 17' means the "
+        "event happened in about one path in every 17. Money is in £ million cash.",
+        "The middle case is the median: half the paths do better, half worse. P10 and P90 bound the middle "
+        "eight in ten paths: one path in ten falls below P10, one in ten above P90.",
+        "The 95% interval after each chance shows how much it could move with another set of paths of the "
+        "same size; the model's assumptions are a larger uncertainty, set out in the appendix.",
+    ):
+        lines += _paragraph(sentence, size=9, bullet=True, space_before=2, colour="#333333")
+    for force in forces:
+        headline = force_headline(summary, flags, force, meta)
+        lines += _paragraph(headline.force_name, size=12.5, weight="bold", space_before=12,
+                            colour=force_colour(force))
+        for sentence in headline_sentences(headline):
+            lines += _paragraph(sentence, size=9.5, bullet=True, space_before=3, marker_colour=force_colour(force))
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Page 2: about this report
+# --------------------------------------------------------------------------------------
+
+def title_pages(meta: Mapping[str, object], forces: Sequence[str], plan_supplied: bool) -> list[Figure]:
+    """About this report: scenario, how to read it, forces and run; longer text flows on.
+
+    Parameters
+    ----------
+    meta : mapping
+        Run metadata (see :func:`build_report_pdf`).
+    forces : sequence of str
+        Ids of the forces in the report, in page order.
+    plan_supplied : bool
+        Whether a force plan case was supplied, which changes how the dashed lines are explained.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        Usually one page.
+    """
+    return _flow_text(_title_lines(meta, forces, plan_supplied))
+
+
+def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplied: bool) -> list[_TextLine]:
+    lines: list[_TextLine] = []
+    lines += _paragraph(str(meta["title"]), size=17, weight="bold", colour="#111111")
+    lines += _paragraph(f"Scenario: {meta['scenario_name']}", size=12, colour="#333333", space_before=4)
+    lines += _paragraph(
+        "Monte Carlo medium-term financial strategy and reserves projection", size=10.5, colour="#555555"
+    )
+
+    description = str(meta.get("description") or "").strip()
+    if description:
+        lines += _heading("About this scenario")
+        for number, paragraph in enumerate(description.split("\n\n")):
+            lines += _paragraph(" ".join(paragraph.split()), size=9.5, space_before=4 if number else 0)
+
+    paths = int(meta["paths"])
+    lines += _heading("How to read this report")
+    plan_sentence = (
+        "The force plan (dashed lines, and the 'Force plan' column of the tables) is the same model run once "
+        "with every input at the force's own planning assumption."
+        if plan_supplied
+        else "No force plan case was supplied with this run, so the charts show no dashed plan lines."
+    )
+    for sentence in (
+        f"All results are Monte Carlo estimates from {paths:,} simulated paths (seed {meta['seed']}). "
+        "Probabilities carry sampling error: their bars and brackets are 95% Wilson intervals.",
+        "Money is in £ million cash (not adjusted for inflation); band D council tax is in pounds. "
+        "Negative figures, deductions and draws on reserves are in brackets, e.g. (4.5).",
+        "Fan charts: the light band spans P5–P95 of the simulated outcomes, the darker band P25–P75, "
+        "and the solid line with markers is the median (P50).",
+        plan_sentence,
+        "The red dotted line is the minimum general reserve (a percentage of net revenue expenditure, NRE).",
+        "Finance tables: optimistic and pessimistic are each line's own P90 or P10, whichever is better or "
+        "worse for the force's finances; central is the median. Each line is taken on its own, so the optimistic "
+        "column does not add up down the page.",
+        "Gap charts and cumulative figures add up yearly medians; they are labelled as such, because the median "
+        "of a total is not the total of the medians.",
+    ):
+        lines += _paragraph(sentence, size=9.5, bullet=True, space_before=2)
+
+    lines += _heading("Forces")
+    for force in forces:
+        fraction = _minimum_fraction(meta, force)
+        suffix = f": minimum general reserve {fraction * 100:.1f}% of NRE" if fraction is not None else ""
+        lines += _paragraph(f"{display_name(force, meta)}{suffix}", size=9.5, bullet=True, space_before=2,
+                            marker_colour=force_colour(force))
+
+    lines += _heading("Run")
+    sha = str(meta["scenario_sha256"])
+    for key, value in (
+        ("Scenario file", str(meta["scenario_file"])),
+        ("Scenario SHA-256", f"{sha[:SHA_DISPLAY_CHARACTERS]}… (in full in the appendix)"),
+        ("Random seed", str(meta["seed"])),
+        ("Simulated paths", f"{paths:,}"),
+        ("Package version", f"police-mtfs {meta['version']}"),
+        ("Created", str(meta["created"])),
+    ):
+        lines += _paragraph(value, key=key, size=9.5, space_before=2)
+
+    sources = [str(source) for source in (meta.get("sources") or [])]
+    # Notes that only repeat a source are left to the appendix, which lists every source.
+    notes = [str(note) for note in (meta.get("notes") or []) if not any(str(note).endswith(s) for s in sources)]
+    if sources:
+        notes.append("The sources of the scenario's ranges are listed in appendix A5.")
+    if notes:
+        lines += _heading("Notes and caveats")
+        for note in notes:
+            lines += _paragraph(note, size=9, bullet=True, space_before=2)
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Chart pages
+# --------------------------------------------------------------------------------------
+
+def cross_force_page(
+    summary: pd.DataFrame,
+    flags: pd.DataFrame,
+    forces: Sequence[str],
+    names: Mapping[str, str],
+    paths: int,
+) -> Figure:
+    """The forces compared on one basis, year by year.
+
+    Parameters
+    ----------
+    summary, flags : pandas.DataFrame
+        Summary and flag tables of every force.
+    forces : sequence of str
+        Force ids in drawing order.
+    names : mapping of str to str
+        Display name per force.
+    paths : int
+        Number of Monte Carlo paths.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    caption = _caption_lines(
+        "Reserves and the gap are divided by the median NRE or funding of the same year, because the summary holds "
+        "no per-path ratio; bars run from P10 to P90 of the reserves or the gap. The chance of the general reserve "
+        "falling below its minimum is cumulative (at any time by the end of that year); its bars are 95% intervals.")
+    page = _new_page("The forces compared", reserve_bottom=_caption_height(caption))
+    table = cross_force_table(summary, flags, paths)
+    years = fiscal_years(summary)
+    grid = page.add_gridspec(4, 1, height_ratios=[0.2, 1, 1, 1])
+    handles: list[object] = []
+    labels: list[str] = []
+    for row, measure in enumerate(CROSS_FORCE_MEASURES, start=1):
+        ax = page.add_subplot(grid[row])
+        handles, labels = draw_cross_force_measure(ax, table, measure, forces, names, years)
+    legend_in_axes(page.add_subplot(grid[0]), handles, labels, ncols=max(1, len(forces)))
+    _draw_caption(page, caption)
+    return page
+
+
+def force_funding_page(summary_rows: pd.DataFrame, plan_rows: pd.DataFrame, force: str, force_name: str) -> Figure:
+    """Per force: funding against spend as fans, and the gap before savings split into its parts.
+
+    Parameters
+    ----------
+    summary_rows, plan_rows : pandas.DataFrame
+        Summary and plan rows of one force; the plan rows may be empty.
+    force : str
+        Force id.
+    force_name : str
+        Display name for the titles.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    caption = _caption_lines(
+        "Each bar is the gap before savings (spending before savings less funding), split into the savings "
+        "delivered, the planned use of reserves and what is left: the unplanned gap. Parts are medians, so they "
+        "need not add up to the median total; the cumulative chart adds up the yearly medians.")
+    page = _new_page(f"{force_name}: funding, spend and the budget gap", reserve_bottom=_caption_height(caption))
+    years = fiscal_years(summary_rows)
+    grid = page.add_gridspec(3, 2, height_ratios=[1.25, 1, 0.16])
+    draw_funding_and_spend(page.add_subplot(grid[0, :]), summary_rows, plan_rows, years, "Funding and spend (NRE)")
+    breakdown = gap_breakdown(summary_rows, plan_rows, force)
+    handles, labels = draw_gap_breakdown(page.add_subplot(grid[1, 0]), breakdown, years, cumulative=False,
+                                         chart_title="Gap before savings, each year")
+    draw_gap_breakdown(page.add_subplot(grid[1, 1]), breakdown, years, cumulative=True,
+                       chart_title="Gap before savings, cumulative")
+    legend_in_axes(page.add_subplot(grid[2, :]), handles, labels, ncols=2)
+    _draw_caption(page, caption)
+    return page
+
+
+def force_reserves_page(
+    summary_rows: pd.DataFrame,
+    plan_rows: pd.DataFrame,
+    force: str,
+    force_name: str,
+    minimum_fraction: float | None,
+) -> Figure:
+    """Per force: the general reserve, each earmarked reserve and the total as fans, and the yearly movements.
+
+    Parameters
+    ----------
+    summary_rows, plan_rows : pandas.DataFrame
+        Summary and plan rows of one force; the plan rows may be empty.
+    force : str
+        Force id.
+    force_name : str
+        Display name for the titles.
+    minimum_fraction : float or None
+        Minimum general reserve as a fraction of NRE, for the minimum line's label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    page = _new_page(f"{force_name}: reserves at 31 March")
+    years = fiscal_years(summary_rows)
+    panels = [("general_reserve", "General reserve", True)]
+    panels += [(metric, f"{reserve_label(metric)} reserve", False) for metric in reserve_metrics(summary_rows)]
+    panels += [("total_reserves", "Total usable reserves", False)]
+    fan_rows = math.ceil(len(panels) / 2)
+    grid = page.add_gridspec(fan_rows + 2, 2, height_ratios=[1] * fan_rows + [0.2, 1.55])
+    for number, (metric, chart_title, minimum) in enumerate(panels):
+        row, column = divmod(number, 2)
+        last_alone = number == len(panels) - 1 and column == 0
+        ax = page.add_subplot(grid[row, :] if last_alone else grid[row, column])
+        draw_reserve_fan(ax, summary_rows, plan_rows, metric, years, chart_title, minimum=minimum)
+    handles, labels = fan_legend_entries(plan_drawn=not plan_rows.empty,
+                                         minimum_label=minimum_reserve_label(minimum_fraction))
+    legend_in_axes(page.add_subplot(grid[fan_rows, :]), handles, labels, ncols=2)
+    draw_reserve_movements(page.add_subplot(grid[fan_rows + 1, :]), reserve_movements(summary_rows, force), years,
+                           "What happens to usable reserves each year (medians)")
+    return page
+
+
+def force_risk_page(flags: pd.DataFrame, force: str, force_name: str, paths: int) -> Figure:
+    """Per force: the chance of each flag by year, when the minimum is first breached, and a flag table.
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Flag table (all forces; the force's rows are selected here).
+    force : str
+        Force id.
+    force_name : str
+        Display name for the titles.
+    paths : int
+        Number of Monte Carlo paths, for the 95% intervals.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = flag_probability_table(flags, force, paths)
+    years = fiscal_years(table) if len(table) else []
+    rows = flag_table_rows(table, years)
+    table_inches = 0.21 * len(rows)
+    page = _new_page(f"{force_name}: risks to reserves", reserve_bottom=table_inches + 0.45)
+    grid = page.add_gridspec(2, 1, height_ratios=[1.3, 0.85])
+    draw_flag_probabilities(page.add_subplot(grid[0]), table, years,
+                            "Chance each event has happened by the end of the year")
+    draw_first_breach(page.add_subplot(grid[1]), first_breach_table(flags, force, paths),
+                      "When the general reserve first falls below its minimum")
     width, height = PAGE_SIZE_INCHES
-    top = height - MARGIN_INCHES
-    bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES
-    pages = [Figure(figsize=PAGE_SIZE_INCHES)]
-    y = top
-    for line in lines:
-        line_height = (line.size * 1.4 + line.space_before) / _POINTS_PER_INCH
-        if y - line_height < bottom and y < top:
-            pages.append(Figure(figsize=PAGE_SIZE_INCHES))
-            y = top
-            line_height = line.size * 1.4 / _POINTS_PER_INCH
-        y -= line_height
-        page = pages[-1]
-        x = MARGIN_INCHES
-        style = {"fontsize": line.size, "fontweight": line.weight, "color": line.colour, "va": "baseline"}
-        if line.bullet:
-            page.text(x / width, y / height, "•", **style)
-        if line.key:
-            page.text(x / width, y / height, line.key, fontsize=line.size, fontweight="bold", color="#333333")
-        page.text((x + line.indent) / width, y / height, line.text, **style)
-    return pages
+    # The table spans the full text width, outside the charts' layout, which indents for their axis labels.
+    table_ax = page.add_axes((MARGIN_INCHES / width, (MARGIN_INCHES + FOOTER_HEIGHT_INCHES) / height,
+                              1 - 2 * MARGIN_INCHES / width, table_inches / height))
+    draw_table(table_ax, rows, rows_per_group=2, label_width=0.25, qualifier_width=0.12, max_value_width=0.1575,
+               font_size=7.5)
+    table_ax.set_title("Chance of each event, with 95% intervals", loc="left", fontsize=10.5, fontweight="bold")
+    return page
 
+
+def force_table_page(summary: pd.DataFrame, plan: pd.DataFrame, force: str, force_name: str) -> Figure:
+    """Per force: the finance officer's table on an A4 landscape page.
+
+    Parameters
+    ----------
+    summary, plan : pandas.DataFrame
+        Summary and plan tables (all forces; the force's rows are selected here).
+    force : str
+        Force id.
+    force_name : str
+        Display name for the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    width, height = LANDSCAPE_INCHES
+    page = Figure(figsize=LANDSCAPE_INCHES)
+    wide = finance_table_wide(finance_table(summary, plan, force))
+    years = [column[0] for column in wide.columns if isinstance(column, tuple) and column[1] == "central"]
+    top = height - MARGIN_INCHES
+    page.text(MARGIN_INCHES / width, (top - 0.2) / height, f"{force_name}: medium-term financial plan",
+              fontsize=14, fontweight="bold", va="baseline")
+    intro = ("Optimistic / Central / Pessimistic: each line's P90 / P50 / P10 where more is better for the force's "
+             "finances (funding, savings, reserves), and its P10 / P50 / P90 where less is better (spending, gaps, "
+             "deficits). Plan: the force plan, the model run once on the force's own planning assumptions.")
+    text_width_points = (width - 2 * MARGIN_INCHES) * _POINTS_PER_INCH
+    y = top - 0.48
+    for line in wrap_to_width(intro, FontProperties(size=8.5), text_width_points):
+        page.text(MARGIN_INCHES / width, y / height, line, fontsize=8.5, color="#333333", va="baseline")
+        y -= 8.5 * 1.35 / _POINTS_PER_INCH
+    note = ("Each line's percentiles are taken on their own across the simulated paths, so the optimistic and "
+            "pessimistic columns do not add up down the page, and the central column only nearly does. Deductions "
+            "(savings, planned use of reserves) and surpluses (a negative unplanned gap) are in brackets.")
+    note_lines = wrap_to_width(note, FontProperties(size=7.5), text_width_points)
+    table_bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + 0.1 + len(note_lines) * 7.5 * 1.35 / _POINTS_PER_INCH
+    ax = page.add_axes((MARGIN_INCHES / width, table_bottom / height, 1 - 2 * MARGIN_INCHES / width,
+                        (y - 0.08 - table_bottom) / height))
+    label_inches = max(text_width(str(label), FontProperties(size=7.5, weight="bold")) for label in wide["label"])
+    label_inches = label_inches / _POINTS_PER_INCH + 0.25
+    draw_finance_table(ax, wide, years, label_width=label_inches / (width - 2 * MARGIN_INCHES))
+    y = table_bottom - 0.12
+    for line in note_lines:
+        page.text(MARGIN_INCHES / width, y / height, line, fontsize=7.5, color="#555555", va="baseline")
+        y -= 7.5 * 1.35 / _POINTS_PER_INCH
+    return page
+
+
+# --------------------------------------------------------------------------------------
+# Appendix
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an appendix table: heading, width in inches, and the table field it shows."""
+
+    heading: str
+    width: float
+    field: str
+
+
+INPUT_COLUMNS = (
+    Column("Input", 1.55, "input"),
+    Column("Applies to", 1.45, "force"),
+    Column("Years", 1.2, "year"),
+    Column("Distribution", 1.25, "distribution"),
+    Column("Parameters", 1.72, "parameters"),
+)
+PROVENANCE_COLUMNS = (
+    Column("Figure", 1.6, "figure"),
+    Column("Kind", 0.7, "kind"),
+    Column("Value (range)", 0.85, "value_range"),
+    Column("Source", 1.55, "source"),
+    Column("Quote, derivation or reason", 2.47, "detail"),
+)
+CONTRADICTION_COLUMNS = (
+    Column("Topic", 1.1, "topic"),
+    Column("Figures in the sources", 2.3, "figures"),
+    Column("Figure the model uses", 1.6, "used"),
+    Column("Why", 2.17, "reason"),
+)
+
+
+def appendix_pages(
+    appendix: Mapping[str, pd.DataFrame], meta: Mapping[str, object], names: Mapping[str, str]
+) -> list[Figure]:
+    """The assumptions and provenance appendix, flowing over as many pages as it needs.
+
+    Parameters
+    ----------
+    appendix : mapping of str to DataFrame
+        ``inputs``, ``provenance``, ``contradictions`` and optionally ``correlations``
+        (see :func:`model.cli.appendix_tables`); any may be missing.
+    meta : mapping
+        Run metadata.
+    names : mapping of str to str
+        Display name per force id.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+    """
+    blocks: list[_Block] = []
+    blocks += _text_blocks(_paragraph("Appendix: assumptions, sources and run", size=16, weight="bold"))
+    inputs = appendix.get("inputs")
+    blocks += _section("A1. The scenario's uncertain inputs",
+                       "How each input is drawn on every path. 'Force plan' inputs follow each force's own planning "
+                       "assumption; 'fixed' ones take the value shown.")
+    blocks += _table_blocks(INPUT_COLUMNS, _input_rows(inputs, names)) if _has_rows(inputs) else _none_supplied()
+
+    provenance = appendix.get("provenance")
+    blocks += _section("A2. Every baseline figure and where it comes from",
+                       "Sourced figures quote their document; derived figures give their formula; assumptions give "
+                       "their range (sampled by the Monte Carlo when the baseline is sampled) and the reason.")
+    if _has_rows(provenance):
+        for force, rows in provenance.groupby("force", sort=False):
+            blocks += _subheading(names.get(str(force), str(force)))
+            blocks += _table_blocks(PROVENANCE_COLUMNS, _provenance_rows(rows))
+    else:
+        blocks += _none_supplied()
+
+    contradictions = appendix.get("contradictions")
+    blocks += _section("A3. Where the sources disagree, and the figure the model uses", "")
+    if _has_rows(contradictions):
+        for force, rows in contradictions.groupby("force", sort=False):
+            blocks += _subheading(names.get(str(force), str(force)))
+            blocks += _table_blocks(CONTRADICTION_COLUMNS, rows.to_dict("records"))
+    else:
+        blocks += _none_supplied("No contradictions between sources were recorded.")
+
+    correlations = appendix.get("correlations")
+    blocks += _section("A4. Correlations between inputs", "")
+    if _has_rows(correlations):
+        columns = tuple(Column(str(c).replace("_", " ").capitalize(), (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES)
+                               / len(correlations.columns), str(c)) for c in correlations.columns)
+        blocks += _table_blocks(columns, correlations.astype(str).to_dict("records"))
+    else:
+        blocks += _none_supplied("Not shown in this version of the report: any rank correlations between inputs are "
+                                 "stated in the scenario file (A5).")
+
+    blocks += _section("A5. Run", "")
+    blocks += _text_blocks(_run_lines(meta))
+    return _flow(blocks)
+
+
+def _has_rows(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0
+
+
+def _section(title_text: str, intro: str) -> list[_Block]:
+    lines = _heading(title_text, space_before=12)
+    if intro:
+        lines += _paragraph(intro, size=8.5, colour="#444444", space_before=2)
+    blocks = _text_blocks(lines)
+    for block in blocks:
+        block.keep_with_next = True
+    return blocks
+
+
+def _subheading(text: str) -> list[_Block]:
+    blocks = _text_blocks(_paragraph(text, size=10, weight="bold", space_before=8, colour="#333333"))
+    for block in blocks:
+        block.keep_with_next = True
+    return blocks
+
+
+def _none_supplied(text: str = "Not supplied with this run.") -> list[_Block]:
+    return _text_blocks(_paragraph(text, size=9, colour="#444444", space_before=2))
+
+
+def _input_rows(inputs: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str, str]]:
+    rows = []
+    for record in inputs.to_dict("records"):
+        name = str(record["input"])
+        label = INPUTS[name].label if name in INPUTS else name.replace("shock: ", "Shock: ").replace("_", " ")
+        forces = ", ".join(names.get(f.strip(), f.strip()) for f in str(record["force"]).split(","))
+        rows.append({"input": label, "force": "All forces" if forces == "all" else forces,
+                     "year": str(record["year"]), "distribution": str(record["distribution"]),
+                     "parameters": str(record["parameters"])})
+    return rows
+
+
+def _provenance_rows(provenance: pd.DataFrame) -> list[dict[str, str]]:
+    rows = []
+    for record in provenance.to_dict("records"):
+        low, high = _cell_text(record.get("low")), _cell_text(record.get("high"))
+        value_range = _cell_text(record["value"]) + (f" ({low} to {high})" if low and high else "")
+        rows.append(record | {"value_range": value_range})
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    """A table value as text; None and NaN (an empty CSV cell) are blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _table_blocks(columns: Sequence[Column], records: Sequence[Mapping[str, object]],
+                  size: float = APPENDIX_FONT_SIZE) -> list[_Block]:
+    header = _table_row_block(columns, {c.field: c.heading for c in columns}, size, bold=True)
+    blocks = [header]
+    for number, record in enumerate(records):
+        row = _table_row_block(columns, record, size, shaded=number % 2 == 1)
+        row.header = header
+        blocks.append(row)
+    header.keep_with_next = True
+    return blocks
+
+
+_CELL_PAD_INCHES = 0.04
+
+
+def _table_row_block(columns: Sequence[Column], record: Mapping[str, object], size: float,
+                     bold: bool = False, shaded: bool = False) -> _Block:
+    font = FontProperties(size=size, weight="bold" if bold else "normal")
+    cells = []
+    for column in columns:
+        text = _cell_text(record.get(column.field, ""))
+        width_points = (column.width - 2 * _CELL_PAD_INCHES) * _POINTS_PER_INCH
+        cells.append(wrap_to_width(text, font, width_points) or [""])
+    line_height = size * 1.3 / _POINTS_PER_INCH
+    height = max(len(lines) for lines in cells) * line_height + 2 * _CELL_PAD_INCHES
+
+    def draw(page: Figure, top: float) -> None:
+        width, page_height = page.get_size_inches()
+        right = MARGIN_INCHES + sum(c.width for c in columns)
+        if shaded or bold:
+            page.patches.append(_rectangle(page, MARGIN_INCHES, top - height, right - MARGIN_INCHES, height,
+                                           "#e4e9f0" if bold else "#f5f6f8"))
+        x = MARGIN_INCHES
+        for column, lines in zip(columns, cells):
+            for number, line in enumerate(lines):
+                baseline = top - _CELL_PAD_INCHES - (number + 0.78) * line_height
+                page.text((x + _CELL_PAD_INCHES) / width, baseline / page_height, line, fontproperties=font,
+                          va="baseline", color="#111111")
+            x += column.width
+        page.add_artist(Line2D([MARGIN_INCHES / width, right / width], [(top - height) / page_height] * 2,
+                               transform=page.transFigure, color="#c8c8c8", linewidth=0.4))
+
+    return _Block(height=height, draw=draw)
+
+
+def _rectangle(page: Figure, x: float, y: float, w: float, h: float, colour: str) -> Rectangle:
+    width, height = page.get_size_inches()
+    return Rectangle((x / width, y / height), w / width, h / height, transform=page.transFigure,
+                     facecolor=colour, edgecolor="none", zorder=-1)
+
+
+def _run_lines(meta: Mapping[str, object]) -> list[_TextLine]:
+    lines: list[_TextLine] = []
+    minimums = meta.get("minimum_general_reserve") or {}
+    for key, value in (
+        ("Scenario", f"{meta['scenario_name']}: {meta['title']}"),
+        ("Scenario file", str(meta["scenario_file"])),
+        ("Scenario SHA-256", str(meta["scenario_sha256"])),
+        ("Random seed", str(meta["seed"])),
+        ("Simulated paths", f"{int(meta['paths']):,}"),
+        ("Package version", f"police-mtfs {meta['version']}"),
+        ("Created", str(meta["created"])),
+        ("Minimum general reserve", "; ".join(f"{display_name(f, meta)} {float(v) * 100:.1f}% of NRE"
+                                              for f, v in minimums.items()) or "not stated"),
+    ):
+        lines += _paragraph(value, key=key, size=8.5, space_before=2)
+    sources = [str(s) for s in (meta.get("sources") or [])]
+    if sources:
+        lines += _paragraph("Sources of the scenario's ranges", size=9.5, weight="bold", space_before=8)
+        for source in sources:
+            lines += _paragraph(source, size=8.5, bullet=True, space_before=2)
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Page furniture
+# --------------------------------------------------------------------------------------
 
 def add_footers(pages: Sequence[Figure], meta: Mapping[str, object]) -> None:
-    """Print the run identity and "Page i of n" at the foot of every page.
+    """Print the run identity and "Page i of n" at the foot of every page, portrait or landscape.
 
     Parameters
     ----------
@@ -436,38 +976,65 @@ def add_footers(pages: Sequence[Figure], meta: Mapping[str, object]) -> None:
     meta : mapping
         Run metadata (see :func:`build_report_pdf`).
     """
-    width, height = PAGE_SIZE_INCHES
-    y = (MARGIN_INCHES * 0.6) / height
     identity = (
         f"Scenario {meta['scenario_name']} · {str(meta['scenario_sha256'])[:SHA_DISPLAY_CHARACTERS]} · "
         f"seed {meta['seed']} · {int(meta['paths']):,} paths · police-mtfs {meta['version']} · {meta['created']}"
     )
     footer_font = FontProperties(size=7)
-    identity_lines = wrap_to_width(identity, footer_font, (width - 2 * MARGIN_INCHES - 0.9) * _POINTS_PER_INCH)
-    identity = identity_lines[0] + (" …" if len(identity_lines) > 1 else "")
     for number, page in enumerate(pages, start=1):
+        width, height = page.get_size_inches()
+        lines = wrap_to_width(identity, footer_font, (width - 2 * MARGIN_INCHES - 0.9) * _POINTS_PER_INCH)
+        y = (MARGIN_INCHES * 0.6) / height
         style = {"fontproperties": footer_font, "color": "#666666", "va": "bottom"}
-        page.text(MARGIN_INCHES / width, y, identity, ha="left", **style)
+        page.text(MARGIN_INCHES / width, y, lines[0] + (" …" if len(lines) > 1 else ""), ha="left", **style)
         page.text(1 - MARGIN_INCHES / width, y, f"Page {number} of {len(pages)}", ha="right", **style)
 
 
-def _new_page(title: str) -> Figure:
+def _new_page(title_text: str, reserve_bottom: float = 0.0) -> Figure:
+    """An A4 portrait page with a title, laid out by constrained layout inside the margins.
+
+    ``reserve_bottom`` inches above the footer are left out of the layout, for content
+    placed by hand (a full-width table).
+    """
     width, height = PAGE_SIZE_INCHES
     page = Figure(figsize=PAGE_SIZE_INCHES, layout="constrained")
     title_baseline = height - MARGIN_INCHES - 0.15
-    page.text(MARGIN_INCHES / width, title_baseline / height, title, fontsize=14, fontweight="bold", va="baseline")
+    page.text(MARGIN_INCHES / width, title_baseline / height, title_text, fontsize=14, fontweight="bold",
+              va="baseline")
     top_margin = MARGIN_INCHES + 0.3
+    bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES * 0.5 + reserve_bottom
     page.get_layout_engine().set(
         rect=(
             MARGIN_INCHES / width,
-            (MARGIN_INCHES + FOOTER_HEIGHT_INCHES * 0.5) / height,
+            bottom / height,
             1 - 2 * MARGIN_INCHES / width,
-            1 - (MARGIN_INCHES + FOOTER_HEIGHT_INCHES * 0.5 + top_margin) / height,
+            1 - (bottom + top_margin) / height,
         ),
         h_pad=0.08,
-        hspace=0.04,
+        hspace=0.05,
     )
     return page
+
+
+_CAPTION_SIZE = 7.5
+
+
+def _caption_lines(text: str) -> list[str]:
+    width_points = (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES) * _POINTS_PER_INCH
+    return wrap_to_width(text, FontProperties(size=_CAPTION_SIZE), width_points)
+
+
+def _caption_height(lines: Sequence[str]) -> float:
+    return len(lines) * _CAPTION_SIZE * 1.35 / _POINTS_PER_INCH + 0.15
+
+
+def _draw_caption(page: Figure, lines: Sequence[str]) -> None:
+    """A note across the text width at the foot of a chart page, in the space the layout left free."""
+    width, height = page.get_size_inches()
+    y = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + _caption_height(lines) - 0.15
+    for line in lines:
+        y -= _CAPTION_SIZE * 1.35 / _POINTS_PER_INCH
+        page.text(MARGIN_INCHES / width, y / height, line, fontsize=_CAPTION_SIZE, color="#555555", va="baseline")
 
 
 def _rows_of_scenario(frame: pd.DataFrame, scenario_name: str) -> pd.DataFrame:
@@ -487,4 +1054,3 @@ def _minimum_fraction(meta: Mapping[str, object], force: str) -> float | None:
     minimums = meta.get("minimum_general_reserve") or {}
     fraction = minimums.get(force)
     return None if fraction is None else float(fraction)
-

@@ -1,0 +1,370 @@
+"""The report's pure tables: exact values on small synthetic inputs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.metrics import METRICS
+from model.report_tables import (
+    CASES,
+    HIGHER_IS_BETTER,
+    TableLine,
+    case_percentiles,
+    cross_force_table,
+    display_name,
+    finance_lines,
+    finance_table,
+    finance_table_wide,
+    first_breach_table,
+    flag_probability_table,
+    force_headline,
+    format_percent,
+    gap_breakdown,
+    headline_sentences,
+    higher_is_better,
+    metric_label,
+    one_in_n,
+    probability_phrase,
+    reserve_label,
+    reserve_metrics,
+    reserve_movements,
+    wilson_interval,
+)
+
+YEARS = ["2016/17", "2017/18"]
+Z2 = 1.959963984540054**2
+
+
+def summary_rows(force: str, values: dict[str, dict[str, tuple[float, float, float]]]) -> pd.DataFrame:
+    """Summary rows from ``{metric: {year: (p10, p50, p90)}}``; other percentiles spread around them."""
+    rows = []
+    for metric, by_year in values.items():
+        for year, (p10, p50, p90) in by_year.items():
+            rows.append({"scenario": "s", "force": force, "year": year, "metric": metric, "mean": p50,
+                         "p5": p10 - 1, "p10": p10, "p25": (p10 + p50) / 2, "p50": p50, "p75": (p50 + p90) / 2,
+                         "p90": p90, "p95": p90 + 1})
+    return pd.DataFrame(rows)
+
+
+def flag_rows(force: str, flag: str, by_year: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame([{"scenario": "s", "force": force, "year": year, "flag": flag, "probability": p,
+                          "std_error": 0.0} for year, p in by_year.items()])
+
+
+# --------------------------------------------------------------------------------------
+# Probabilities in words and numbers
+# --------------------------------------------------------------------------------------
+
+def test_wilson_interval_matches_known_values():
+    assert wilson_interval(0.5, 100) == pytest.approx((0.403832, 0.596168), abs=1e-6)
+    assert wilson_interval(0.1, 50) == pytest.approx((0.043476, 0.213602), abs=1e-6)
+
+
+def test_wilson_interval_at_zero_and_one_is_not_empty():
+    n = 20_000
+    assert wilson_interval(0.0, n) == pytest.approx((0.0, Z2 / (n + Z2)))
+    assert wilson_interval(1.0, n) == pytest.approx((n / (n + Z2), 1.0))
+
+
+def test_wilson_interval_takes_arrays_and_rejects_no_paths():
+    low, high = wilson_interval(np.array([0.0, 0.5, 1.0]), 100)
+    assert low.shape == high.shape == (3,)
+    assert np.all(low <= np.array([0.0, 0.5, 1.0])) and np.all(high >= np.array([0.0, 0.5, 1.0]))
+    with pytest.raises(ValueError, match="positive"):
+        wilson_interval(0.5, 0)
+
+
+@pytest.mark.parametrize(
+    ("p", "words"),
+    [
+        (0.05, "1 in 20"),
+        (0.0584, "1 in 17"),
+        (0.00355, "1 in 280"),
+        (0.0001, "1 in 10,000"),
+        (0.198, "1 in 5"),
+        (0.16, "1 in 6"),
+        (0.21, "2 in 10"),
+        (0.6, "6 in 10"),
+        (0.96, "96 in 100"),
+        (0.999, "more than 99 in 100"),
+        (0.0, "less than 1 in 20,000"),
+        (1.0, "every one of the 20,000 paths"),
+    ],
+)
+def test_one_in_n(p, words):
+    assert one_in_n(p, 20_000) == words
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.0, "0%"), (1.0, "100%"), (0.0584, "5.8%"), (0.00355, "0.36%"), (0.00019, "0.02%"), (0.9996, "99.9%")],
+)
+def test_format_percent(p, text):
+    assert format_percent(p) == text
+
+
+def test_probability_phrase_gives_words_percent_and_interval():
+    assert probability_phrase(0.0584, 20_000) == "a 1 in 17 chance (5.8%; 95% interval 5.5% to 6.2%)"
+    assert probability_phrase(0.0, 20_000) == (
+        "less than a 1 in 20,000 chance (none of the 20,000 paths; 95% interval 0% to 0.02%)"
+    )
+    assert probability_phrase(1.0, 100).startswith("a near certainty (every one of the 100 paths")
+
+
+def test_first_breach_is_the_step_in_the_cumulative_probability():
+    flags = flag_rows("f", "general_below_minimum_by_year",
+                      {"2018/19": 0.01, "2016/17": 0.0, "2019/20": 0.05, "2017/18": 0.01})
+
+    table = first_breach_table(flags, "f", paths=10_000)
+
+    assert list(table["when"]) == ["2016/17", "2017/18", "2018/19", "2019/20", "No breach by 2019/20"]
+    assert table["probability"].to_numpy() == pytest.approx([0.0, 0.01, 0.0, 0.04, 0.95])
+    assert table["probability"].sum() == pytest.approx(1.0)
+    assert (table["low"] <= table["probability"]).all() and (table["high"] >= table["probability"]).all()
+    assert table.loc[3, ["low", "high"]].to_numpy() == pytest.approx(wilson_interval(0.04, 10_000))
+
+
+def test_flag_probability_table_pairs_cumulative_and_in_year_rows():
+    flags = pd.concat([
+        flag_rows("f", "general_below_minimum_by_year", {"2016/17": 0.1, "2017/18": 0.2}),
+        flag_rows("f", "general_below_minimum", {"2016/17": 0.1, "2017/18": 0.15}),
+        flag_rows("other", "general_below_minimum", {"2016/17": 0.9}),
+    ])
+
+    table = flag_probability_table(flags, "f", paths=100)
+
+    assert list(zip(table["when"], table["year"], table["probability"])) == [
+        ("by end of year", "2016/17", 0.1), ("by end of year", "2017/18", 0.2),
+        ("in that year", "2016/17", 0.1), ("in that year", "2017/18", 0.15),
+    ]
+    assert set(table["label"]) == {"General reserve below minimum"}
+    assert table.loc[1, ["low", "high"]].to_numpy() == pytest.approx(wilson_interval(0.2, 100))
+
+
+# --------------------------------------------------------------------------------------
+# Which way round: optimistic and pessimistic
+# --------------------------------------------------------------------------------------
+
+def test_every_declared_metric_has_an_orientation():
+    assert set(METRICS) <= set(HIGHER_IS_BETTER)
+
+
+@pytest.mark.parametrize(
+    ("metric", "optimistic", "pessimistic"),
+    [
+        ("funding", "p90", "p10"),
+        ("general_reserve", "p90", "p10"),
+        ("reserve_base_budget_support", "p90", "p10"),
+        ("savings_delivered", "p90", "p10"),
+        ("spend", "p10", "p90"),
+        ("pay", "p10", "p90"),
+        ("gap", "p10", "p90"),
+        ("uncovered_deficit", "p10", "p90"),
+    ],
+)
+def test_case_percentiles_follow_the_orientation(metric, optimistic, pessimistic):
+    assert case_percentiles(metric) == {"optimistic": optimistic, "central": "p50", "pessimistic": pessimistic}
+
+
+def test_a_metric_without_an_orientation_is_refused():
+    with pytest.raises(KeyError, match="no optimistic/pessimistic orientation"):
+        higher_is_better("new_metric")
+    assert higher_is_better("reserve_anything") is True
+    assert higher_is_better("reserve_cover_years") is True
+
+
+def test_labels_come_from_the_metric_declarations_and_reserve_names():
+    assert metric_label("spend") == METRICS["spend"].label
+    assert metric_label("reserve_base_budget_support") == reserve_label("reserve_base_budget_support")
+    assert reserve_label("reserve_base_budget_support") == "Base budget support"
+    assert display_name("west_midlands", {}) == "West Midlands"
+    assert display_name("herts", {"force_names": {"herts": "Hertfordshire Constabulary"}}) == "Hertfordshire Constabulary"
+
+
+# --------------------------------------------------------------------------------------
+# The finance officer's table
+# --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_force() -> tuple[pd.DataFrame, pd.DataFrame]:
+    summary = summary_rows("f", {
+        "funding": {"2016/17": (99.0, 100.0, 101.0), "2017/18": (98.0, 100.5, 103.0)},
+        "spend": {"2016/17": (100.0, 102.0, 104.0), "2017/18": (101.0, 103.0, 105.0)},
+        "savings_delivered": {"2016/17": (1.0, 2.0, 3.0), "2017/18": (2.0, 4.0, 6.0)},
+        "reserve_change": {"2016/17": (5.0, 6.0, 7.0), "2017/18": (0.0, 3.0, 6.0)},
+    })
+    summary = pd.concat([summary, summary_rows("other", {"funding": {"2016/17": (1.0, 2.0, 3.0)}})])
+    plan = pd.DataFrame([
+        {"scenario": "s", "force": "f", "year": "2016/17", "metric": "funding", "value": 100.2},
+        {"scenario": "s", "force": "f", "year": "2016/17", "metric": "savings_delivered", "value": 2.5},
+    ])
+    return summary, plan
+
+
+LINES = (
+    TableLine("funding", "Funding", "Funding"),
+    TableLine("spend", "Spend", "Spending"),
+    TableLine("savings_delivered", "Less savings delivered", "Spending", sign=-1),
+)
+
+
+def _value(table: pd.DataFrame, metric: str, year: str, case: str) -> float:
+    row = table[(table["metric"] == metric) & (table["year"] == year) & (table["case"] == case)]
+    assert len(row) == 1
+    return float(row["value"].iloc[0])
+
+
+def test_finance_table_orients_each_line_and_signs_deductions(small_force):
+    summary, plan = small_force
+
+    table = finance_table(summary, plan, "f", lines=LINES)
+
+    assert [_value(table, "funding", "2017/18", case) for case in CASES[:3]] == [103.0, 100.5, 98.0]
+    assert [_value(table, "spend", "2017/18", case) for case in CASES[:3]] == [101.0, 103.0, 105.0]
+    assert [_value(table, "savings_delivered", "2017/18", case) for case in CASES[:3]] == [-6.0, -4.0, -2.0]
+    assert _value(table, "funding", "2016/17", "plan") == 100.2
+    assert _value(table, "savings_delivered", "2016/17", "plan") == -2.5
+    assert math.isnan(_value(table, "spend", "2016/17", "plan"))
+    assert set(table["percentile"]) == {"p10", "p50", "p90", "plan"}
+
+
+def test_finance_table_default_lines_include_each_earmarked_reserve(small_force):
+    summary, plan = small_force
+
+    table = finance_table(summary, plan, "f")
+
+    labels = list(dict.fromkeys(table["label"]))
+    assert labels.index("General reserve") < labels.index("Change") < labels.index("Total usable reserves")
+    assert [_value(table, "reserve_change", "2017/18", case) for case in CASES[:3]] == [6.0, 3.0, 0.0]
+    assert math.isnan(_value(table, "grant", "2016/17", "central"))
+    assert [line.metric for line in finance_lines(["reserve_a", "reserve_b"])].count("reserve_a") == 1
+    assert "cumulative_gap" not in set(table["metric"])
+    assert "cumulative_gap" in [line.metric for line in finance_lines(cumulative_gap=True)]
+
+
+def test_finance_table_wide_lays_years_and_cases_across(small_force):
+    summary, plan = small_force
+
+    wide = finance_table_wide(finance_table(summary, plan, "f", lines=LINES))
+
+    assert list(wide.columns[:4]) == ["section", "label", "metric", "unit"]
+    assert list(wide.columns[4:]) == [(year, case) for year in YEARS for case in CASES]
+    assert list(wide["label"]) == ["Funding", "Spend", "Less savings delivered"]
+    assert wide[("2017/18", "optimistic")].tolist() == [103.0, 101.0, -6.0]
+    assert wide[("2016/17", "plan")].tolist()[0] == 100.2
+
+
+def test_reserve_metrics_lists_only_reserve_balances(small_force):
+    summary, _ = small_force
+    extra = summary_rows("f", {"reserve_cover_years": {"2016/17": (1.0, 2.0, 3.0)}})
+    assert reserve_metrics(pd.concat([summary, extra]), "f") == ["reserve_change"]
+
+
+# --------------------------------------------------------------------------------------
+# Front page and chart data
+# --------------------------------------------------------------------------------------
+
+def headline_inputs(cover_p50: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    summary = summary_rows("f", {
+        "gap": {"2016/17": (0.5, 1.0, 1.5), "2017/18": (1.3, 4.5, 7.9)},
+        "planned_reserve_use": {"2016/17": (1.4, 1.4, 1.4), "2017/18": (1.4, 1.4, 1.4)},
+        "reserve_cover_years": {"2016/17": (5.0, 10.0, 50.0), "2017/18": (1.0, cover_p50, 50.0)},
+        "total_reserves": {"2016/17": (20.0, 25.1, 30.0), "2017/18": (7.0, 14.6, 21.0)},
+    })
+    flags = pd.concat([
+        flag_rows("f", "general_below_minimum_by_year", {"2016/17": 0.0, "2017/18": 0.05}),
+        flag_rows("f", "usable_reserves_exhausted_by_year", {"2016/17": 0.0, "2017/18": 0.0}),
+    ])
+    meta = {"paths": 20_000, "scenario_name": "central", "force_names": {"f": "Fictional Police"},
+            "minimum_general_reserve": {"f": 0.03}}
+    return summary, flags, meta
+
+
+def test_headline_sentences_in_plain_words():
+    headline = force_headline(*headline_inputs(cover_p50=3.26)[:2], "f", headline_inputs(3.26)[2])
+
+    assert headline_sentences(headline) == [
+        "With the central scenario's assumptions there is a 1 in 20 chance (5.0%; 95% interval 4.7% to 5.3%) that "
+        "the general reserve falls below its minimum (3.0% of net revenue expenditure) at some point by 2017/18.",
+        "In the middle case usable reserves fall from £25.1m at 31 March 2017 to £14.6m at 31 March 2018: enough "
+        "for 3.3 years at the 2017/18 rate of use (CIPFA's reserves depletion measure). There is less than a 1 in "
+        "20,000 chance (none of the 20,000 paths; 95% interval 0% to 0.02%) that they are all used up by 2017/18.",
+        "The budget gap (spending less funding, after savings) in 2017/18 is £4.5m in the middle case (P10 £1.3m, "
+        "P90 £7.9m); the plan meets £1.4m of it from reserves. Adding up each year's middle-case gap gives £5.5m "
+        "over 2016/17 to 2017/18 (a sum of yearly medians, not the median of the total).",
+    ]
+
+
+def test_headline_gives_the_per_path_cumulative_gap_when_the_summary_has_it():
+    summary, flags, meta = headline_inputs(cover_p50=3.26)
+    cumulative = summary_rows("f", {"cumulative_gap": {"2016/17": (0.5, 1.0, 1.5), "2017/18": (2.0, 5.4, 9.1)}})
+
+    sentences = headline_sentences(force_headline(pd.concat([summary, cumulative]), flags, "f", meta))
+
+    assert sentences[2] == (
+        "The budget gap (spending less funding, after savings) adds up to £5.4m from 2016/17 to 2017/18 in the "
+        "middle case (P10 £2.0m, P90 £9.1m). In 2017/18 alone it is £4.5m in the middle case (P10 £1.3m, P90 "
+        "£7.9m); the plan meets £1.4m of it from reserves."
+    )
+
+
+def test_headline_says_reserves_are_not_drawn_down_when_cover_is_capped():
+    summary, flags, meta = headline_inputs(cover_p50=50.0)
+
+    sentences = headline_sentences(force_headline(summary, flags, "f", meta))
+
+    assert "not being drawn down in 2017/18 (cover of 50+ years" in sentences[1]
+
+
+def test_gap_breakdown_gives_annual_medians_and_running_totals():
+    summary = summary_rows("f", {
+        "savings_delivered": {"2016/17": (0, 2.0, 0), "2017/18": (0, 4.0, 0)},
+        "planned_reserve_use": {"2016/17": (0, 1.0, 0), "2017/18": (0, 1.0, 0)},
+        "unplanned_gap": {"2016/17": (0, -0.5, 0), "2017/18": (0, 2.0, 0)},
+        "gap_before_savings": {"2016/17": (0, 2.5, 0), "2017/18": (0, 7.0, 0)},
+    })
+    plan = pd.DataFrame([{"force": "f", "year": y, "metric": "savings_required", "value": v}
+                         for y, v in (("2016/17", 3.0), ("2017/18", 5.0))])
+
+    table = gap_breakdown(summary, plan, "f").set_index(["part", "year"])
+
+    assert table.loc[("unplanned_gap", "2017/18"), "cumulative"] == pytest.approx(1.5)
+    assert table.loc[("savings_delivered", "2017/18"), "cumulative"] == pytest.approx(6.0)
+    assert table.loc[("savings_required_plan", "2017/18"), ["annual", "cumulative"]].tolist() == [5.0, 8.0]
+    without_plan = gap_breakdown(summary, plan.iloc[0:0], "f").set_index(["part", "year"])
+    assert math.isnan(without_plan.loc[("savings_required_plan", "2016/17"), "annual"])
+
+
+def test_reserve_movements_sign_draws_negative():
+    summary = summary_rows("f", {
+        "planned_reserve_use": {"2016/17": (0, 1.4, 0)},
+        "shortfall_met_from_reserves": {"2016/17": (0, 0.3, 0)},
+        "surplus_to_reserves": {"2016/17": (0, 0.2, 0)},
+        "uncovered_deficit": {"2016/17": (0, 0.0, 0)},
+        "total_reserves": {"2016/17": (0, 25.1, 0)},
+    })
+
+    values = reserve_movements(summary, "f").set_index("movement")["value"].to_dict()
+
+    assert values == {"planned_reserve_use": -1.4, "shortfall_met_from_reserves": -0.3, "surplus_to_reserves": 0.2,
+                      "uncovered_deficit": 0.0, "total_reserves": 25.1}
+
+
+def test_cross_force_table_divides_by_the_median_base():
+    summary = summary_rows("f", {
+        "total_reserves": {"2016/17": (10.0, 20.0, 30.0)},
+        "nre": {"2016/17": (190.0, 200.0, 210.0)},
+        "gap": {"2016/17": (-2.0, 4.0, 8.0)},
+        "funding": {"2016/17": (195.0, 200.0, 205.0)},
+    })
+    flags = flag_rows("f", "general_below_minimum_by_year", {"2016/17": 0.25})
+
+    table = cross_force_table(summary, flags, paths=400).set_index("measure")
+
+    assert table.loc["reserves_pct_nre", ["central", "low", "high"]].tolist() == pytest.approx([0.1, 0.05, 0.15])
+    assert table.loc["gap_pct_funding", ["central", "low", "high"]].tolist() == pytest.approx([0.02, -0.01, 0.04])
+    assert table.loc["p_general_below_minimum", ["low", "high"]].tolist() == pytest.approx(wilson_interval(0.25, 400))

@@ -6,6 +6,7 @@ no traceback reaches the user for bad input, unwritable folders or interrupts.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from datetime import datetime, timezone
@@ -76,8 +77,13 @@ def main() -> None:
 @DATA_OPTION
 def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chunk_size: int | None,
         workers: int, precision: str | None, max_paths: int, data_dir: Path | None) -> None:
-    """Run SCENARIO and write report.pdf, summary.csv, flags.csv, plan.csv and run.json."""
+    """Run SCENARIO and write its report (PDF and XLSX), tables (CSV) and run.json."""
     started = time.perf_counter()
+    with _terminate_as_interrupt():
+        _run(scenario, paths, seed, out_dir, chunk_size, workers, precision, max_paths, data_dir, started)
+
+
+def _run(scenario, paths, seed, out_dir, chunk_size, workers, precision, max_paths, data_dir, started) -> None:
     try:
         setup = with_overrides(load_setup(scenario, data_dir), paths=paths, seed=seed, chunk_size=chunk_size)
         target = _precision(precision)
@@ -95,14 +101,16 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
             outputs.write("convergence.csv", write_csv(convergence_table(result)))
             report_started = time.perf_counter()
             from .report import build_report_pdf
+            from .workbook import write_workbook
 
             meta, appendix = report_meta(setup, result.paths), appendix_tables(setup)
             outputs.write("report.pdf", lambda path: build_report_pdf(path, summary, flags, plan, meta, appendix))
+            outputs.write("report.xlsx", lambda path: write_workbook(path, summary, flags, plan, meta, appendix))
             timings = dict(result.timings, load_seconds=loaded - started,
                            report_seconds=time.perf_counter() - report_started,
                            total_seconds=time.perf_counter() - started)
             outputs.write("run.json", write_json(run_metadata(setup, timings, result.paths, result.stopping)))
-            outputs.publish()
+            written = sorted((path.name for path in outputs.publish()), key=lambda name: (not name.startswith("report"), name))
     except InputError as exc:
         fail(str(exc), EXIT_INPUT)
     except ModelError as exc:
@@ -117,7 +125,26 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
             fail(f"{how} after the outputs were written: {exc.folder}/ holds this run's complete report; "
                  "only the summary table was not shown", EXIT_INTERRUPTED)
         fail(f"{how}: no output was written, and any earlier report in the folder is unchanged", EXIT_INTERRUPTED)
-    _print_headlines(setup, summary, flags, folder, time.perf_counter() - started)
+    _print_headlines(setup, summary, flags, folder, written, time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Let SIGTERM end a run the way Ctrl-C does (a message, exit 130, nothing half-written),
+    and restore the previous handler afterwards."""
+    import signal
+    import threading
+
+    from .outputs import raise_terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def report_meta(setup, paths: int) -> dict:
@@ -202,7 +229,7 @@ def _simulate_with_progress(setup, **options):
             state["progress"].stop()
 
 
-def _print_headlines(setup, summary, flags, folder: Path, seconds: float) -> None:
+def _print_headlines(setup, summary, flags, folder: Path, written: list[str], seconds: float) -> None:
     """Print the headline table. The outputs are already in place, so an interrupt here loses nothing."""
     try:
         headlines = headline_table(summary, flags)
@@ -225,8 +252,7 @@ def _print_headlines(setup, summary, flags, folder: Path, seconds: float) -> Non
                 f"{row.p_uncovered_deficit:.1%}",
             )
         console.print(table)
-        console.print(f"Wrote report.pdf, summary.csv, flags.csv, plan.csv and run.json to {escape(str(folder))}/ "
-                      f"in {seconds:.1f} s")
+        console.print(f"Wrote {', '.join(written)} to {escape(str(folder))}/ in {seconds:.1f} s")
     except KeyboardInterrupt:
         fail(f"interrupted after the outputs were written: {folder}/ holds this run's complete report; "
              "only the summary table was not shown", EXIT_INTERRUPTED)
@@ -327,6 +353,12 @@ def list_inputs() -> None:
                       MODEL_YEARS[d.first_year], default, d.meaning)
     console.print(table)
 
+
+from .sensitivity_cli import compare, goal_seek, sensitivity  # noqa: E402  (registered after main is defined)
+
+main.add_command(sensitivity)
+main.add_command(goal_seek)
+main.add_command(compare)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

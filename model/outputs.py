@@ -10,10 +10,10 @@ moved into place with ``os.replace`` (atomic on one filesystem), and then as one
   published last. No lock file is left behind. Where locks are not available (not
   POSIX, or a filesystem that refuses them) the files are published without one.
 * **All or nothing.** Ctrl-C and SIGTERM are held back for the few milliseconds the
-  files take to move, so a signal then lets the set finish and arrives afterwards (as
-  :class:`InterruptedAfterPublish`: the new report is complete). If a move fails, or
-  any other exception escapes, the files already moved are rolled back to the earlier
-  report, which is kept as hard links until the set is in place.
+  files take to move (in the main thread), so a signal then lets the set finish and
+  arrives afterwards, as :class:`InterruptedAfterPublish` (the new report is complete).
+  If a move fails, or any other exception escapes, the files already moved are rolled
+  back to the earlier report, which is kept as hard links until the set is in place.
 * **Nothing half-written.** A failure or an interrupt before publishing removes the
   temporary files and leaves any earlier report untouched. While the outputs are being
   written, SIGTERM is turned into :class:`Terminated` (a ``KeyboardInterrupt``) so that
@@ -158,17 +158,18 @@ class AtomicOutputs:
         with _folder_lock(self.folder), _signals_held():
             backups: list[Path | None] = []
             moved: list[tuple[Path, Path | None]] = []
+            current = self.folder
             try:
-                for _, final in self._pending:
-                    backups.append(self._keep_earlier(final))
-                for (temporary, final), backup in zip(self._pending, backups):
-                    os.replace(temporary, final)
-                    moved.append((final, backup))
+                for _, current in self._pending:
+                    backups.append(self._keep_earlier(current))
+                for (temporary, current), backup in zip(self._pending, backups):
+                    os.replace(temporary, current)
+                    moved.append((current, backup))
             except BaseException as exc:
                 kept = _roll_back(moved)
                 backups = [backup for backup in backups if backup not in kept]
                 if isinstance(exc, OSError):
-                    name = getattr(exc, "filename", None) or self.folder
+                    name = current
                     outcome = ("the earlier report is unchanged" if not kept else
                                "the earlier versions of " + ", ".join(str(k) for k in kept) + " are kept beside them")
                     raise OutputError(f"{name}: cannot publish the outputs: {exc.strerror or exc}; {outcome}") from None
@@ -222,7 +223,7 @@ class AtomicOutputs:
             os.link(final, backup, follow_symlinks=False)
         except FileNotFoundError:
             return None
-        except OSError:  # a filesystem without hard links
+        except (OSError, NotImplementedError):  # a filesystem or platform without hard links
             shutil.copy2(final, backup, follow_symlinks=False)
         return backup
 
@@ -309,15 +310,34 @@ def _in_main_thread() -> bool:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold back Ctrl-C and SIGTERM (main thread, POSIX); they are delivered on leaving."""
-    if not (_in_main_thread() and hasattr(signal, "pthread_sigmask") and HELD_SIGNALS):
+    """Hold back Ctrl-C and SIGTERM until the block is done, then deliver them to the handlers they had.
+
+    Python handlers always run in the main thread, so swapping them (rather than masking
+    the signals, which another thread of the process could still receive) holds the
+    signal whichever thread the kernel delivers it to. Only in the main thread.
+    """
+    if not _in_main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    received: list[int] = []
+    previous = {}
     try:
+        for signum in HELD_SIGNALS:
+            handler = signal.getsignal(signum)
+            if handler is None:  # installed outside Python: leave it alone
+                continue
+            signal.signal(signum, lambda number, frame: received.append(number))
+            previous[signum] = handler
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(received):
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)  # Ctrl-C: raises KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), signum)  # the default action, e.g. terminate
 
 
 def _catch_sigterm():

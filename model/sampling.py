@@ -9,6 +9,7 @@ every force sees the same draw on a path.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,7 +138,7 @@ def input_uniforms(setup: RunSetup, force: ForceData, start: int, stop: int, sou
     for name in sorted(names):
         scope = "national" if INPUTS[name].scope == "national" else force.id
         drawn[name] = source.draw(("input", name, scope), start, stop, N_MODEL_YEARS)
-    if isinstance(source, QuantileSource):
+    if getattr(source, "final", False):
         return drawn
     moving = {name for name in names if name in scenario.inputs and scenario.inputs[name].over_years != "independent"}
     transformed = (set(plan.names) if plan else set()) | moving
@@ -310,7 +311,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
     if case == "force_plan":
         values = baseline_values(setup, force, start, stop)
         plan = plan_drivers(setup, force, values, n, years)
-        outcome = plan
+        outcome = Drivers(**{f.name: getattr(plan, f.name).copy() for f in dataclasses.fields(Drivers)})
         delivery = Delivery(np.ones((n, years)), np.ones(n), np.zeros(n), np.zeros((n, years)))
     else:
         source = case_source(setup, case) if case is not None else (source or setup.source)

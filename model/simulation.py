@@ -142,14 +142,24 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
     ModelError
         If any line is NaN or infinite.
     """
-    projection = project_force(force_inputs(setup, force, start, stop, case=case, source=source))
+    inputs = force_inputs(setup, force, start, stop, case=case, source=source)
+    check_inputs(inputs, f"{setup.forces[force].name} ({force})", setup.scenario.years)
+    try:
+        with np.errstate(all="raise", under="ignore"):
+            projection = project_force(inputs)
+    except FloatingPointError as exc:
+        raise ModelError(
+            f"the model's arithmetic failed for {setup.forces[force].name} ({force}): {exc}, on paths {start:,} to {stop - 1:,}; "
+            "check that force's baseline and the scenario's inputs"
+        ) from None
     add_reserve_lines(setup, force, projection)
     check_finite(projection.lines, force, setup.scenario.years)
     values = np.stack([projection.lines[m] for m in force_metrics(setup, force)], axis=1)
     return values, projection.flags
 
 
-def _scales(metrics: tuple[str, ...]) -> np.ndarray:
+def metric_scales(metrics: tuple[str, ...]) -> np.ndarray:
+    """Fixed-point scale of each metric for exact sums (see :data:`model.accumulate.FIXED_POINT`)."""
     return np.array([FIXED_POINT[METRICS[m].unit] if m in METRICS else FIXED_POINT["money"] for m in metrics])
 
 
@@ -165,7 +175,7 @@ def summarise_chunk(setup: RunSetup, edges: dict[str, BinEdges], start: int, sto
     for force in setup.scenario.forces:
         values, flags = project_chunk(setup, force, start, stop)
         metrics = force_metrics(setup, force)
-        summaries[force] = LineAccumulator(metrics, _scales(metrics), edges[force])
+        summaries[force] = LineAccumulator(metrics, metric_scales(metrics), edges[force])
         summaries[force].add(values)
         counts[force] = {flag: flags[flag].sum(axis=0).astype(np.int64) for flag in FLAGS}
     return summaries, counts
@@ -338,12 +348,73 @@ def add_reserve_lines(setup: RunSetup, force: str, projection) -> None:
 
 
 def check_finite(lines: dict[str, np.ndarray], force: str, years: tuple[str, ...]) -> None:
-    """Stop with a clear message if any metric is NaN or infinite."""
+    """Stop with a clear message if any metric is NaN or infinite, naming the earliest year."""
     for metric, values in lines.items():
         bad = ~np.isfinite(values)
         if bad.any():
-            year = years[int(np.argwhere(bad)[0][-1])]
+            year = years[int(bad.any(axis=0).argmax())]
             raise ModelError(
                 f"the model produced a non-finite {metric} for {force} in {year}; "
                 "check that force's baseline and the scenario's inputs for that year"
             )
+
+
+INPUT_NAMES = {
+    "outcome.precept_rate": "the scenario's precept_increase", "outcome.precept_cash": "the scenario's precept_increase",
+    "outcome.limit_rate": "the scenario's referendum_limit", "outcome.limit_cash": "the scenario's referendum_limit",
+    "plan.precept_rate": "the force's planning assumption for precept_increase",
+    "plan.precept_cash": "the force's planning assumption for precept_increase",
+    "delivery.savings_delivery": "the scenario's savings_delivery",
+    "delivery.collaboration_size": "the scenario's collaboration_savings_size",
+    "delivery.collaboration_delay": "the scenario's collaboration_savings_delay",
+    "delivery.shocks": "the scenario's shocks", "delivery.extra_savings": "the extra savings lever",
+    "collaboration_plan": "the force file's collaboration_spend", "one_off_spend": "the force file's planned reserve use",
+    "programme_savings": "the force file's collaboration_programmes", "general_reserve": "the force file's reserves.general",
+    "earmarked_reserves": "the force file's earmarked reserves", "planned_use": "the force file's planned reserve use",
+}
+"""How each part of :class:`model.engine.ForceInputs` is named in a message about bad inputs."""
+
+
+def check_inputs(inputs, force_name: str, years: tuple[str, ...]) -> None:
+    """Stop before the engine if any input is NaN or infinite, naming the input and year.
+
+    Raises
+    ------
+    ModelError
+        E.g. "the inputs for Leicestershire Police (leicestershire) contain a non-finite value: the scenario's pay_award
+        is NaN in 2018/19 on 512 of 512 paths".
+    """
+    for path, values in _input_arrays(inputs):
+        if values is None:
+            continue
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            continue
+        name = INPUT_NAMES.get(path) or _describe_input(path)
+        where = ""
+        if values.ndim >= 2 and values.shape[1] == len(years):
+            by_year = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=2)
+            year = int(by_year.any(axis=0).argmax())
+            where = f" in {years[year]} on {int(by_year[:, year].sum()):,} of {bad.shape[0]:,} paths"
+        kind = "NaN" if np.isnan(values[bad]).any() else "infinite"
+        raise ModelError(f"the inputs for {force_name} contain a non-finite value: {name} is {kind}{where}; "
+                         "check the scenario and the force's baseline file")
+
+
+def _input_arrays(inputs):
+    for group in ("budget", "plan", "outcome", "delivery"):
+        owner = getattr(inputs, group)
+        for field_ in dataclasses.fields(owner):
+            yield f"{group}.{field_.name}", getattr(owner, field_.name)
+    for name in ("collaboration_plan", "one_off_spend", "programme_savings", "general_reserve",
+                 "earmarked_reserves", "planned_use"):
+        yield name, getattr(inputs, name)
+
+
+def _describe_input(path: str) -> str:
+    group, name = path.split(".", 1)
+    if group == "outcome":
+        return f"the scenario's {name}"
+    if group == "plan":
+        return f"the force's planning assumption for {name}"
+    return f"the force file's budget.{name}"

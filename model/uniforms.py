@@ -82,6 +82,8 @@ class QuantileSource:
     """
 
     kind = "quantile"
+    final = True
+    """Its uniforms are used as they are: no correlation or persistence is imposed on them."""
 
     def __init__(self, quantile_for) -> None:
         self.quantile_for = quantile_for

@@ -8,6 +8,7 @@ path, its line, what was expected and what was found, with a did-you-mean for ty
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -111,8 +112,13 @@ def _first_error(exc: ValidationError) -> dict[str, Any]:
     return ranked[0]
 
 
+_INTERNAL_LOC = re.compile(r"^(function-(before|after|wrap|plain)|tagged-union|union|json-or-python|lax-or-strict|"
+                           r"chain|nullable|default)\[")
+
+
 def _is_internal_loc(part: object) -> bool:
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+    """Location parts pydantic adds for its own validators, not keys the user wrote."""
+    return isinstance(part, str) and bool(_INTERNAL_LOC.match(part))
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[object, ...]) -> list[str] | None:

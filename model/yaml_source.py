@@ -119,7 +119,7 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
                          Described("much deeper nesting")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem = (getattr(exc, "problem", None) or str(exc).splitlines()[0]).removeprefix("found ")
         where = f" at column {mark.column + 1}" if mark is not None else ""
         context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         hint = "YAML indents with spaces, never tabs." if "'\\t'" in problem else None
@@ -151,7 +151,7 @@ def _build(node, path: tuple[object, ...], loader, lines, file_path: Path, depth
                 raise InputError(file_path, list(path), "plain keys", Described("a list or mapping used as a key"),
                                  line=key_node.start_mark.line + 1)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise InputError(file_path, list(path), "plain keys (YAML merge keys '<<' are not supported)", "'<<'",
+                raise InputError(file_path, list(path), "plain keys (YAML merge keys '<<' are not supported)", Described("a merge key '<<'"),
                                  line=key_node.start_mark.line + 1)
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (int, float)) and not isinstance(key, bool):

@@ -24,7 +24,7 @@ from model.inputs import INPUTS
 from model.provenance import provenance_table
 from model.simulation import FLAGS
 
-OUTPUTS = ("report.pdf", "summary.csv", "flags.csv", "plan.csv", "run.json")
+OUTPUTS = ("report.pdf", "report.xlsx", "summary.csv", "flags.csv", "plan.csv", "cases.csv", "convergence.csv", "run.json")
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 FORCE_NAMES = {"staffordshire": "Staffordshire Police", "leicestershire": "Leicestershire Police",
                "hertfordshire": "Hertfordshire Constabulary"}
@@ -403,3 +403,42 @@ def test_the_police_mtfs_command(tmp_path, small):
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stderr.startswith("error:") and str(bad) in done.stderr
     assert "Did you mean 'assumptions'?" in done.stderr
+
+
+# --------------------------------------------------------------------------------------
+# README: "Bad input: what you will see" lists every case with its real message
+# --------------------------------------------------------------------------------------
+
+def readme_bad_input_rows() -> dict[str, str]:
+    """``{case: message}`` from the tables of the README section "Bad input: what you will see"."""
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Bad input: what you will see", 1)[1].split("\n## ", 1)[0]
+    return {case: message for case, message in re.findall(r"^\| `([^`]+)` \| (?:\d+ \| )?`(.+?)`", section, re.M)}
+
+
+def test_the_readme_shows_every_bad_input_case_with_its_real_message(tmp_path):
+    from conftest import REPO
+    from test_scenario_errors import CATALOGUE, FILE_CASES
+
+    from model.errors import InputError
+    from model.simulation import load_setup
+
+    rows = readme_bad_input_rows()
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Bad input: what you will see", 1)[1]
+    cases = {case.id: case.values[0] for case in FILE_CASES} | {case: text for case, text, _ in CATALOGUE}
+    missing = sorted(set(cases) - set(rows)) + sorted(case.id for case in BAD_SCENARIOS
+                                                      if f"`{case.id}`" not in section.split("\n## ", 1)[0])
+    assert not missing, f"add these cases to the README section 'Bad input: what you will see': {missing}"
+    for case, content in cases.items():
+        path = tmp_path / "scenario.yaml"
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        with pytest.raises(InputError) as info:
+            load_setup(path)
+        real = str(info.value).replace(str(path), "scenario.yaml")
+        shown = rows[case]
+        assert real.startswith(shown.rstrip("…")) if shown.endswith("…") else real == shown, (
+            f"README row {case!r} is out of date; the message is now:\n{real}")

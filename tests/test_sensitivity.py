@@ -1,0 +1,309 @@
+"""Sensitivity analysis: the Sobol' estimator against analytic indices, unit sensitivities against
+hand arithmetic, zero swings for inputs without effect, and the ``sensitivity`` command end to end."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import SCENARIOS
+from model import cli
+from model import sensitivity as S
+from model.engine import project_force
+from model.forces import evaluate_figures
+from model.sampling import force_inputs, plan_value
+from model.simulation import load_setup
+
+ONE_FORCE = """\
+title: One force, a few inputs
+description: Staffordshire, which has no collaboration programme, with correlated and fixed inputs.
+forces: [staffordshire]
+simulation: {paths: 256, seed: 5, chunk_size: 128}
+assumptions:
+  grant_change: {distribution: triangular, low: -3%, mode: 0%, high: 1%}
+  pay_award: {distribution: triangular, low: 1%, mode: 1%, high: 2.5%}
+  collection_fund: 0.5%
+  savings_delivery: {distribution: triangular, low: 60%, mode: 95%, high: 100%}
+  collaboration_savings_size: {distribution: triangular, low: 50%, mode: 90%, high: 110%}
+  collaboration_savings_delay: {distribution: triangular, low: 0 years, mode: 0.5 years, high: 2 years}
+correlations:
+  - between: [savings_delivery, collaboration_savings_delay]
+    rank_correlation: -0.5
+shocks:
+  - {name: major_operation, probability: 10%, cost: {distribution: uniform, low: £0.5m, high: £2m}}
+reserve_policy:
+  minimum_general_reserve: 3.5%
+"""
+
+
+# --- the Sobol' estimator ---------------------------------------------------------------------
+
+
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Analytic first- and total-order indices of the Ishigami function on [-π, π]³."""
+    v1 = 0.5 * (1 + b * np.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = 8 * b**2 * np.pi**8 / 225
+    total = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / total, np.array([v1 + v13, v2, v13]) / total
+
+
+def test_ishigami_indices_within_their_intervals():
+    s1, st = ishigami_indices()
+    assert np.allclose(s1, [0.314, 0.442, 0.0], atol=1e-3) and np.allclose(st, [0.558, 0.442, 0.244], atol=1e-3)
+    design = S.sobol_design({"x1": 1, "x2": 1, "x3": 1}, n=2**13, seed=11)
+    y = ishigami(-np.pi + 2 * np.pi * design.matrix)
+    table = S.analyse_sobol(design, y, seed=3).set_index("group")
+    for k, group in enumerate(("x1", "x2", "x3")):
+        row = table.loc[group]
+        assert row.S1_low <= s1[k] <= row.S1_high, (group, row.S1, s1[k])
+        assert row.ST_low <= st[k] <= row.ST_high, (group, row.ST, st[k])
+
+
+def test_linear_model_indices_are_shares_of_variance_also_for_groups():
+    coefficients = np.array([1.0, 2.0, 3.0, 0.5])
+    design = S.sobol_design({"x1": 1, "x2_and_x3": 2, "x4": 1}, n=2**12, seed=4)
+    y = design.matrix @ coefficients  # uniforms: each variance 1/12, which cancels
+    table = S.analyse_sobol(design, y, seed=5).set_index("group")
+    squares = coefficients**2
+    expected = {"x1": squares[0], "x2_and_x3": squares[1] + squares[2], "x4": squares[3]}
+    for group, share in expected.items():
+        share /= squares.sum()
+        row = table.loc[group]
+        assert row.S1_low <= share <= row.S1_high and abs(row.S1 - share) < 0.02
+        assert row.ST_low <= share <= row.ST_high and abs(row.ST - share) < 0.02
+
+
+def test_design_has_salibs_layout():
+    from SALib.sample import sobol as salib_sample
+
+    problem = {"num_vars": 4, "names": list("abcd"), "bounds": [[0, 1]] * 4, "groups": ["g", "g", "h", "k"]}
+    theirs = salib_sample.sample(problem, 8, calc_second_order=False, seed=2)
+    step = 3 + 2
+    a, b = theirs[0::step], theirs[step - 1::step]
+    ours = S.saltelli_matrix(a, b, np.array([0, 0, 1, 2]), 3)
+    assert np.array_equal(ours, theirs)
+
+
+def test_constant_output_has_no_indices_but_a_note():
+    design = S.sobol_design({"x": 1, "y": 1}, n=16, seed=1)
+    table = S.analyse_sobol(design, np.zeros(design.matrix.shape[0]), seed=1)
+    assert table[["S1", "ST"]].isna().all().all() and table["note"].str.contains("nothing to attribute").all()
+
+
+def test_sobol_design_needs_a_power_of_two():
+    with pytest.raises(ValueError, match="power of two"):
+        S.sobol_design({"x": 1}, n=100, seed=1)
+
+
+# --- unit sensitivities -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def central():
+    return load_setup(SCENARIOS / "central.yaml")
+
+
+@pytest.fixture(scope="module")
+def units(central):
+    return S.unit_sensitivities(central)
+
+
+def _plan(central, force_id: str, name: str, year: int) -> float:
+    force = central.forces[force_id]
+    value, _ = plan_value(central, force, evaluate_figures(force.figures), name, year)
+    return float(value)
+
+
+def test_one_point_on_grant_is_one_percent_of_grant_compounding(central, units):
+    force = central.forces["leicestershire"]
+    grant = float(evaluate_figures(force.figures)["budget.grant"])
+    planned = moved = grant
+    rows = units[(units.force == "leicestershire") & (units.sensitivity == "grant_1pct")].set_index("year")
+    cumulative = 0.0
+    for t, year in enumerate(central.scenario.years):
+        if t:
+            change = _plan(central, "leicestershire", "grant_change", t)
+            planned, moved = planned * (1 + change), moved * (1 + change + 0.01)
+        expected = -(moved - planned)  # more grant: a smaller gap
+        cumulative += expected
+        assert rows.loc[year, "gap"] == pytest.approx(expected, abs=1e-9)
+        assert rows.loc[year, "funding"] == pytest.approx(-expected, abs=1e-9)
+        assert rows.loc[year, "cumulative_gap"] == pytest.approx(cumulative, abs=1e-9)
+    assert _plan(central, "leicestershire", "grant_change", 1) == pytest.approx(-0.01)  # the -1% a year quoted
+
+
+def test_one_pound_on_band_d_raises_the_tax_base_each_year(central, units):
+    force = central.forces["staffordshire"]
+    tax_base = float(evaluate_figures(force.figures)["budget.tax_base"])
+    rows = units[(units.force == "staffordshire") & (units.sensitivity == "precept_1_pound")].set_index("year")
+    for t, year in enumerate(central.scenario.years):
+        if t:
+            tax_base *= 1 + _plan(central, "staffordshire", "tax_base_growth", t)
+        collection = 1 + (_plan(central, "staffordshire", "collection_fund", t) if t else 0.0)
+        assert rows.loc[year, "funding"] == pytest.approx(t * tax_base / 1e6 * collection, abs=1e-9)
+
+
+def test_unit_sensitivity_signs_follow_the_convention(units):
+    last = units[units.year == units.year.max()].set_index(["force", "sensitivity"])["cumulative_gap"]
+    for force in ("staffordshire", "leicestershire", "hertfordshire"):
+        assert last[(force, "pay_award_1pt")] > 0 and last[(force, "non_pay_1pt")] > 0
+        assert last[(force, "savings_delivery_10pt")] > 0
+        for gain in ("precept_1pct", "precept_1_pound", "grant_1pct", "tax_base_half_pt"):
+            assert last[(force, gain)] < 0
+    income = units[units.sensitivity.isin(["grant_1pct", "precept_1pct"])]
+    assert (income[income.year == "2016/17"][["funding", "spend", "gap"]] == 0).all().all()  # 2016/17 is as set
+
+
+def test_unit_sensitivity_leaves_the_plan_case_untouched(central):
+    before = project_force(force_inputs(central, "hertfordshire", 0, 1, case="force_plan")).lines["gap"].copy()
+    S.unit_sensitivities(central)
+    after = project_force(force_inputs(central, "hertfordshire", 0, 1, case="force_plan")).lines["gap"]
+    assert np.array_equal(before, after)
+
+
+# --- one-way: tornado and spider --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_force(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scenario") / "one_force.yaml"
+    path.write_text(ONE_FORCE, encoding="utf-8")
+    return load_setup(path)
+
+
+@pytest.fixture(scope="module")
+def one_way(one_force):
+    return S.one_way_sensitivities(one_force, paths=256)
+
+
+def test_an_input_with_no_effect_has_a_tornado_bar_of_exactly_zero(one_way):
+    _, tornado = one_way
+    by_factor = tornado.set_index(["factor", "output"])
+    # Staffordshire has no collaboration programme; the collection fund is a fixed value.
+    for factor in ("collaboration_savings_size", "collaboration_savings_delay", "collection_fund"):
+        for output in S.OUTPUTS:
+            row = by_factor.loc[(factor, output)]
+            assert row.swing == 0.0 and row.at_low == row.at_high, (factor, output)
+    assert by_factor.loc[("pay_award", "cumulative_gap")].swing > 0
+    assert by_factor.loc[("grant_change", "total_reserves")].swing > 0
+
+
+def test_tornado_ends_are_the_spider_quantiles_and_money_is_exact(one_way):
+    spider, tornado = one_way
+    row = tornado[(tornado.factor == "pay_award") & (tornado.output == "cumulative_gap")].iloc[0]
+    ends = spider[(spider.factor == "pay_award") & (spider.output == "cumulative_gap")].set_index("quantile")["value"]
+    assert row.at_low == ends[0.1] and row.at_high == ends[0.9]
+    assert math.isnan(row.swing_std_error)
+    assert sorted(spider["quantile"].unique()) == [0.1, 0.3, 0.5, 0.7, 0.9]
+    median = spider[(spider.quantile == 0.5) & (spider.output != S.BREACH)]
+    assert (median["change"].abs() < 1e-12).all()  # every input at its median is the median case
+    breach = tornado[(tornado.output == S.BREACH) & (tornado.swing != 0)]
+    assert (breach.swing_std_error > 0).all()
+
+
+def test_pinning_nothing_reproduces_an_ordinary_run(central):
+    """The pinned source hands over final uniforms: the copula and persistence must not apply twice."""
+    flags = S.breach_flags_pinned(central, "hertfordshire", [{}], 300)[0]
+    ordinary = project_force(force_inputs(central, "hertfordshire", 0, 300)).flags[S.BREACH][:, -1]
+    assert np.array_equal(flags, ordinary)
+
+
+def test_pinning_an_input_fixes_its_value_and_only_its_value(central):
+    force = central.forces["leicestershire"]
+    base = S.CachedSource(central.source)
+    from model.sampling import input_uniforms, sample_input
+
+    finals = input_uniforms(central, force, 0, 200, base)
+    key = S.input_key(central, "leicestershire", "pay_award")
+    source = S.FinalUniforms(base, finals, 0, {key: 0.9})
+    pinned, _ = sample_input(central, "leicestershire", "pay_award", 0, 200, source=source)
+    assert np.all(pinned[:, 1:] == pinned[0, 1:])  # one value every path, each year
+    partner, _ = sample_input(central, "leicestershire", "non_pay_inflation", 0, 200, source=source)
+    unpinned, _ = sample_input(central, "leicestershire", "non_pay_inflation", 0, 200, source=base)
+    assert np.array_equal(partner, unpinned)  # its correlated partner keeps its base draws
+
+
+# --- Sobol' on the model ----------------------------------------------------------------------
+
+
+def test_model_groups_join_correlated_inputs_and_leave_out_fixed_ones(one_force):
+    groups = {g.name: g for g in S.sobol_groups(one_force, "staffordshire")}
+    assert "savings_delivery+collaboration_savings_delay" in groups
+    assert "collection_fund" not in groups  # a fixed value has no spread
+    assert {"baseline", "shocks", "grant_change", "pay_award", "collaboration_savings_size"} <= set(groups)
+
+
+def test_model_indices_zero_for_no_effect_and_sum_sensibly(one_force):
+    table = S.sobol_indices(one_force, n=64)
+    money = table[(table.output == "cumulative_gap")].set_index("group")
+    assert money.loc["collaboration_savings_size", "S1"] == 0.0
+    assert money.loc["collaboration_savings_size", "ST"] == 0.0
+    assert money["ST"].idxmax() in ("grant_change", "baseline", "pay_award")
+    assert set(table.year[table.output == S.BREACH]) == set(one_force.scenario.years)
+    assert table["evaluations"].iloc[0] == 64 * (len(money) + 2)
+
+
+# --- breach drivers ---------------------------------------------------------------------------
+
+
+def test_driver_shift_is_in_medians_against_the_p10_p90_range():
+    values = np.linspace(0.0, 1.0, 1001)
+    breach = values > 0.6
+    row = S.driver_row(S.PathFactor("pay_award", "Pay award", "input", "rate", values), breach)
+    assert row["median_breach"] == pytest.approx(0.8, abs=1e-3) and row["median_all"] == pytest.approx(0.5)
+    assert row["shift_share"] == pytest.approx(0.3 / 0.8, abs=1e-3) and row["material"]
+    assert "30.0 points higher" in row["statement"]
+    quiet = S.driver_row(S.PathFactor("x", "X", "input", "rate", values), np.arange(1001) % 2 == 0)
+    assert not quiet["material"]
+
+
+def test_breach_drivers_on_the_model(one_force):
+    drivers = S.breach_drivers(one_force, paths=256)
+    assert set(drivers.columns) == set(S.DRIVER_COLUMNS)
+    assert drivers["breach_paths"].iloc[0] > 0
+    grant = drivers.set_index("factor").loc["grant_change"]
+    assert grant["shift"] < 0  # breaching paths had worse grant settlements
+    assert (drivers["material"] == (drivers["shift_share"].abs() > S.MATERIAL_SHARE)).all()
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_sensitivity_command_writes_every_table_and_the_pdf(tmp_path):
+    scenario = tmp_path / "one_force.yaml"
+    scenario.write_text(ONE_FORCE, encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["sensitivity", str(scenario), "--paths", "64", "--sobol-n", "16",
+                                           "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "one_force"
+    for name in ("unit_sensitivities", "tornado", "spider", "sobol_indices", "breach_drivers"):
+        assert not pd.read_csv(folder / f"{name}.csv").empty, name
+    pdf = (folder / "sensitivity.pdf").read_bytes()
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == 5  # units; tornado, spider, Sobol'; drivers
+    assert (folder / "sensitivity.json").exists()
+    assert not [p for p in folder.iterdir() if ".partial" in p.name]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--sobol-n", "100"], "power of two"),
+    (["--paths", "0"], "--paths"),
+])
+def test_sensitivity_bad_options_are_one_clear_error(tmp_path, arguments, message):
+    result = CliRunner().invoke(cli.main, ["sensitivity", str(SCENARIOS / "central.yaml"), *arguments,
+                                           "--out", str(tmp_path)])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_sensitivity_on_a_missing_scenario_is_one_clear_error(tmp_path):
+    result = CliRunner().invoke(cli.main, ["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "nope.yaml" in result.output and result.exception.__class__ is SystemExit

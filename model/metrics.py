@@ -76,6 +76,11 @@ FLAG_MEANINGS: dict[str, str] = {
 FLAGS: tuple[str, ...] = tuple(FLAG_MEANINGS) + tuple(f"{name}_by_year" for name in FLAG_MEANINGS)
 
 
+def metric_unit(metric: str) -> str:
+    """Unit kind of a summary metric; earmarked reserves (``reserve_<name>``) and unknown names are money."""
+    return METRICS[metric].unit if metric in METRICS else "money"
+
+
 def reserve_metric(reserve_name: str) -> str:
     """Metric name of one earmarked reserve's closing balance: ``reserve_<name>``."""
     return f"reserve_{reserve_name}"

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from model.engine import MAX_COVER_YEARS
-from model.metrics import FLAG_MEANINGS, METRICS
+from model.metrics import FLAG_MEANINGS, METRICS, metric_unit
 from model.units import format_money
 
 RESERVE_PREFIX = "reserve_"
@@ -175,19 +175,6 @@ def metric_label(metric: str) -> str:
     return metric
 
 
-def metric_unit(metric: str) -> str:
-    """Unit kind of a summary metric: ``money``, ``pounds``, ``count`` or ``years``.
-
-    Parameters
-    ----------
-    metric : str
-
-    Returns
-    -------
-    str
-        Earmarked reserves and unknown metrics are ``money``.
-    """
-    return METRICS[metric].unit if metric in METRICS else "money"
 
 
 def higher_is_better(metric: str) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 from .engine import project_force
 from .errors import Described, InputError
 from .accumulate import FIXED_POINT, PILOT_PATHS, BinEdges, LineAccumulator
-from .metrics import FLAGS, METRICS, SUMMARY_METRICS, reserve_metric
+from .metrics import FLAGS, SUMMARY_METRICS, metric_unit, reserve_metric
 from .forces import available_forces, default_data_dir, load_force, load_national
 from .sampling import CASES, RunSetup, force_inputs
 from .scenario import load_scenario
@@ -160,7 +160,7 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
 
 def metric_scales(metrics: tuple[str, ...]) -> np.ndarray:
     """Fixed-point scale of each metric for exact sums (see :data:`model.accumulate.FIXED_POINT`)."""
-    return np.array([FIXED_POINT[METRICS[m].unit] if m in METRICS else FIXED_POINT["money"] for m in metrics])
+    return np.array([FIXED_POINT[metric_unit(m)] for m in metrics])
 
 
 def pilot_edges(setup: RunSetup, paths: int) -> dict[str, BinEdges]:

@@ -35,8 +35,8 @@ from model.report_tables import (
     finance_table_wide,
     flag_probability_table,
     metric_label,
-    metric_unit,
 )
+from model.metrics import metric_unit
 
 MONEY_FORMAT = "#,##0.0;(#,##0.0)"
 """£m to one decimal, negatives in brackets, as budget books print them."""

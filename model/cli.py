@@ -22,11 +22,10 @@ from . import __version__
 from .errors import InputError
 from .fiscal import MODEL_YEARS
 from .forces import available_forces, default_data_dir, evaluate_figures, load_force, load_national
-from .inputs import INPUTS
 from .outputs import AtomicOutputs, OutputError, run_metadata, write_csv, write_json
 from .simulation import ModelError, check_sampling, load_setup, run_simulation, with_overrides
 from .summary import cases_table, convergence_table, flags_table, headline_table, plan_table, summary_table
-from .units import format_money, format_pounds, format_quantity
+from .units import format_money, format_pounds
 
 EXIT_INPUT = 2
 EXIT_MODEL = 3
@@ -343,14 +342,13 @@ def _print_force_detail(force) -> None:
 @main.command(name="inputs")
 def list_inputs() -> None:
     """List every uncertain input a scenario can state, with its unit, range and meaning."""
+    from .docs import input_rows
+
     table = Table(title="Scenario inputs", show_lines=True)
-    for column in ("Input", "Units", "Range", "Scope", "From", "Default", "Meaning"):
+    for column in ("Input", "Units", "Range", "Scope", "From", "If omitted", "Meaning"):
         table.add_column(column, overflow="fold")
-    for d in INPUTS.values():
-        ranges = "; ".join(f"{format_quantity(lo, u)} to {format_quantity(hi, u)}" for u, (lo, hi) in d.bounds.items())
-        default = "force plan" if d.plan_default else d.default
-        table.add_row(d.name, ", ".join(d.units), ranges, f"{d.scope}, {d.timing.replace('_', ' ')}",
-                      MODEL_YEARS[d.first_year], default, d.meaning)
+    for row in input_rows():
+        table.add_row(*row.values())
     console.print(table)
 
 

@@ -11,19 +11,32 @@ from .inputs import INPUTS
 from .units import UNIT_FORMS, format_quantity
 
 
+def input_rows() -> list[dict[str, str]]:
+    """One row of text per declared input: name, units, range, scope, from, default, meaning."""
+    rows = []
+    for d in INPUTS.values():
+        rows.append({
+            "input": d.name,
+            "units": ", ".join(d.units),
+            "range": "; ".join(f"{format_quantity(lo, u)} to {format_quantity(hi, u)}" for u, (lo, hi) in d.bounds.items()),
+            "scope": f"{d.scope}, {d.timing.replace('_', ' ')}",
+            "from": MODEL_YEARS[d.first_year],
+            "default": "the force's plan" if d.plan_default else d.default,
+            "meaning": d.meaning,
+        })
+    return rows
+
+
 def inputs_markdown() -> str:
     """The scenario inputs as a Markdown table."""
     lines = [
         "| input | units | allowed range | scope | from | if omitted | meaning |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for d in INPUTS.values():
-        ranges = "; ".join(f"{format_quantity(lo, u)} to {format_quantity(hi, u)}" for u, (lo, hi) in d.bounds.items())
-        default = "the force's plan" if d.plan_default else f"`{d.default}`"
-        lines.append(
-            f"| `{d.name}` | {', '.join(d.units)} | {ranges} | {d.scope}, {d.timing.replace('_', ' ')} "
-            f"| {MODEL_YEARS[d.first_year]} | {default} | {d.meaning} |"
-        )
+    for row in input_rows():
+        default = row["default"] if row["default"] == "the force's plan" else f"`{row['default']}`"
+        lines.append(f"| `{row['input']}` | {row['units']} | {row['range']} | {row['scope']} | {row['from']} "
+                     f"| {default} | {row['meaning']} |")
     return "\n".join(lines)
 
 

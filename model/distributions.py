@@ -172,7 +172,7 @@ def validate_parameters(kind: str, params: dict[str, float], options: tuple = ()
     if kind in ("uniform", "triangular", "pert"):
         low, high = params["low"], params["high"]
         if low > high:
-            raise DistributionError(f"expected low ≤ high; found low above high (an inverted range)")
+            raise DistributionError("expected low ≤ high; found low above high (an inverted range)")
         if low == high:
             raise DistributionError("expected low < high (a range with width); for no uncertainty write one fixed value")
         if kind in ("triangular", "pert") and not low <= params["mode"] <= high:

@@ -363,7 +363,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
             one_off += planned_use[:, :, k]
 
     collaboration = np.zeros((n, years))
-    for kind, by_year in force.collaboration_spend.items():
+    for by_year in force.collaboration_spend.values():
         for t, name in by_year.items():
             if t < years:
                 collaboration[:, t] += _column(values[name], n)

@@ -322,6 +322,14 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
             figures, document, ("collaboration_spend", kind), f"collaboration_spend.{kind}",
             getattr(entry.collaboration_spend, kind), "money",
         )
+    for kind, by_year in collaboration.items():
+        missing = [MODEL_YEARS[t] for t in range(len(MODEL_YEARS)) if t not in by_year]
+        if by_year and missing:
+            raise document.error(
+                ("collaboration_spend", kind), f"a figure for every year {MODEL_YEARS[0]} to {MODEL_YEARS[-1]}",
+                Described(f"none for {', '.join(missing)}"),
+                hint="Where a source gives only some years, derive the others, e.g. a straight line between them.",
+            )
     _add(figures, document, ("reserves", "general"), "reserves.general", entry.reserves.general, "money")
     earmarked = []
     seen: set[str] = set()

@@ -58,6 +58,17 @@ def test_broken_force_files_are_rejected(data_copy, force, old, new, fragments):
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
+def test_collaboration_spend_must_cover_every_year(data_copy):
+    path = data_copy / "forces" / "staffordshire.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    2017/18:\n      value: £5.2m")
+    end = text.index("    2019/20:\n      value: £5.4m")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(InputError, match="none for 2017/18, 2018/19") as info:
+        load(data_copy, "staffordshire")
+    assert "collaboration_spend.with_forces" in str(info.value) and "straight line" in str(info.value)
+
+
 def test_an_unknown_force_suggests_the_nearest(data_copy):
     with pytest.raises(InputError, match="Did you mean 'leicestershire'"):
         load(data_copy, "leicestershir")

@@ -179,17 +179,19 @@ def appendix_tables(setup) -> dict:
     dict of str to DataFrame
         ``provenance`` (every baseline figure of every force with its source, see
         :func:`model.provenance.provenance_table`), ``inputs`` (what the scenario states
-        for each uncertain input) and ``contradictions`` (between sources, and the figure used).
+        for each uncertain input), ``contradictions`` (between sources, and the figure used)
+        and ``correlations`` (asked for and used).
     """
     import pandas as pd
 
-    from .provenance import contradictions_table, provenance_table, scenario_inputs_table
+    from .provenance import contradictions_table, correlation_table, provenance_table, scenario_inputs_table
 
     forces = [setup.forces[f] for f in setup.scenario.forces]
     return {
         "provenance": pd.concat([provenance_table(force) for force in forces], ignore_index=True),
         "inputs": scenario_inputs_table(setup),
         "contradictions": contradictions_table(forces),
+        "correlations": correlation_table(setup),
     }
 
 

@@ -159,3 +159,23 @@ def contradictions_table(forces) -> pd.DataFrame:
     rows = [[force.id, item.topic, "; ".join(item.figures), item.used, item.reason]
             for force in forces for item in force.contradictions]
     return pd.DataFrame(rows, columns=["force", "topic", "figures", "used", "reason"])
+
+
+def correlation_table(setup) -> pd.DataFrame:
+    """The rank correlations a scenario states and those used after any repair.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``input_a, input_b, asked, used``, one row per pair with a stated or
+        used correlation; empty when the scenario states none.
+    """
+    plan = setup.correlation
+    rows = []
+    if plan is not None:
+        for i, a in enumerate(plan.names):
+            for j in range(i + 1, len(plan.names)):
+                asked, used = plan.asked[i, j], plan.used[i, j]
+                if asked != 0 or abs(used) > 5e-4:
+                    rows.append([a, plan.names[j], f"{asked:.2f}", f"{used:.2f}"])
+    return pd.DataFrame(rows, columns=["input_a", "input_b", "asked", "used"])

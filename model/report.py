@@ -821,14 +821,16 @@ def appendix_pages(
         blocks += _none_supplied("No contradictions between sources were recorded.")
 
     correlations = appendix.get("correlations")
-    blocks += _section("A4. Correlations between inputs", "")
+    blocks += _section("A4. Correlations between inputs",
+                       "Rank (Spearman) correlations the scenario states and those the Monte Carlo used: a set that "
+                       "is not a valid correlation matrix is repaired to the nearest valid one.")
     if _has_rows(correlations):
         columns = tuple(Column(str(c).replace("_", " ").capitalize(), (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES)
                                / len(correlations.columns), str(c)) for c in correlations.columns)
         blocks += _table_blocks(columns, correlations.astype(str).to_dict("records"))
     else:
-        blocks += _none_supplied("Not shown in this version of the report: any rank correlations between inputs are "
-                                 "stated in the scenario file (A5).")
+        blocks += _none_supplied("The scenario states no correlations: its inputs are drawn independently "
+                                 "(national inputs are still shared by every force).")
 
     blocks += _section("A5. Run", "")
     blocks += _text_blocks(_run_lines(meta))

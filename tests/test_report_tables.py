@@ -368,3 +368,15 @@ def test_cross_force_table_divides_by_the_median_base():
     assert table.loc["reserves_pct_nre", ["central", "low", "high"]].tolist() == pytest.approx([0.1, 0.05, 0.15])
     assert table.loc["gap_pct_funding", ["central", "low", "high"]].tolist() == pytest.approx([0.02, -0.01, 0.04])
     assert table.loc["p_general_below_minimum", ["low", "high"]].tolist() == pytest.approx(wilson_interval(0.25, 400))
+
+
+def test_the_appendix_lists_the_correlations_asked_for_and_used():
+    from conftest import SCENARIOS
+    from model.provenance import correlation_table
+    from model.simulation import load_setup
+
+    table = correlation_table(load_setup(SCENARIOS / "central.yaml"))
+    pairs = {frozenset((row.input_a, row.input_b)): (row.asked, row.used) for row in table.itertuples()}
+    assert pairs[frozenset(("pay_award", "non_pay_inflation"))] == ("0.50", "0.50")
+    assert pairs[frozenset(("grant_change", "referendum_limit"))] == ("-0.40", "-0.40")
+    assert len(pairs) == 3

@@ -442,3 +442,26 @@ def test_the_readme_shows_every_bad_input_case_with_its_real_message(tmp_path):
         shown = rows[case]
         assert real.startswith(shown.rstrip("…")) if shown.endswith("…") else real == shown, (
             f"README row {case!r} is out of date; the message is now:\n{real}")
+
+
+def test_run_to_a_precision_says_where_it_stopped(small, tmp_path, fast_report):
+    result = invoke("run", small, "--out", tmp_path / "out", "--precision", "3%", "--max-paths", "32768")
+    assert result.exit_code == 0, result.output + result.stderr
+    run = json.loads((tmp_path / "out" / "small" / "run.json").read_text())
+    assert run["stopping"]["stopped_because"] in ("precision reached", "path limit reached")
+    assert run["paths"] in (16_384, 32_768) and run["stopping"]["paths"] == run["paths"]
+    if run["stopping"]["stopped_because"] == "precision reached":
+        assert run["stopping"]["half_width_reached"] <= 0.03
+
+
+def test_a_bad_precision_is_rejected_with_the_accepted_form(small, tmp_path):
+    result = invoke("run", small, "--out", tmp_path / "out", "--precision", "0.5")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "'1.99%'" in result.output or "%" in result.output
+
+
+def test_workers_give_identical_tables(small, tmp_path, fast_report):
+    for workers in ("1", "2"):
+        assert invoke("run", small, "--out", tmp_path / workers, "--workers", workers, "--chunk-size", "64").exit_code == 0
+    for name in ("summary.csv", "flags.csv", "convergence.csv", "cases.csv"):
+        assert (tmp_path / "1" / "small" / name).read_bytes() == (tmp_path / "2" / "small" / name).read_bytes(), name

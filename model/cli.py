@@ -15,16 +15,41 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from . import __version__
 from .errors import InputError
 from .fiscal import MODEL_YEARS
-from .forces import available_forces, default_data_dir, evaluate_figures, load_force, load_national
+from .forces import (
+    available_forces,
+    default_data_dir,
+    evaluate_figures,
+    load_force,
+    load_national,
+)
 from .outputs import AtomicOutputs, OutputError, run_metadata, write_csv, write_json
-from .simulation import ModelError, check_sampling, load_setup, run_simulation, with_overrides
-from .summary import cases_table, convergence_table, flags_table, headline_table, plan_table, summary_table
+from .simulation import (
+    ModelError,
+    check_sampling,
+    load_setup,
+    run_simulation,
+    with_overrides,
+)
+from .summary import (
+    cases_table,
+    convergence_table,
+    flags_table,
+    headline_table,
+    plan_table,
+    summary_table,
+)
 from .units import format_money, format_pounds
 
 EXIT_INPUT = 2
@@ -184,7 +209,12 @@ def appendix_tables(setup) -> dict:
     """
     import pandas as pd
 
-    from .provenance import contradictions_table, correlation_table, provenance_table, scenario_inputs_table
+    from .provenance import (
+        contradictions_table,
+        correlation_table,
+        provenance_table,
+        scenario_inputs_table,
+    )
 
     forces = [setup.forces[f] for f in setup.scenario.forces]
     return {

@@ -34,7 +34,6 @@ from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
 from model.inputs import INPUTS
-
 from model.plots import (
     draw_cross_force_measure,
     draw_finance_table,

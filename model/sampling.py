@@ -14,9 +14,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dependence import CorrelationPlan, correlate, correlation_plan, persist, to_scores, to_uniforms
+from .dependence import (
+    CorrelationPlan,
+    correlate,
+    correlation_plan,
+    persist,
+    to_scores,
+    to_uniforms,
+)
 from .distributions import Distribution
-from .engine import GENERAL, BudgetYear, Delivery, Drivers, ForceInputs, ReservePolicy, split_budget_year
+from .engine import (
+    GENERAL,
+    BudgetYear,
+    Delivery,
+    Drivers,
+    ForceInputs,
+    ReservePolicy,
+    split_budget_year,
+)
 from .fiscal import MODEL_YEARS
 from .forces import ForceData, NationalData, evaluate_figures
 from .inputs import INPUTS, NATIONAL_INPUTS

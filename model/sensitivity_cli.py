@@ -98,7 +98,12 @@ def sensitivity(scenario: Path, paths: int | None, seed: int | None, out_dir: Pa
     Writes unit_sensitivities.csv, tornado.csv, spider.csv, sobol_indices.csv, breach_drivers.csv,
     sensitivity.pdf and sensitivity.json to OUT/<scenario-name>/.
     """
-    from .sensitivity import breach_drivers, one_way_sensitivities, sobol_indices, unit_sensitivities
+    from .sensitivity import (
+        breach_drivers,
+        one_way_sensitivities,
+        sobol_indices,
+        unit_sensitivities,
+    )
     from .sensitivity_plots import build_sensitivity_pdf
 
     with user_errors():
@@ -176,7 +181,7 @@ def _target(text: str) -> float:
 
 
 def _unit(lever: str, unit: str | None) -> str:
-    from .sensitivity import LEVER_UNITS
+    from .goal_seek import LEVER_UNITS
 
     allowed = LEVER_UNITS[lever]
     if unit is None:
@@ -215,7 +220,8 @@ def goal_seek(scenario: Path, forces: tuple[str, ...], lever: str, target: str, 
     rises and bisection settles on it. Writes goal_seek.csv (one row per force) and
     goal_seek_trials.csv (every value tried) to OUT/<scenario-name>/.
     """
-    from .sensitivity import GOAL_SEEK_COLUMNS, goal_seek as seek
+    from .goal_seek import GOAL_SEEK_COLUMNS
+    from .goal_seek import goal_seek as seek
 
     probability, unit = _target(target), _unit(lever, unit)
     with user_errors():
@@ -253,7 +259,7 @@ def compare(scenario_a: Path, scenario_b: Path, paths: int | None, seed: int | N
     compare_flags.csv (each flag's probability under A and B, the difference and its
     paired standard error) and compare.json to OUT/<a>_vs_<b>/.
     """
-    from .sensitivity import compare_scenarios, comparison_notes
+    from .compare import compare_scenarios, comparison_notes
 
     with user_errors():
         started = time.perf_counter()

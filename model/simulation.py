@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .accumulate import FIXED_POINT, PILOT_PATHS, BinEdges, LineAccumulator
 from .engine import project_force
 from .errors import Described, InputError
-from .accumulate import FIXED_POINT, PILOT_PATHS, BinEdges, LineAccumulator
-from .metrics import FLAGS, SUMMARY_METRICS, metric_unit, reserve_metric
 from .forces import available_forces, default_data_dir, load_force, load_national
+from .metrics import FLAGS, SUMMARY_METRICS, metric_unit, reserve_metric
 from .sampling import CASES, RunSetup, force_inputs
 from .scenario import load_scenario
+
 
 class ModelError(Exception):
     """The model produced numbers that cannot be right (NaN or infinite)."""

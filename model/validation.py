@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import Described, NOT_GIVEN, InputError, did_you_mean
+from .errors import NOT_GIVEN, Described, InputError, did_you_mean
 from .yaml_source import YamlDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

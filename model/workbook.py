@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from model.metrics import metric_unit
 from model.report_tables import (
     CASE_LABELS,
     CASES,
@@ -36,7 +37,6 @@ from model.report_tables import (
     flag_probability_table,
     metric_label,
 )
-from model.metrics import metric_unit
 
 MONEY_FORMAT = "#,##0.0;(#,##0.0)"
 """£m to one decimal, negatives in brackets, as budget books print them."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Described, NOT_GIVEN, InputError
+from .errors import NOT_GIVEN, Described, InputError
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50

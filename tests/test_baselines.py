@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import DATA, SHARED
+
+from model.engine import project_force
 from model.forces import available_forces, evaluate_figures, load_force, load_national
 from model.provenance import provenance_table, quote_problem, source_texts
 from model.sampling import force_inputs
-from model.engine import project_force
 from model.simulation import load_setup
 
 FORCES = ("staffordshire", "leicestershire", "hertfordshire")

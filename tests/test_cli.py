@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, SCENARIOS
 
 import model.report
-from conftest import DATA, SCENARIOS
 from model import __version__, cli
 from model.forces import load_force, load_national
 from model.inputs import INPUTS

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import MINIMAL
+
 from model import cli
-from model import sensitivity as S
+from model import compare as S
 from model.errors import InputError
+from model.sensitivity import BREACH
 from model.simulation import load_setup
 
 BASE = MINIMAL.replace("paths: 500", "paths: 300") + """\
@@ -48,7 +49,7 @@ def test_a_change_is_a_paired_difference(pair):
     pay = metrics[(metrics.metric == "pay") & (metrics.year == "2019/20")]
     assert (pay["p5"] > 0).all()  # higher awards cost more on every path, not just on average
     assert np.allclose(pay["mean"], pay["mean_b"] - pay["mean_a"], atol=1e-5)
-    breach = flags[(flags.flag == S.BREACH) & (flags.year == "2019/20")]
+    breach = flags[(flags.flag == BREACH) & (flags.year == "2019/20")]
     assert (breach["difference"] >= 0).all() and (breach["paths_a_only"] == 0).all()
     moved = breach[breach.difference > 0]
     assert not moved.empty and (moved["std_error"] > 0).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
+
 from model.docs import distributions_markdown, inputs_markdown, units_markdown
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import DATA
+
 from model.errors import InputError
 from model.forces import load_force, load_national
 

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import SCENARIOS
+
 from model import cli
-from model import sensitivity as S
+from model import goal_seek as S
 from model.engine import project_force
 from model.sampling import force_inputs
 from model.simulation import load_setup

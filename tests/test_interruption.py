@@ -22,10 +22,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SCENARIOS
+
 from model import cli, outputs
-from model.outputs import AtomicOutputs, InterruptedAfterPublish, OutputError, Terminated
+from model.outputs import (
+    AtomicOutputs,
+    InterruptedAfterPublish,
+    OutputError,
+    Terminated,
+)
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and flock: POSIX only")
 

@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import MINIMAL
+from test_engine import YEARS as ENGINE_YEARS
+from test_engine import synthetic_force
+
 from model import cli, simulation
 from model.engine import project_force
 from model.simulation import ModelError, check_finite, load_setup, run_simulation
-from test_engine import YEARS as ENGINE_YEARS
-from test_engine import synthetic_force
 
 THREE_YEARS = ("2016/17", "2017/18", "2018/19", "2019/20")[:ENGINE_YEARS]
 

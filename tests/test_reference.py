@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import SCENARIOS
+
 from model.engine import project_force
 from model.reference import project_path
 from model.sampling import force_inputs

@@ -34,7 +34,11 @@ from model.report import (
     text_width,
     wrap_to_width,
 )
-from model.report_tables import first_breach_table, flag_probability_table, gap_breakdown
+from model.report_tables import (
+    first_breach_table,
+    flag_probability_table,
+    gap_breakdown,
+)
 
 FOUR_YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 PERCENTILE_Z = {"p5": -1.645, "p10": -1.2816, "p25": -0.6745, "p50": 0.0, "p75": 0.6745, "p90": 1.2816, "p95": 1.645}

@@ -372,6 +372,7 @@ def test_cross_force_table_divides_by_the_median_base():
 
 def test_the_appendix_lists_the_correlations_asked_for_and_used():
     from conftest import SCENARIOS
+
     from model.provenance import correlation_table
     from model.simulation import load_setup
 

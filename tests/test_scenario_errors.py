@@ -15,10 +15,10 @@ import math
 import numpy as np
 import pytest
 import yaml
+from conftest import DATA, MINIMAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, MINIMAL
 from model.errors import InputError
 from model.fiscal import MODEL_YEARS
 from model.forces import available_forces, load_force, load_national

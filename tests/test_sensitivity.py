@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import SCENARIOS
+
 from model import cli
 from model import sensitivity as S
 from model.engine import project_force

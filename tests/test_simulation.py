@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import MINIMAL, SCENARIOS
+
 from model.distributions import Distribution
 from model.sampling import sample_input
-from model.uniforms import BLOCK_PATHS, RandomStreams
 from model.simulation import load_setup, run_simulation, with_overrides
 from model.summary import flags_table, plan_table, summary_table
+from model.uniforms import BLOCK_PATHS, RandomStreams
 
 
 def tables(setup):

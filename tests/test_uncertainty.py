@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import MINIMAL
 from scipy import stats
 
-from conftest import MINIMAL
-from model.dependence import correlation_plan, nearest_correlation, pearson_to_spearman, spearman_to_pearson
+from model.dependence import (
+    correlation_plan,
+    nearest_correlation,
+    pearson_to_spearman,
+    spearman_to_pearson,
+)
 from model.distributions import Distribution, DistributionError
 from model.errors import InputError
 from model.sampling import sample_input

@@ -6,8 +6,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.fiscal import FiscalYearError, format_fiscal_year, model_year_index, parse_fiscal_year
-from model.units import UnitError, format_money, format_pounds, format_table_money, parse_quantity
+from model.fiscal import (
+    FiscalYearError,
+    format_fiscal_year,
+    model_year_index,
+    parse_fiscal_year,
+)
+from model.units import (
+    UnitError,
+    format_money,
+    format_pounds,
+    format_table_money,
+    parse_quantity,
+)
 
 
 @pytest.mark.parametrize(

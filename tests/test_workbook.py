@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
+from test_report import (
+    FOUR_YEARS,
+    make_appendix,
+    make_flags,
+    make_meta,
+    make_plan,
+    make_summary,
+)
 
-from model.workbook import MONEY_FORMAT, PERCENT_FORMAT, POUNDS_FORMAT, sheet_name, write_workbook
-from test_report import FOUR_YEARS, make_appendix, make_flags, make_meta, make_plan, make_summary
+from model.workbook import (
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    POUNDS_FORMAT,
+    sheet_name,
+    write_workbook,
+)
 
 FORCES = ["staffordshire", "hertfordshire"]
 

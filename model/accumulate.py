@@ -78,15 +78,27 @@ class LineAccumulator:
         """Add a chunk of paths, ``values`` of shape ``(paths, metrics, years)``."""
         n, n_metrics, n_years = values.shape
         # Shifted by one so the underflow bin is 0; truncation equals floor once non-negative.
-        position = (values - self.edges.low) / self.edges.width + 1.0
-        bins = np.clip(position, 0.0, N_BINS + 1.0).astype(np.int64)
-        offsets = (np.arange(n_metrics)[:, None] * n_years + np.arange(n_years)[None, :]) * (N_BINS + 2)
-        flat = (bins + offsets[None, :, :]).ravel()
-        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
-        self.sums += np.rint(values * self.scales[None, :, None]).astype(np.int64).sum(axis=0)
+        position = values - self.edges.low
+        position /= self.edges.width
+        position += 1.0
+        np.clip(position, 0.0, N_BINS + 1.0, out=position)
+        bins = position.astype(np.int32)
+        bins += self._offsets(n_metrics, n_years)
+        self.counts += np.bincount(bins.ravel(), minlength=self.counts.size).reshape(self.counts.shape)
+        scaled = values * self.scales[None, :, None]
+        np.rint(scaled, out=scaled)
+        if n * np.abs(scaled).max(initial=0.0) < 2.0**52:
+            # Integer-valued floats add exactly while every partial sum stays below 2^53.
+            self.sums += scaled.sum(axis=0).astype(np.int64)
+        else:
+            self.sums += scaled.astype(np.int64).sum(axis=0)
         self.minimum = np.minimum(self.minimum, values.min(axis=0))
         self.maximum = np.maximum(self.maximum, values.max(axis=0))
         self.paths += n
+
+    def _offsets(self, n_metrics: int, n_years: int) -> np.ndarray:
+        """Flat index of each (metric, year) histogram's first bin, shape ``(metrics, years)``."""
+        return ((np.arange(n_metrics)[:, None] * n_years + np.arange(n_years)[None, :]) * (N_BINS + 2)).astype(np.int32)
 
     def merge(self, other: LineAccumulator) -> None:
         """Fold another accumulator (same metrics and bins) into this one."""

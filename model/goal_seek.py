@@ -17,6 +17,7 @@ import pandas as pd
 from .distributions import Distribution
 from .engine import project_force
 from .inputs import INPUTS
+from .probability import wilson_interval
 from .sampling import (
     Levers,
     RunSetup,
@@ -24,7 +25,6 @@ from .sampling import (
     sample_input,
 )
 from .sensitivity import BREACH, CachedSource, chunks
-from .simulation import wilson_interval
 from .units import format_money, format_pounds
 
 LEVER_UNITS: dict[str, tuple[str, ...]] = {"precept": ("%", "£"), "savings": ("£m",)}
@@ -100,7 +100,7 @@ def count_thresholds(target: float, paths: int) -> dict[str, int]:
         (its upper end ≤ target: met beyond the Monte Carlo error); -1 where no count does.
     """
     k = np.arange(paths + 1)
-    low, high = wilson_interval(k, paths)
+    low, high = wilson_interval(k / paths, paths)
 
     def largest(meets: np.ndarray) -> int:
         return int(k[meets].max()) if meets.any() else -1
@@ -218,7 +218,7 @@ def goal_seek(setup: RunSetup, force: str, lever: str, target: float, unit: str 
         "probability_at_search_max": counter.count(top) / paths,
     }
     at = top if answer is None else answer
-    low, high = wilson_interval(np.array([counter.count(at)]), paths)
+    low, high = wilson_interval(np.array([counter.count(at)]) / paths, paths)
     result.update(probability=counter.count(at) / paths, probability_low=float(low[0]), probability_high=float(high[0]))
     if lever == "precept":
         result.update(referendum_context(counter, at))
@@ -232,7 +232,7 @@ def trials_table(setup: RunSetup, counter: BreachCounter) -> pd.DataFrame:
     """Every lever value a goal seek tried, with its breach probability and Wilson interval."""
     values = np.array(sorted(counter.trials))
     counts = np.array([counter.trials[v] for v in values])
-    low, high = wilson_interval(counts, counter.paths)
+    low, high = wilson_interval(np.asarray(counts) / counter.paths, counter.paths)
     return pd.DataFrame({
         "scenario": setup.scenario.name, "force": counter.force, "lever": counter.lever, "unit": counter.unit,
         "value": values, "breach_paths": counts, "probability": counts / counter.paths, "wilson_low": low,

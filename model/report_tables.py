@@ -28,6 +28,7 @@ import pandas as pd
 
 from model.engine import MAX_COVER_YEARS
 from model.metrics import FLAG_MEANINGS, METRICS, metric_unit
+from model.probability import wilson_interval
 from model.units import format_money
 
 RESERVE_PREFIX = "reserve_"
@@ -36,7 +37,6 @@ RESERVE_PREFIX = "reserve_"
 NOT_A_RESERVE = frozenset({"reserve_cover_years"})
 """Metrics that start with :data:`RESERVE_PREFIX` but are not a reserve balance."""
 
-WILSON_Z = 1.959963984540054
 """Normal quantile of a two-sided 95% interval."""
 
 BY_YEAR_SUFFIX = "_by_year"
@@ -241,42 +241,6 @@ def reserve_metrics(summary: pd.DataFrame, force: str | None = None) -> list[str
 # --------------------------------------------------------------------------------------
 # Probabilities
 # --------------------------------------------------------------------------------------
-
-def wilson_interval(p, n: int, z: float = WILSON_Z):
-    """Wilson score interval of a proportion estimated from ``n`` Monte Carlo paths.
-
-    Unlike ``p ± z·se`` it stays inside 0–1 and is not empty when ``p`` is 0 or 1.
-
-    Parameters
-    ----------
-    p : float or array_like
-        Observed proportion(s), in [0, 1].
-    n : int
-        Number of paths (``meta['paths']``).
-    z : float, default 1.96
-        Normal quantile; the default gives a 95% interval.
-
-    Returns
-    -------
-    (low, high) : tuple of float, or tuple of ndarray for array input
-
-    Examples
-    --------
-    >>> [round(x, 4) for x in wilson_interval(0.5, 100)]
-    [0.4038, 0.5962]
-    """
-    if n <= 0:
-        raise ValueError(f"the number of paths must be positive; found {n}")
-    p_array = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
-    z2_over_n = z * z / n
-    centre = (p_array + z2_over_n / 2) / (1 + z2_over_n)
-    half = z / (1 + z2_over_n) * np.sqrt(p_array * (1 - p_array) / n + z2_over_n / (4 * n))
-    low = np.where(p_array <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-    high = np.where(p_array >= 1, 1.0, np.clip(centre + half, 0.0, 1.0))
-    if np.ndim(p) == 0:
-        return float(low), float(high)
-    return low, high
-
 
 def format_percent(p: float) -> str:
     """A probability as a percentage: one decimal, two below 1%, one significant figure below 0.1%.

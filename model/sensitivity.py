@@ -44,6 +44,7 @@ from scipy.stats import qmc
 from .distributions import Distribution
 from .engine import Drivers, ForceInputs, project_force
 from .inputs import INPUTS
+from .probability import proportion_standard_error
 from .sampling import (
     N_MODEL_YEARS,
     RunSetup,
@@ -471,11 +472,6 @@ def paired_difference(new: np.ndarray, old: np.ndarray) -> tuple[float, float]:
     return mean, math.sqrt(variance / d.size)
 
 
-def proportion_error(p: float, n: int) -> float:
-    """Standard error of a proportion ``p`` over ``n`` paths."""
-    return math.sqrt(max(p * (1.0 - p), 0.0) / n)
-
-
 def format_value(value: float, unit: str) -> str:
     """A value in internal units as a reader writes it (rates to two decimals, money to one)."""
     if unit == "rate":
@@ -582,7 +578,7 @@ def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[floa
                                         money[j][output] - base_money[output], math.nan])
             p = float(pinned[j].mean())
             change, change_error = paired_difference(pinned[j], base_flags)
-            spider.append(common + [BREACH, year, q, texts[j], p, proportion_error(p, paths), change, change_error])
+            spider.append(common + [BREACH, year, q, texts[j], p, proportion_standard_error(p, paths), change, change_error])
         for output in ("cumulative_gap", "total_reserves"):
             tornado.append(common + [output, year, base_money[output], texts[low], texts[high], money[low][output],
                                      money[high][output], money[high][output] - money[low][output], math.nan, 0])

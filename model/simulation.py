@@ -15,6 +15,7 @@ from .engine import project_force
 from .errors import Described, InputError
 from .forces import available_forces, default_data_dir, load_force, load_national
 from .metrics import FLAGS, SUMMARY_METRICS, metric_unit, reserve_metric
+from .probability import wilson_interval
 from .sampling import CASES, RunSetup, force_inputs
 from .scenario import load_scenario
 
@@ -318,21 +319,13 @@ def _merge(summaries, counts, chunk_summaries, chunk_counts) -> None:
             counts[force] = chunk_counts[force]
 
 
-def wilson_interval(successes: np.ndarray, n: int, z: float = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion (95% by default)."""
-    p = np.asarray(successes, dtype=float) / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
 def headline_half_width(counts: dict[str, dict[str, np.ndarray]], paths: int) -> float:
     """Largest half-width of the 95% Wilson intervals of the flags by the last year."""
     widest = 0.0
     for by_flag in counts.values():
         for flag, per_year in by_flag.items():
             if flag.endswith("_by_year"):
-                low, high = wilson_interval(per_year[-1:], paths)
+                low, high = wilson_interval(per_year[-1:] / paths, paths)
                 widest = max(widest, float((high - low)[0]) / 2)
     return widest
 

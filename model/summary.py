@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .metrics import FLAGS
-from .simulation import SimulationResult, wilson_interval
+from .probability import proportion_standard_error, wilson_interval
+from .simulation import SimulationResult
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 SUMMARY_COLUMNS = ["scenario", "force", "year", "metric", "mean"] + [f"p{p}" for p in PERCENTILES]
@@ -59,7 +60,7 @@ def flags_table(result: SimulationResult) -> pd.DataFrame:
             counts = result.flag_counts[force][flag]
             for t, year in enumerate(scenario.years):
                 p = counts[t] / result.paths
-                rows.append([scenario.name, force, year, flag, p, float(np.sqrt(p * (1.0 - p) / result.paths))])
+                rows.append([scenario.name, force, year, flag, p, proportion_standard_error(p, result.paths)])
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
@@ -99,7 +100,7 @@ def convergence_table(result: SimulationResult) -> pd.DataFrame:
     for force in scenario.forces:
         for flag in FLAGS:
             counts = result.flag_counts[force][flag]
-            low, high = wilson_interval(counts, n)
+            low, high = wilson_interval(counts / n, n)
             for t, year in enumerate(scenario.years):
                 rows.append([scenario.name, force, year, f"P({flag})", counts[t] / n, low[t], high[t], "Wilson 95%"])
         accumulator = result.summaries[force]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from model.metrics import METRICS
+from model.probability import wilson_interval
 from model.report_tables import (
     CASES,
     HIGHER_IS_BETTER,
@@ -32,7 +33,6 @@ from model.report_tables import (
     reserve_label,
     reserve_metrics,
     reserve_movements,
-    wilson_interval,
 )
 
 YEARS = ["2016/17", "2017/18"]

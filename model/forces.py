@@ -27,10 +27,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import field_validator, model_validator
 
-from .errors import Described, InputError
+from .errors import Described, InputError, did_you_mean
 from .fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from .inputs import INPUTS, PLAN_INPUTS
-from .units import UnitError, detect_unit, parse_quantity
+from .units import UnitError, parse_quantity
 from .validation import StrictModel, validate_document
 from .yaml_source import YamlDocument, load_yaml
 
@@ -300,8 +300,6 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
     path = data_dir / "forces" / f"{force_id}.yaml"
     if not path.exists():
         known = available_forces(data_dir)
-        from .errors import did_you_mean
-
         suggestion = did_you_mean(force_id, known)
         hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Known forces: {', '.join(known)}"
         raise InputError(path, None, "a force baseline file for a known force id", Described(f"no file for '{force_id}'"), hint=hint)
@@ -390,8 +388,6 @@ def _read_plan(document, plan: dict[str, YearMap], figures, base) -> dict[str, d
     for input_name, entries in plan.items():
         where = ("plan", input_name)
         if input_name not in PLAN_INPUTS:
-            from .errors import did_you_mean
-
             suggestion = did_you_mean(input_name, PLAN_INPUTS)
             hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(PLAN_INPUTS)}"
             raise document.error(where, "a planning assumption name", input_name, hint=hint)
@@ -611,8 +607,3 @@ def _check_reserves(force: ForceData, document: YamlDocument) -> None:
             low = figure.low if figure.kind == "assumption" else float(values[name])
             if low < 0:
                 raise InputError(document.path, name, "a value of zero or more", figure.text, line=figure.line)
-
-
-def figure_unit_text(figure: Figure) -> str:
-    """The unit kind of a figure as written (for listings)."""
-    return detect_unit(figure.text) or figure.unit

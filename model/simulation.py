@@ -12,7 +12,7 @@ import numpy as np
 
 from .accumulate import FIXED_POINT, PILOT_PATHS, BinEdges, LineAccumulator
 from .engine import project_force
-from .errors import Described, InputError
+from .errors import Described, InputError, did_you_mean
 from .forces import available_forces, default_data_dir, load_force, load_national
 from .metrics import FLAGS, SUMMARY_METRICS, metric_unit, reserve_metric
 from .probability import wilson_interval
@@ -84,8 +84,6 @@ def load_setup(scenario_path: Path | str, data_dir: Path | None = None) -> RunSe
         where = ["reserve_policy"] + (["forces", force_id] if force_id in scenario.force_policy else []) + ["shortfall_order"]
         for name in order:
             if name not in names:
-                from .errors import did_you_mean
-
                 suggestion = did_you_mean(name, names)
                 raise InputError(scenario.path, where, f"reserve names of {force.name}: {', '.join(names)}", name,
                                  hint=f"Did you mean '{suggestion}'?" if suggestion else None)

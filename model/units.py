@@ -150,11 +150,6 @@ def format_pounds(value: float) -> str:
     return f"{sign}£{abs(value):,.2f}"
 
 
-def format_rate(value: float, decimals: int = 2) -> str:
-    """Format a fraction as a rate: ``0.0199`` → ``1.99%``."""
-    return f"{value * 100:.{decimals}f}%"
-
-
 def format_quantity(value: float, unit: str) -> str:
     """Format a value in internal units back into its written form."""
     if unit == "rate":

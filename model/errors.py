@@ -38,6 +38,23 @@ class Described(str):
     """What was found, in words ("no such file"), printed as is rather than quoted as a value."""
 
 
+def suggestion_hint(word: object, candidates, listing: str) -> str:
+    """A hint for a typo: "Did you mean 'x'? <listing>: a, b, c" (the question only when something is close).
+
+    Parameters
+    ----------
+    word : object
+        What the user wrote.
+    candidates : iterable of str
+        The valid names.
+    listing : str
+        How to introduce the list of valid names, e.g. ``"Known forces"``.
+    """
+    names = list(candidates)
+    suggestion = did_you_mean(str(word), names)
+    return (f"Did you mean '{suggestion}'? " if suggestion else "") + f"{listing}: {', '.join(names)}"
+
+
 NOT_GIVEN = object()
 """Marks an :class:`InputError` whose 'found' part should be left out."""
 

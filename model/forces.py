@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import field_validator, model_validator
 
-from .errors import Described, InputError, did_you_mean
+from .errors import Described, InputError, suggestion_hint
 from .fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from .inputs import INPUTS, PLAN_INPUTS
 from .units import UnitError, parse_quantity
@@ -300,8 +300,7 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
     path = data_dir / "forces" / f"{force_id}.yaml"
     if not path.exists():
         known = available_forces(data_dir)
-        suggestion = did_you_mean(force_id, known)
-        hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Known forces: {', '.join(known)}"
+        hint = suggestion_hint(force_id, known, "Known forces")
         raise InputError(path, None, "a force baseline file for a known force id", Described(f"no file for '{force_id}'"), hint=hint)
     document = load_yaml(path, "force baseline")
     entry = validate_document(ForceEntry, document)
@@ -388,8 +387,7 @@ def _read_plan(document, plan: dict[str, YearMap], figures, base) -> dict[str, d
     for input_name, entries in plan.items():
         where = ("plan", input_name)
         if input_name not in PLAN_INPUTS:
-            suggestion = did_you_mean(input_name, PLAN_INPUTS)
-            hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(PLAN_INPUTS)}"
+            hint = suggestion_hint(input_name, PLAN_INPUTS, "Allowed")
             raise document.error(where, "a planning assumption name", input_name, hint=hint)
         declaration = INPUTS[input_name]
         keys: dict[str, str] = {}

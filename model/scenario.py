@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from .distributions import DISTRIBUTION_PARAMETERS, Distribution, DistributionError
-from .errors import Described, InputError, did_you_mean
+from .errors import Described, InputError, did_you_mean, suggestion_hint
 from .fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from .inputs import INPUTS, InputDeclaration
 from .units import UNIT_FORMS, UnitError, parse_quantity
@@ -251,8 +251,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
     for name, raw in entry.assumptions.items():
         where = ("assumptions", name)
         if name not in INPUTS:
-            suggestion = did_you_mean(name, INPUTS)
-            hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Inputs: {', '.join(INPUTS)}"
+            hint = suggestion_hint(name, INPUTS, "Inputs")
             raise InputError(document.path, list(where), "a known input", Described(f"unknown input '{name}'"),
                              line=document.line_of(where), hint=hint)
         inputs[name] = _read_input(document, where, INPUTS[name], raw, entry.forces)
@@ -292,8 +291,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
 
 def _check_force(document: YamlDocument, where: tuple, force: str, known: list[str]) -> None:
     if force not in known:
-        suggestion = did_you_mean(force, known)
-        hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Known forces: {', '.join(known)}"
+        hint = suggestion_hint(force, known, "Known forces")
         raise InputError(document.path, list(where), "a known force id", force, line=document.line_of(where), hint=hint)
 
 
@@ -336,8 +334,7 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
                                  " or a mapping with 'distribution' (" + ", ".join(DISTRIBUTION_PARAMETERS) + ")", raw)
         kind = raw["distribution"]
         if not isinstance(kind, str) or kind not in DISTRIBUTION_PARAMETERS:
-            suggestion = did_you_mean(str(kind), DISTRIBUTION_PARAMETERS)
-            hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(DISTRIBUTION_PARAMETERS)}"
+            hint = suggestion_hint(str(kind), DISTRIBUTION_PARAMETERS, "Allowed")
             raise document.error(where + ("distribution",), "a known distribution", kind, hint=hint)
         if kind == "choice":
             distribution = _read_choice(document, where, raw, declaration_units)
@@ -350,8 +347,7 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             if key == "distribution":
                 continue
             if key not in required + optional:
-                suggestion = did_you_mean(str(key), required + optional)
-                hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"A {kind} distribution takes: {', '.join(required + optional)}"
+                hint = suggestion_hint(str(key), required + optional, f"A {kind} distribution takes")
                 raise document.error(where + (key,), f"a parameter of a {kind} distribution", Described(f"unknown key '{key}'"), hint=hint)
             quantity = _parse(document, where + (key,), value, declaration_units)
             params[key] = quantity.value
@@ -481,9 +477,8 @@ def _read_correlations(document: YamlDocument, entries: list[CorrelationEntry],
             raise document.error(where + ("between",), "two different input names", entry.between)
         for position, name in enumerate(entry.between):
             if name not in INPUTS:
-                suggestion = did_you_mean(name, INPUTS)
                 raise document.error(where + ("between", position), "a known input name", name,
-                                     hint=(f"Did you mean '{suggestion}'? " if suggestion else "") + f"Inputs: {', '.join(INPUTS)}")
+                                     hint=suggestion_hint(name, INPUTS, "Inputs"))
         value = entry.rank_correlation
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:
             raise document.error(where + ("rank_correlation",), "a rank correlation from -1 to 1 (a plain number, e.g. 0.5)", value)

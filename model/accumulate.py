@@ -41,9 +41,9 @@ class BinEdges:
 
         Parameters
         ----------
-        pilot : ndarray, shape (paths, metrics, years)
+        pilot : ndarray, shape (metrics, years, paths)
         """
-        low, high = pilot.min(axis=0), pilot.max(axis=0)
+        low, high = pilot.min(axis=-1), pilot.max(axis=-1)
         span = high - low
         pad = np.where(span > 0, PADDING * span, np.maximum(np.abs(low), 1.0) * 1e-6)
         low = low - pad
@@ -73,32 +73,47 @@ class LineAccumulator:
         self.minimum = np.full((n_metrics, n_years), np.inf)
         self.maximum = np.full((n_metrics, n_years), -np.inf)
         self.paths = 0
+        self._inverse_width = 1.0 / edges.width
+        # Position of a value in bins, shifted by one so the underflow bin is 0.
+        self._shift = 1.0 - edges.low * self._inverse_width
+        self._year_offsets = (np.arange(n_years) * (N_BINS + 2))[:, None]
+        self._buffers: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, values: np.ndarray) -> None:
-        """Add a chunk of paths, ``values`` of shape ``(paths, metrics, years)``."""
-        n, n_metrics, n_years = values.shape
-        # Shifted by one so the underflow bin is 0; truncation equals floor once non-negative.
-        position = values - self.edges.low
-        position /= self.edges.width
-        position += 1.0
-        np.clip(position, 0.0, N_BINS + 1.0, out=position)
-        bins = position.astype(np.int32)
-        bins += self._offsets(n_metrics, n_years)
-        self.counts += np.bincount(bins.ravel(), minlength=self.counts.size).reshape(self.counts.shape)
-        scaled = values * self.scales[None, :, None]
-        np.rint(scaled, out=scaled)
-        if n * np.abs(scaled).max(initial=0.0) < 2.0**52:
-            # Integer-valued floats add exactly while every partial sum stays below 2^53.
-            self.sums += scaled.sum(axis=0).astype(np.int64)
-        else:
-            self.sums += scaled.astype(np.int64).sum(axis=0)
-        self.minimum = np.minimum(self.minimum, values.min(axis=0))
-        self.maximum = np.maximum(self.maximum, values.max(axis=0))
-        self.paths += n
+        """Add a chunk of paths.
 
-    def _offsets(self, n_metrics: int, n_years: int) -> np.ndarray:
-        """Flat index of each (metric, year) histogram's first bin, shape ``(metrics, years)``."""
-        return ((np.arange(n_metrics)[:, None] * n_years + np.arange(n_years)[None, :]) * (N_BINS + 2)).astype(np.int32)
+        Parameters
+        ----------
+        values : ndarray, shape (metrics, years, paths)
+            Paths last, so that every reduction runs along contiguous memory; one metric
+            at a time keeps the working set in the processor's cache.
+        """
+        n_metrics, n_years, n = values.shape
+        if self._buffers is None or self._buffers[0].shape != (n_years, n):
+            self._buffers = (np.empty((n_years, n)), np.empty((n_years, n), dtype=np.int64))
+        position, bins = self._buffers
+        minimum = values.min(axis=-1)
+        maximum = values.max(axis=-1)
+        for m in range(n_metrics):
+            line = values[m]
+            np.multiply(line, self._inverse_width[m][:, None], out=position)
+            position += self._shift[m][:, None]
+            # Truncation equals floor once clipped to be non-negative.
+            np.clip(position, 0.0, N_BINS + 1.0, out=position)
+            np.copyto(bins, position, casting="unsafe")
+            bins += self._year_offsets
+            self.counts[m] += np.bincount(bins.ravel(), minlength=n_years * (N_BINS + 2)).reshape(n_years, -1)
+            np.multiply(line, self.scales[m], out=position)
+            np.rint(position, out=position)
+            largest = max(abs(minimum[m]).max(), abs(maximum[m]).max()) * self.scales[m] + 1.0
+            if n * largest < 2.0**52:
+                # Integer-valued floats add exactly while every partial sum stays below 2^53.
+                self.sums[m] += position.sum(axis=-1).astype(np.int64)
+            else:
+                self.sums[m] += position.astype(np.int64).sum(axis=-1)
+        np.minimum(self.minimum, minimum, out=self.minimum)
+        np.maximum(self.maximum, maximum, out=self.maximum)
+        self.paths += n
 
     def merge(self, other: LineAccumulator) -> None:
         """Fold another accumulator (same metrics and bins) into this one."""

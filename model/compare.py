@@ -78,8 +78,8 @@ def compare_force(a: RunSetup, b: RunSetup, force: str, paths: int, source) -> t
         values_a, flags_a = project_chunk(a, force, start, stop, source=source)
         values_b, flags_b = project_chunk(b, force, start, stop, source=source)
         differences.add(values_b - values_a)
-        sums_a = sums_a + values_a.sum(axis=0)
-        sums_b = sums_b + values_b.sum(axis=0)
+        sums_a = sums_a + values_a.sum(axis=-1)
+        sums_b = sums_b + values_b.sum(axis=-1)
         for flag in FLAGS:
             fa, fb = flags_a[flag], flags_b[flag]
             counts[flag] += np.stack([fa.sum(0), fb.sum(0), (fb & ~fa).sum(0), (fa & ~fb).sum(0)])

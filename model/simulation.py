@@ -133,8 +133,9 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
 
     Returns
     -------
-    values : ndarray, shape (paths, metrics, years)
-        The lines of :func:`force_metrics`, in that order.
+    values : ndarray, shape (metrics, years, paths)
+        The lines of :func:`force_metrics`, in that order; paths last, the layout the
+        streaming summaries reduce along.
     flags : dict of str to ndarray of bool (paths, years)
 
     Raises
@@ -154,7 +155,10 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
         ) from None
     add_reserve_lines(setup, force, projection)
     check_finite(projection.lines, force, setup.scenario.years)
-    values = np.stack([projection.lines[m] for m in force_metrics(setup, force)], axis=1)
+    metrics = force_metrics(setup, force)
+    values = np.empty((len(metrics), setup.scenario.n_years, stop - start))
+    for k, metric in enumerate(metrics):
+        values[k] = projection.lines[metric].T
     return values, projection.flags
 
 
@@ -169,41 +173,52 @@ def pilot_edges(setup: RunSetup, paths: int) -> dict[str, BinEdges]:
     return {force: BinEdges.from_pilot(project_chunk(setup, force, 0, stop)[0]) for force in setup.scenario.forces}
 
 
-def summarise_chunk(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop: int):
-    """Summaries of paths ``[start, stop)`` for every force: accumulators and flag counts."""
-    summaries, counts = {}, {}
+Tallies = tuple[dict[str, LineAccumulator], dict[str, dict[str, np.ndarray]]]
+"""Per force: the line accumulator, and the paths on which each flag is raised per year."""
+
+
+def empty_tallies(setup: RunSetup, edges: dict[str, BinEdges]) -> Tallies:
+    """Tallies of no paths yet, for every force of the scenario."""
+    summaries = {}
+    counts = {}
     for force in setup.scenario.forces:
-        values, flags = project_chunk(setup, force, start, stop)
         metrics = force_metrics(setup, force)
         summaries[force] = LineAccumulator(metrics, metric_scales(metrics), edges[force])
-        summaries[force].add(values)
-        counts[force] = {flag: flags[flag].sum(axis=0).astype(np.int64) for flag in FLAGS}
+        counts[force] = {flag: np.zeros(setup.scenario.n_years, dtype=np.int64) for flag in FLAGS}
     return summaries, counts
 
 
-def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop: int, chunk_size: int):
-    """Summaries of paths ``[start, stop)``, processed in chunks of ``chunk_size`` and merged."""
-    summaries: dict[str, LineAccumulator] = {}
-    counts: dict[str, dict[str, np.ndarray]] = {}
+def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop: int, chunk_size: int,
+                   tallies: Tallies | None = None, progress: Callable[[int], None] | None = None) -> Tallies:
+    """Add paths ``[start, stop)`` of every force to ``tallies`` (new ones if not given), chunk by chunk.
+
+    ``progress`` is called with the number of paths finished after each chunk.
+    """
+    summaries, counts = tallies if tallies is not None else empty_tallies(setup, edges)
     for chunk_start in range(start, stop, chunk_size):
-        _merge(summaries, counts, *summarise_chunk(setup, edges, chunk_start, min(chunk_start + chunk_size, stop)))
+        chunk_stop = min(chunk_start + chunk_size, stop)
+        for force in setup.scenario.forces:
+            values, flags = project_chunk(setup, force, chunk_start, chunk_stop)
+            summaries[force].add(values)
+            for flag in FLAGS:
+                counts[force][flag] += flags[flag].sum(axis=0)
+        if progress is not None:
+            progress(chunk_stop)
     return summaries, counts
 
 
-def _summarise_task(task):
+def _summarise_task(task) -> Tallies:
     setup, edges, start, stop, chunk_size = task
     return summarise_span(setup, edges, start, stop, chunk_size)
 
 
 def _spans(start: int, stop: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
-    """Split paths into whole chunks: one span per chunk in this process, a few per worker otherwise.
+    """Split paths into a few spans of whole chunks per worker.
 
-    Each worker returns one merged summary per span, so few spans keep the traffic between
+    Each worker returns one set of tallies per span, so few spans keep the traffic between
     processes small; tallies are exact, so how paths are split never changes the numbers.
     """
     bounds = list(range(start, stop, chunk_size)) + [stop]
-    if workers <= 1:
-        return list(zip(bounds[:-1], bounds[1:]))
     chunks = len(bounds) - 1
     per_span = max(1, -(-chunks // (2 * workers)))
     return [(bounds[i], bounds[min(i + per_span, chunks)]) for i in range(0, chunks, per_span)]
@@ -253,20 +268,21 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
             size *= 2
         checkpoints.append(limit)
     edges = pilot_edges(setup, checkpoints[-1] if precision is None else min(checkpoints[0], checkpoints[-1]))
-    summaries: dict[str, LineAccumulator] = {}
-    counts: dict[str, dict[str, np.ndarray]] = {}
+    summaries, counts = tallies = empty_tallies(setup, edges)
     done = 0
     stopping: dict = {}
     pool = _pool(workers)
     try:
         for checkpoint in checkpoints:
-            tasks = [(setup, edges, start, stop, scenario.chunk_size)
-                     for start, stop in _spans(done, checkpoint, scenario.chunk_size, workers)]
-            results = pool.map(_summarise_task, tasks) if pool else map(_summarise_task, tasks)
-            for (chunk_summaries, chunk_counts), task in zip(results, tasks):
-                _merge(summaries, counts, chunk_summaries, chunk_counts)
-                if progress is not None:
-                    progress(task[3])
+            if pool is None:
+                summarise_span(setup, edges, done, checkpoint, scenario.chunk_size, tallies, progress)
+            else:
+                tasks = [(setup, edges, start, stop, scenario.chunk_size)
+                         for start, stop in _spans(done, checkpoint, scenario.chunk_size, workers)]
+                for (span_summaries, span_counts), task in zip(pool.map(_summarise_task, tasks), tasks):
+                    _merge(tallies, span_summaries, span_counts)
+                    if progress is not None:
+                        progress(task[3])
             done = checkpoint
             if precision is not None:
                 reached = headline_half_width(counts, done)
@@ -283,7 +299,7 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
     for case in CASES:
         for force in scenario.forces:
             values, _ = project_chunk(setup, force, 0, 1, case=case)
-            cases[case][force] = dict(zip(force_metrics(setup, force), values[0]))
+            cases[case][force] = dict(zip(force_metrics(setup, force), values[..., 0]))
     return SimulationResult(
         setup=dataclasses.replace(setup, scenario=dataclasses.replace(scenario, paths=done)) if precision else setup,
         paths=done,
@@ -306,15 +322,12 @@ def _pool(workers: int):
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 
-def _merge(summaries, counts, chunk_summaries, chunk_counts) -> None:
-    for force, accumulator in chunk_summaries.items():
-        if force in summaries:
-            summaries[force].merge(accumulator)
-            for flag, value in chunk_counts[force].items():
-                counts[force][flag] += value
-        else:
-            summaries[force] = accumulator
-            counts[force] = chunk_counts[force]
+def _merge(tallies: Tallies, span_summaries, span_counts) -> None:
+    summaries, counts = tallies
+    for force, accumulator in span_summaries.items():
+        summaries[force].merge(accumulator)
+        for flag, value in span_counts[force].items():
+            counts[force][flag] += value
 
 
 def headline_half_width(counts: dict[str, dict[str, np.ndarray]], paths: int) -> float:

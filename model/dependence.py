@@ -71,7 +71,8 @@ class CorrelationPlan:
     ----------
     names : tuple of str
         Inputs in copula order: national inputs first, so that their correlated scores
-        depend only on national draws and stay identical across forces.
+        depend only on national draws and stay identical across forces; per-path inputs
+        before yearly ones within each scope.
     asked : ndarray, shape (k, k)
         Stated Spearman correlations (unit diagonal, 0 where none was stated).
     used : ndarray, shape (k, k)
@@ -89,11 +90,18 @@ class CorrelationPlan:
     cholesky: np.ndarray
 
 
-def correlation_plan(correlations: dict[tuple[str, str], float], national: tuple[str, ...]) -> CorrelationPlan | None:
-    """Build the copula for stated rank correlations, or ``None`` when none are stated."""
+def correlation_plan(correlations: dict[tuple[str, str], float], national: tuple[str, ...],
+                     per_path: tuple[str, ...] = ()) -> CorrelationPlan | None:
+    """Build the copula for stated rank correlations, or ``None`` when none are stated.
+
+    Inputs are ordered national first, and within each scope ``per_path`` inputs (drawn
+    once a path) before yearly ones, so that a per-path input's correlated score depends
+    on no yearly draw of its own scope.
+    """
     if not correlations:
         return None
-    involved = sorted({name for pair in correlations for name in pair}, key=lambda n: (n not in national, n))
+    involved = sorted({name for pair in correlations for name in pair},
+                      key=lambda n: (n not in national, n not in per_path, n))
     index = {name: i for i, name in enumerate(involved)}
     asked = np.eye(len(involved))
     for (a, b), value in correlations.items():
@@ -108,24 +116,39 @@ def correlation_plan(correlations: dict[tuple[str, str], float], national: tuple
     return CorrelationPlan(tuple(involved), asked, used, repaired, cholesky)
 
 
-def correlate(scores: dict[str, np.ndarray], plan: CorrelationPlan) -> dict[str, np.ndarray]:
+def correlate(scores: dict[str, np.ndarray], plan: CorrelationPlan,
+              names: list[str] | tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """Impose the plan's correlation on independent normal scores, column by column.
+
+    Each correlated score is the weighted sum of independent scores in its row of the
+    Cholesky factor, skipping zero weights (most pairs of inputs are not correlated).
 
     Parameters
     ----------
-    scores : dict of str to ndarray, each (paths, columns)
-        Independent standard normal scores of every input in ``plan.names``.
+    scores : dict of str to ndarray, each (paths, columns) or (paths, 1)
+        Independent standard normal scores of the inputs in ``plan.names`` up to the last
+        one asked for (the factor is lower-triangular, so later inputs do not enter). A
+        single column is a score held for every year; it broadcasts against the others.
+    names : sequence of str, optional
+        The inputs whose correlated scores are wanted (default: all of ``plan.names``).
 
     Returns
     -------
     dict of str to ndarray
-        Correlated scores with the same shapes (other entries of ``scores`` unchanged).
+        Correlated scores of ``names``.
     """
-    stacked = np.stack([scores[name] for name in plan.names], axis=-1)
-    correlated = stacked @ plan.cholesky.T
-    result = dict(scores)
-    for k, name in enumerate(plan.names):
-        result[name] = correlated[..., k]
+    names = plan.names if names is None else tuple(names)
+    result = {}
+    for name in names:
+        row = plan.names.index(name)
+        total = None
+        for column in range(row + 1):
+            weight = plan.cholesky[row, column]
+            if weight == 0.0:
+                continue
+            term = scores[plan.names[column]] * weight
+            total = term if total is None else np.add(total, term)
+        result[name] = total
     return result
 
 

@@ -45,6 +45,36 @@ GENERAL = -1
 """Index that stands for the general reserve in a shortfall or surplus order."""
 
 
+def running(values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """Running ``ufunc`` along the years (axis 1): ``np.cumsum`` for ``np.add``, and so on.
+
+    numpy's own accumulations and reductions along a short axis of a long array are
+    several times slower than a loop over its few columns, which is why the engine uses
+    these helpers for every operation along the years or the reserves.
+    """
+    result = values.copy()
+    for t in range(1, values.shape[1]):
+        ufunc(result[:, t - 1], values[:, t], out=result[:, t])
+    return result
+
+
+def year_on_year(values: np.ndarray) -> np.ndarray:
+    """Change on the year before along axis 1, the first year's change from zero (``np.diff`` with ``prepend=0``)."""
+    result = values.copy()
+    np.subtract(values[:, 1:], values[:, :-1], out=result[:, 1:])
+    return result
+
+
+def total_over_last(values: np.ndarray) -> np.ndarray:
+    """Sum over the last axis (e.g. the earmarked reserves), added column by column."""
+    if values.shape[-1] == 0:
+        return np.zeros(values.shape[:-1])
+    result = values[..., 0].copy()
+    for k in range(1, values.shape[-1]):
+        result += values[..., k]
+    return result
+
+
 @dataclass
 class BudgetYear:
     """The budget year as set, per path. Every array has shape ``(paths,)``.
@@ -295,9 +325,9 @@ def pay_index(drivers: Drivers, budgeted_award: np.ndarray) -> np.ndarray:
 
 def price_index(drivers: Drivers) -> np.ndarray:
     """Non-pay price index relative to the budget year, shape ``(paths, years)``."""
-    growth = drivers.non_pay_inflation.copy()
-    growth[:, 0] = 0.0
-    return np.cumprod(1.0 + growth, axis=1)
+    factor = 1.0 + drivers.non_pay_inflation
+    factor[:, 0] = 1.0
+    return running(factor, np.multiply)
 
 
 def planned_savings(
@@ -327,8 +357,8 @@ def planned_savings(
         negative tranche is planned reinvestment.
     """
     requirement = spend_before_savings - funding - planned_use
-    new = np.diff(requirement, axis=1, prepend=0.0)
-    new_programme = np.diff(programme_savings, axis=1, prepend=0.0)
+    new = year_on_year(requirement)
+    new_programme = year_on_year(programme_savings)
     return requirement, new - new_programme
 
 
@@ -423,7 +453,7 @@ def reserves_waterfall(
     for t in range(years):
         drawn = np.minimum(planned_use[:, t, :], earmarked)
         earmarked -= drawn
-        planned_drawn = drawn.sum(axis=1)
+        planned_drawn = total_over_last(drawn)
         residual = gap[:, t] - planned_drawn
         remaining = np.maximum(residual, 0.0)
         met = np.zeros(paths)
@@ -465,7 +495,7 @@ def project_force(inputs: ForceInputs) -> Projection:
         ``flags``: boolean arrays (paths, years), in-year and ``_by_year`` cumulative.
     """
     budget = inputs.budget
-    planned_use = inputs.planned_use.sum(axis=2)
+    planned_use = total_over_last(inputs.planned_use)
 
     plan_income = project_income(budget, inputs.plan)
     plan_award = inputs.plan.pay_award[:, 0]
@@ -504,7 +534,7 @@ def project_force(inputs: ForceInputs) -> Projection:
     reserves = reserves_waterfall(
         gap, inputs.planned_use, spend, inputs.general_reserve, inputs.earmarked_reserves, inputs.policy
     )
-    earmarked_total = reserves["earmarked"].sum(axis=2)
+    earmarked_total = total_over_last(reserves["earmarked"])
     total = reserves["general"] + earmarked_total
     minimum = inputs.policy.minimum_general_rate * spend
     net_use = gap - reserves["uncovered_deficit"]
@@ -523,7 +553,7 @@ def project_force(inputs: ForceInputs) -> Projection:
         "savings_delivered": savings_delivered,
         "gap_before_savings": gap + savings_delivered,
         "gap": gap,
-        "cumulative_gap": np.cumsum(gap, axis=1),
+        "cumulative_gap": running(gap, np.add),
         "planned_reserve_use": reserves["planned_drawn"],
         "unplanned_gap": gap - reserves["planned_drawn"],
         "shortfall_met_from_reserves": reserves["shortfall_met"],
@@ -542,5 +572,5 @@ def project_force(inputs: ForceInputs) -> Projection:
     }
     flags = dict(in_year)
     for name, flag in in_year.items():
-        flags[f"{name}_by_year"] = np.logical_or.accumulate(flag, axis=1)
+        flags[f"{name}_by_year"] = running(flag, np.logical_or)
     return Projection(lines=lines, earmarked_by_reserve=reserves["earmarked"], flags=flags)

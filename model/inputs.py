@@ -126,6 +126,9 @@ INPUTS: dict[str, InputDeclaration] = {
 NATIONAL_INPUTS = tuple(name for name, d in INPUTS.items() if d.scope == "national")
 """Inputs whose draw is shared by every force on a path."""
 
+PER_PATH_INPUTS = tuple(name for name, d in INPUTS.items() if d.timing == "per_path")
+"""Inputs drawn once per path and held for every year."""
+
 PLAN_INPUTS = tuple(name for name, d in INPUTS.items() if d.plan_default)
 """Inputs for which every force baseline states its own planning assumption."""
 

@@ -34,7 +34,7 @@ from .engine import (
 )
 from .fiscal import MODEL_YEARS
 from .forces import ForceData, NationalData, evaluate_figures
-from .inputs import INPUTS, NATIONAL_INPUTS
+from .inputs import INPUTS, NATIONAL_INPUTS, PER_PATH_INPUTS
 from .scenario import PLAN, Scenario
 from .uniforms import QuantileSource, make_source
 from .units import parse_quantity
@@ -71,7 +71,7 @@ class RunSetup:
     correlation: CorrelationPlan | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.correlation = correlation_plan(self.scenario.correlations, NATIONAL_INPUTS)
+        self.correlation = correlation_plan(self.scenario.correlations, NATIONAL_INPUTS, PER_PATH_INPUTS)
 
     @property
     def source(self):
@@ -138,35 +138,97 @@ def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n
     )
 
 
-def input_uniforms(setup: RunSetup, force: ForceData, start: int, stop: int, source) -> dict[str, np.ndarray]:
-    """Uniforms of every stated input for a force, with correlation and persistence imposed.
+@dataclass
+class NationalDraws:
+    """The draws of national inputs for one range of paths, shared by every force.
 
-    Returns
-    -------
-    dict of str to ndarray, each (paths, model years)
-        Per-path inputs use their first column.
+    Attributes
+    ----------
+    uniforms : dict of str to ndarray, each (paths, model years)
+        Uniforms of every national input, with correlation and persistence imposed.
+    scores : dict of str to ndarray, each (paths, model years)
+        Independent normal scores of the national inputs in the correlation plan: the
+        force inputs' correlated scores are built on them.
     """
+
+    uniforms: dict[str, np.ndarray]
+    scores: dict[str, np.ndarray]
+
+
+def _stated_inputs(setup: RunSetup) -> set[str]:
+    plan = setup.correlation
+    return set(setup.scenario.inputs) | (set(plan.names) if plan else set())
+
+
+def input_columns(name: str) -> int:
+    """Uniform columns an input draws: one per model year, or one for a per-path input."""
+    return 1 if INPUTS[name].timing == "per_path" else N_MODEL_YEARS
+
+
+def _impose_dependence(setup: RunSetup, drawn: dict[str, np.ndarray], independent: dict[str, np.ndarray],
+                       source) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Correlation and persistence for the inputs in ``drawn``, on top of ``independent`` scores.
+
+    A per-path input (one column) keeps the same score in every year, so a yearly input
+    correlated with it is correlated in every year. Returns the uniforms of ``drawn``
+    with dependence imposed, and their independent scores.
+    """
+    if getattr(source, "final", False):
+        return drawn, {}
     scenario = setup.scenario
     plan = setup.correlation
-    names = set(scenario.inputs) | (set(plan.names) if plan else set())
-    drawn = {}
-    for name in sorted(names):
-        scope = "national" if INPUTS[name].scope == "national" else force.id
-        drawn[name] = source.draw(("input", name, scope), start, stop, N_MODEL_YEARS)
-    if getattr(source, "final", False):
-        return drawn
-    moving = {name for name in names if name in scenario.inputs and scenario.inputs[name].over_years != "independent"}
-    transformed = (set(plan.names) if plan else set()) | moving
-    if not transformed:
-        return drawn
-    scores = {name: to_scores(drawn[name]) for name in transformed}
-    if plan is not None:
-        scores = correlate(scores, plan)
+    correlated = [name for name in plan.names if name in drawn] if plan else []
+    moving = [name for name in drawn if name in scenario.inputs and scenario.inputs[name].over_years != "independent"]
+    transformed = set(correlated) | set(moving)
+    own_scores = {name: to_scores(drawn[name]) for name in sorted(transformed)}
+    scores = dict(own_scores)
+    if correlated:
+        for name, score in correlate({**independent, **own_scores}, plan, correlated).items():
+            if input_columns(name) == 1 and score.shape[1] > 1:
+                # Correlated with yearly national inputs: a per-path input takes its first year's score.
+                first = INPUTS[name].first_year
+                score = score[:, first:first + 1]
+            scores[name] = score
     for name in moving:
         spec = scenario.inputs[name]
         scores[name] = persist(scores[name], spec.over_years, spec.persistence, INPUTS[name].first_year)
-    drawn.update({name: to_uniforms(scores[name]) for name in transformed})
-    return drawn
+    result = dict(drawn)
+    result.update({name: to_uniforms(scores[name]) for name in transformed})
+    return result, {name: own_scores[name] for name in correlated}
+
+
+def national_draws(setup: RunSetup, start: int, stop: int, source) -> NationalDraws:
+    """Uniforms of the national inputs on paths ``[start, stop)``, drawn once for every force.
+
+    National inputs come first in the correlation plan, so their correlated scores depend
+    on national draws alone and are the same whichever force asks.
+    """
+    names = sorted(name for name in _stated_inputs(setup) if INPUTS[name].scope == "national")
+    drawn = {name: source.draw(("input", name, "national"), start, stop, input_columns(name)) for name in names}
+    uniforms, scores = _impose_dependence(setup, drawn, {}, source)
+    return NationalDraws(uniforms, scores)
+
+
+def input_uniforms(setup: RunSetup, force: ForceData, start: int, stop: int, source,
+                   national: NationalDraws | None = None) -> dict[str, np.ndarray]:
+    """Uniforms of every stated input for a force, with correlation and persistence imposed.
+
+    Parameters
+    ----------
+    national : NationalDraws, optional
+        The national inputs' draws for the same paths and source, when already made for
+        another force (:func:`national_draws`).
+
+    Returns
+    -------
+    dict of str to ndarray, each (paths, model years), or (paths, 1) for a per-path input
+    """
+    if national is None:
+        national = national_draws(setup, start, stop, source)
+    names = sorted(name for name in _stated_inputs(setup) if INPUTS[name].scope != "national")
+    drawn = {name: source.draw(("input", name, force.id), start, stop, input_columns(name)) for name in names}
+    uniforms, _ = _impose_dependence(setup, drawn, national.scores, source)
+    return {**national.uniforms, **uniforms}
 
 
 def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.ndarray], n: int, years: int,
@@ -201,7 +263,7 @@ def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str,
         by_distribution.setdefault(id(chosen), (chosen, []))[1].append(t)
     for distribution, columns in by_distribution.values():
         if name in uniforms:
-            u = uniforms[name][:, [declaration.first_year] * len(columns) if per_path else columns]
+            u = uniforms[name][:, [0] * len(columns)] if per_path else uniforms[name][:, columns]
         else:
             u = np.full((n, len(columns)), 0.5)
         values[:, columns] = distribution.ppf(u)
@@ -298,7 +360,7 @@ class Levers:
 
 
 def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case: str | None = None,
-                 source=None, levers: Levers | None = None) -> ForceInputs:
+                 source=None, levers: Levers | None = None, national: NationalDraws | None = None) -> ForceInputs:
     """Engine inputs for one force on paths ``[start, stop)``.
 
     Parameters
@@ -315,6 +377,8 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         Uniform source for the Monte Carlo (default: the scenario's).
     levers : Levers, optional
         Decisions applied on top of the scenario.
+    national : NationalDraws, optional
+        The national inputs' draws for these paths from ``source``, shared between forces.
 
     Returns
     -------
@@ -332,7 +396,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         source = case_source(setup, case) if case is not None else (source or setup.source)
         values = baseline_values(setup, force, start, stop, source)
         plan = plan_drivers(setup, force, values, n, years)
-        uniforms = input_uniforms(setup, force, start, stop, source)
+        uniforms = input_uniforms(setup, force, start, stop, source, national if case is None else None)
 
         def draw(name: str, with_plan: bool = True):
             return draw_input(setup, force, name, uniforms, n, years, plan if with_plan else None)

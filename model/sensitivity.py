@@ -52,6 +52,7 @@ from .sampling import (
     draw_input,
     draw_shocks,
     force_inputs,
+    input_columns,
     input_uniforms,
     plan_drivers,
     sample_input,
@@ -314,7 +315,7 @@ def sobol_groups(setup: RunSetup, force: str) -> list[SobolGroup]:
     for members in correlated_components(setup):
         if not any(input_has_spread(setup, force, name) for name in members):
             continue
-        streams = tuple((input_key(setup, force, name), N_MODEL_YEARS) for name in members)
+        streams = tuple((input_key(setup, force, name), input_columns(name)) for name in members)
         groups.append(SobolGroup("+".join(members), " & ".join(INPUTS[name].label for name in members), streams))
     figures = baseline_assumptions(setup, force)
     if figures:

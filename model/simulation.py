@@ -16,7 +16,7 @@ from .errors import Described, InputError, did_you_mean
 from .forces import available_forces, default_data_dir, load_force, load_national
 from .metrics import FLAGS, SUMMARY_METRICS, metric_unit, reserve_metric
 from .probability import wilson_interval
-from .sampling import CASES, RunSetup, force_inputs
+from .sampling import CASES, NationalDraws, RunSetup, force_inputs, national_draws
 from .scenario import load_scenario
 
 
@@ -128,7 +128,8 @@ def force_metrics(setup: RunSetup, force: str) -> tuple[str, ...]:
     return SUMMARY_METRICS + reserve_metrics(setup, force)
 
 
-def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: str | None = None, source=None):
+def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: str | None = None, source=None,
+                  national: NationalDraws | None = None):
     """Project one force on paths ``[start, stop)``: ``(values, flags)``.
 
     Returns
@@ -143,7 +144,7 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
     ModelError
         If any line is NaN or infinite.
     """
-    inputs = force_inputs(setup, force, start, stop, case=case, source=source)
+    inputs = force_inputs(setup, force, start, stop, case=case, source=source, national=national)
     check_inputs(inputs, f"{setup.forces[force].name} ({force})", setup.scenario.years)
     try:
         with np.errstate(all="raise", under="ignore"):
@@ -195,16 +196,23 @@ def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop
     ``progress`` is called with the number of paths finished after each chunk.
     """
     summaries, counts = tallies if tallies is not None else empty_tallies(setup, edges)
+    source = setup.source
     for chunk_start in range(start, stop, chunk_size):
         chunk_stop = min(chunk_start + chunk_size, stop)
+        national = national_draws(setup, chunk_start, chunk_stop, source)
         for force in setup.scenario.forces:
-            values, flags = project_chunk(setup, force, chunk_start, chunk_stop)
+            values, flags = project_chunk(setup, force, chunk_start, chunk_stop, source=source, national=national)
             summaries[force].add(values)
             for flag in FLAGS:
-                counts[force][flag] += flags[flag].sum(axis=0)
+                counts[force][flag] += count_by_year(flags[flag])
         if progress is not None:
             progress(chunk_stop)
     return summaries, counts
+
+
+def count_by_year(flag: np.ndarray) -> np.ndarray:
+    """Paths on which a flag is raised in each year, from a ``(paths, years)`` boolean array."""
+    return np.array([np.count_nonzero(flag[:, t]) for t in range(flag.shape[1])], dtype=np.int64)
 
 
 def _summarise_task(task) -> Tallies:

@@ -15,9 +15,6 @@ import zlib
 import numpy as np
 from scipy.stats import qmc
 
-BLOCK_PATHS = 4096
-"""Paths per pseudo-random block; a fixed property of the streams, independent of chunk size."""
-
 TINY = 2.0**-53
 
 
@@ -27,23 +24,32 @@ def stream_key(*parts: str) -> int:
 
 
 class RandomStreams:
-    """Pseudo-random streams: one ``SeedSequence`` child per (key, block of 4,096 paths)."""
+    """Pseudo-random streams: one PCG64 sequence per key, seeded by ``SeedSequence(seed, spawn_key=(key,))``.
+
+    Path ``p`` of a stream drawn with ``c`` columns takes the sequence's numbers
+    ``p * c`` to ``p * c + c - 1``; a draw jumps straight there (PCG64 advances in
+    logarithmic time), so a path's numbers never depend on the chunk it is drawn in.
+    """
 
     kind = "pseudo_random"
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
+        self._initial_states: dict[int, dict] = {}
+        self._bit_generator = np.random.PCG64(0)
+        self._generator = np.random.Generator(self._bit_generator)
 
     def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
-        """Uniforms of shape ``(stop - start, columns)``, identical for a path whatever the chunk."""
-        first_block, last_block = start // BLOCK_PATHS, (stop - 1) // BLOCK_PATHS
-        parts = []
-        for block in range(first_block, last_block + 1):
-            sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(*key), block))
-            parts.append(np.random.Generator(np.random.PCG64(sequence)).random((BLOCK_PATHS, columns)))
-        stacked = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
-        offset = start - first_block * BLOCK_PATHS
-        return np.maximum(stacked[offset: offset + (stop - start)], TINY)
+        """Uniforms of shape ``(stop - start, columns)``, in (0, 1)."""
+        spawn = stream_key(*key)
+        state = self._initial_states.get(spawn)
+        if state is None:
+            sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(spawn,))
+            state = self._initial_states[spawn] = np.random.PCG64(sequence).state
+        self._bit_generator.state = state
+        self._bit_generator.advance(start * columns)
+        out = self._generator.random((stop - start, columns))
+        return np.maximum(out, TINY, out=out)
 
 
 class SobolStreams:

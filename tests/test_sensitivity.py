@@ -267,10 +267,14 @@ def test_driver_shift_is_in_medians_against_the_p10_p90_range():
     assert not quiet["material"]
 
 
-def test_breach_drivers_on_the_model(one_force):
-    drivers = S.breach_drivers(one_force, paths=256)
+def test_breach_drivers_on_the_model(tmp_path):
+    # At a 3.5% minimum nearly every path breaches; at 3% about one in ten does, so breaching
+    # paths can differ from the rest.
+    path = tmp_path / "three_percent.yaml"
+    path.write_text(ONE_FORCE.replace("minimum_general_reserve: 3.5%", "minimum_general_reserve: 3%"), encoding="utf-8")
+    drivers = S.breach_drivers(load_setup(path), paths=256)
     assert set(drivers.columns) == set(S.DRIVER_COLUMNS)
-    assert drivers["breach_paths"].iloc[0] > 0
+    assert 0 < drivers["breach_paths"].iloc[0] < 128
     grant = drivers.set_index("factor").loc["grant_change"]
     assert grant["shift"] < 0  # breaching paths had worse grant settlements
     assert (drivers["material"] == (drivers["shift_share"].abs() > S.MATERIAL_SHARE)).all()

@@ -12,7 +12,7 @@ from model.distributions import Distribution
 from model.sampling import sample_input
 from model.simulation import load_setup, run_simulation, with_overrides
 from model.summary import flags_table, plan_table, summary_table
-from model.uniforms import BLOCK_PATHS, RandomStreams
+from model.uniforms import RandomStreams
 
 
 def tables(setup):
@@ -27,7 +27,7 @@ def central():
 
 def test_same_seed_same_numbers_whatever_the_chunk_size(central):
     reference = tables(with_overrides(central, chunk_size=3000))
-    for chunk in (97, 517, BLOCK_PATHS + 3):
+    for chunk in (97, 517, 2999):
         summary, flags = tables(with_overrides(central, chunk_size=chunk))
         pd.testing.assert_frame_equal(summary, reference[0], check_exact=True)
         pd.testing.assert_frame_equal(flags, reference[1], check_exact=True)
@@ -41,12 +41,17 @@ def test_one_path_chunks_give_the_same_numbers(central):
     pd.testing.assert_frame_equal(flags, reference[1], check_exact=True)
 
 
-def test_uniform_streams_are_chunk_invariant_across_blocks():
+def test_uniform_streams_are_chunk_invariant_however_paths_are_split():
     streams = RandomStreams(11)
-    whole = streams.draw(("input", "x", "national"), 0, 3 * BLOCK_PATHS + 5, 4)
+    whole = streams.draw(("input", "x", "national"), 0, 12_293, 4)
     parts = np.concatenate([streams.draw(("input", "x", "national"), a, b, 4)
-                            for a, b in [(0, 10), (10, BLOCK_PATHS + 1), (BLOCK_PATHS + 1, 3 * BLOCK_PATHS + 5)]])
+                            for a, b in [(0, 10), (10, 4097), (4097, 12_293)]])
     np.testing.assert_array_equal(whole, parts)
+    # Drawing other streams in between, or from a fresh object, changes nothing.
+    streams.draw(("input", "y", "national"), 500, 900, 1)
+    np.testing.assert_array_equal(streams.draw(("input", "x", "national"), 4097, 4200, 4), whole[4097:4200])
+    np.testing.assert_array_equal(RandomStreams(11).draw(("input", "x", "national"), 7, 9, 4), whole[7:9])
+    assert not np.array_equal(streams.draw(("input", "y", "national"), 0, 10, 4), whole[:10])
     assert ((whole > 0) & (whole < 1)).all()
 
 

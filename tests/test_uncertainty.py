@@ -122,6 +122,29 @@ def test_national_draws_stay_shared_when_correlated_with_local_inputs(write_scen
                               sample_input(setup, "hertfordshire", "tax_base_growth", 0, 1000)[0])
 
 
+PER_PATH_CORRELATED = MINIMAL.replace("paths: 500", "paths: 20000") + """\
+assumptions:
+  savings_delivery: {distribution: triangular, low: 60%, mode: 95%, high: 100%}
+  collaboration_savings_delay: {distribution: triangular, low: 0 years, mode: 0.5 years, high: 2 years}
+correlations:
+  - {between: [savings_delivery, collaboration_savings_delay], rank_correlation: -0.5}
+"""
+
+
+def test_a_once_a_path_input_is_correlated_with_a_yearly_input_in_every_year(write_scenario):
+    setup = load_setup(write_scenario(PER_PATH_CORRELATED))
+    n = setup.scenario.paths
+    delay = sample_input(setup, "leicestershire", "collaboration_savings_delay", 0, n)[0][:, 0]
+    delivery = sample_input(setup, "leicestershire", "savings_delivery", 0, n)[0]
+    for year in range(delivery.shape[1]):
+        achieved = stats.spearmanr(delivery[:, year], delay).statistic
+        assert achieved == pytest.approx(-0.5, abs=4 * 0.75 / np.sqrt(n) + 0.005), year
+    # Each year's delivery shares only the delay factor with the next: rank correlation about rho^2.
+    between_years = stats.spearmanr(delivery[:, 1], delivery[:, 2]).statistic
+    expected = float(pearson_to_spearman(spearman_to_pearson(-0.5) ** 2))
+    assert between_years == pytest.approx(expected, abs=0.03)
+
+
 def test_an_impossible_correlation_matrix_is_repaired_and_reported():
     plan = correlation_plan({("a", "b"): 0.9, ("b", "c"): 0.9, ("a", "c"): -0.9}, national=())
     assert plan.repaired

@@ -7,7 +7,7 @@ The package is layered so that each module has one job:
 * :mod:`model.inputs` declares every uncertain input once, with its unit, range and meaning;
 * :mod:`model.forces` and :mod:`model.scenario` load and validate the YAML at the edges;
 * :mod:`model.engine` is pure array arithmetic over ``(paths, years)``;
-* :mod:`model.sampling` turns a scenario into engine arrays, path block by path block;
+* :mod:`model.sampling` turns a scenario into engine arrays, chunk of paths by chunk;
 * :mod:`model.simulation` runs chunks and :mod:`model.summary` reduces them to tidy tables;
 * :mod:`model.plots`, :mod:`model.report` and :mod:`model.outputs` draw and write;
 * :mod:`model.cli` is the command line.

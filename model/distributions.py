@@ -90,7 +90,7 @@ class Distribution:
         if self.kind == "uniform":
             return p["low"] + u * (p["high"] - p["low"])
         if self.kind == "triangular":
-            return _triangular_ppf(u, p["low"], p["mode"], p["high"])
+            return triangular_ppf(u, p["low"], p["mode"], p["high"])
         if self.kind == "pert":
             width = p["high"] - p["low"]
             alpha = 1.0 + 4.0 * (p["mode"] - p["low"]) / width
@@ -202,7 +202,16 @@ def _validate_options(options: tuple) -> None:
         raise DistributionError(f"expected option probabilities that add up to 100%; they add up to {sum(probabilities):.4%}")
 
 
-def _triangular_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+def triangular_ppf(u: np.ndarray, low, mode, high) -> np.ndarray:
+    """Quantile function of the triangular distribution on [low, high] peaking at mode.
+
+    Parameters
+    ----------
+    u : ndarray
+        Uniforms in (0, 1).
+    low, mode, high : float or ndarray
+        Broadcast against ``u`` (e.g. one value per column); ``low < high``.
+    """
     width = high - low
     split = (mode - low) / width
     left = low + np.sqrt(u * width * (mode - low))

@@ -15,9 +15,7 @@ import pandas as pd
 from .accumulate import PILOT_PATHS, BinEdges, LineAccumulator
 from .errors import Described, InputError
 from .metrics import FLAGS
-from .sampling import (
-    RunSetup,
-)
+from .sampling import RunSetup, run_source
 from .sensitivity import chunks
 from .simulation import force_metrics, metric_scales, project_chunk
 
@@ -128,7 +126,7 @@ def compare_scenarios(a: RunSetup, b: RunSetup, paths: int | None = None) -> tup
     """
     check_comparable(a, b)
     paths = paths or a.scenario.paths
-    source = a.source
+    source = run_source(a, b)
     metric_rows, flag_rows = [], []
     for force in a.scenario.forces:
         rows, flags = compare_force(a, b, force, paths, source)

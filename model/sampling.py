@@ -76,7 +76,35 @@ class RunSetup:
     @property
     def source(self):
         """The scenario's uniform source (pseudo-random or Sobol')."""
-        return make_source(self.scenario.sampling, self.scenario.seed)
+        return run_source(self)
+
+
+def stream_catalogue(setup: RunSetup) -> list[tuple[tuple[str, ...], int]]:
+    """Every uniform stream a Monte Carlo run of ``setup`` draws, as ``(key, columns)``."""
+    streams = []
+    for name in sorted(_stated_inputs(setup)):
+        scopes = ["national"] if INPUTS[name].scope == "national" else list(setup.scenario.forces)
+        streams += [(("input", name, scope), input_columns(name)) for scope in scopes]
+    for force_id in setup.scenario.forces:
+        if setup.scenario.baseline == "sampled":
+            streams += [(("baseline", force_id, name), 1) for name, figure in setup.forces[force_id].figures.items()
+                        if figure.kind == "assumption"]
+        for shock in setup.scenario.shocks:
+            if force_id in shock.forces:
+                streams += [(("shock", shock.name, force_id, part), N_MODEL_YEARS) for part in ("occurs", "cost")]
+    return streams
+
+
+def run_source(*setups: RunSetup):
+    """The uniform source for runs of ``setups`` on common paths: the first one's method and seed.
+
+    A Sobol' design covers the streams of every setup (a comparison draws both scenarios'
+    streams from one design).
+    """
+    first = setups[0].scenario
+    if first.sampling != "sobol":
+        return make_source(first.sampling, first.seed)
+    return make_source(first.sampling, first.seed, [stream for setup in setups for stream in stream_catalogue(setup)])
 
 
 def baseline_values(setup: RunSetup, force: ForceData, start: int, stop: int, source=None) -> dict[str, object]:
@@ -169,6 +197,22 @@ def input_columns(name: str) -> int:
     return 1 if INPUTS[name].timing == "per_path" else N_MODEL_YEARS
 
 
+def held_score_year(plan: CorrelationPlan, name: str) -> int:
+    """The year whose correlated score a per-path input takes when it is correlated with yearly national inputs.
+
+    National inputs are drawn before, and shared by, every force, so they cannot lean on a
+    force's once-a-path draw; the per-path input is correlated instead with their first
+    year that applies (2017/18 for the grant settlement), and through any persistence
+    more weakly with later years.
+    """
+    row = plan.names.index(name)
+    years = [INPUTS[name].first_year]
+    for column, other in enumerate(plan.names[:row]):
+        if plan.cholesky[row, column] != 0.0 and input_columns(other) > 1:
+            years.append(INPUTS[other].first_year)
+    return max(years)
+
+
 def _impose_dependence(setup: RunSetup, drawn: dict[str, np.ndarray], independent: dict[str, np.ndarray],
                        source) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Correlation and persistence for the inputs in ``drawn``, on top of ``independent`` scores.
@@ -189,9 +233,8 @@ def _impose_dependence(setup: RunSetup, drawn: dict[str, np.ndarray], independen
     if correlated:
         for name, score in correlate({**independent, **own_scores}, plan, correlated).items():
             if input_columns(name) == 1 and score.shape[1] > 1:
-                # Correlated with yearly national inputs: a per-path input takes its first year's score.
-                first = INPUTS[name].first_year
-                score = score[:, first:first + 1]
+                column = held_score_year(plan, name)
+                score = score[:, column:column + 1]
             scores[name] = score
     for name in moving:
         spec = scenario.inputs[name]

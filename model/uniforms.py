@@ -53,22 +53,49 @@ class RandomStreams:
 
 
 class SobolStreams:
-    """Scrambled Sobol' points, one independently scrambled sequence per stream key.
+    """Scrambled Sobol' points: one sequence for the whole run, a block of its dimensions per stream.
 
-    Each stream's columns (the model years) form one low-discrepancy sequence; streams are
-    scrambled independently from their key, so every input's marginal is stratified. The
-    balance properties hold for a power-of-two number of paths, which the scenario enforces.
+    Every stream the run draws (``streams``: key and number of columns) gets its own
+    dimensions, in the sorted order of the keys, of a single scrambled Sobol' sequence, so
+    the points of different streams are jointly low-discrepancy and independent of each
+    other. (Separately scrambled copies of one sequence are not: the first dimension of two
+    such copies shares its leading bits, which ties the inputs together.) The balance
+    properties hold for a power-of-two number of paths, which the scenario enforces. Unlike
+    the pseudo-random streams, adding or removing a stream moves the others' dimensions.
+
+    Parameters
+    ----------
+    seed : int
+    streams : iterable of (key, columns)
+        Every stream the run will draw.
     """
 
     kind = "sobol"
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, streams) -> None:
         self.seed = seed
+        self.dimensions: dict[tuple[str, ...], tuple[int, int]] = {}
+        total = 0
+        for key, columns in sorted(set(streams)):
+            if key in self.dimensions:
+                raise ValueError(f"stream {key} is listed with two numbers of columns")
+            self.dimensions[key] = (total, columns)
+            total += columns
+        self.total_dimensions = total
+        self._block: tuple[int, int, np.ndarray] | None = None
 
     def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
-        """Points ``start`` to ``stop`` of the key's scrambled sequence, shape ``(stop - start, columns)``."""
-        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(*key),))
-        engine = qmc.Sobol(d=columns, scramble=True, rng=np.random.Generator(np.random.PCG64(sequence)))
+        """Points ``start`` to ``stop`` of the key's dimensions, shape ``(stop - start, columns)``."""
+        first, width = self.dimensions.get(key, (None, None))
+        if first is None or width != columns:
+            raise KeyError(f"stream {key} with {columns} columns is not in this run's Sobol' design")
+        if self._block is None or self._block[:2] != (start, stop):
+            self._block = (start, stop, self._points(start, stop))
+        return self._block[2][:, first: first + columns]
+
+    def _points(self, start: int, stop: int) -> np.ndarray:
+        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key("sobol"),))
+        engine = qmc.Sobol(d=self.total_dimensions, scramble=True, rng=np.random.Generator(np.random.PCG64(sequence)))
         if start:
             engine.fast_forward(start)
         with warnings.catch_warnings():
@@ -98,6 +125,6 @@ class QuantileSource:
         return np.full((stop - start, columns), float(self.quantile_for(key)))
 
 
-def make_source(method: str, seed: int):
-    """The uniform source a scenario's ``simulation.sampling`` names."""
-    return SobolStreams(seed) if method == "sobol" else RandomStreams(seed)
+def make_source(method: str, seed: int, streams=()):
+    """The uniform source a scenario's ``simulation.sampling`` names; Sobol' needs every ``(key, columns)`` it will draw."""
+    return SobolStreams(seed, streams) if method == "sobol" else RandomStreams(seed)

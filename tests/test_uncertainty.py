@@ -145,6 +145,18 @@ def test_a_once_a_path_input_is_correlated_with_a_yearly_input_in_every_year(wri
     assert between_years == pytest.approx(expected, abs=0.03)
 
 
+def test_a_once_a_path_input_correlated_with_a_national_yearly_input_follows_its_first_year(write_scenario):
+    scenario = PER_PATH_CORRELATED.replace("savings_delivery, collaboration_savings_delay", "grant_change, collaboration_savings_delay")
+    setup = load_setup(write_scenario(scenario.replace("  savings_delivery: {distribution: triangular, low: 60%, mode: 95%, high: 100%}",
+                                                       "  grant_change: {distribution: triangular, low: -3%, mode: 0%, high: 1%}")))
+    n = setup.scenario.paths
+    delay = sample_input(setup, "leicestershire", "collaboration_savings_delay", 0, n)[0][:, 0]
+    grant = sample_input(setup, "leicestershire", "grant_change", 0, n)[0]
+    # The grant settlement applies from 2017/18 (column 1): the delay is correlated with that year's.
+    assert stats.spearmanr(grant[:, 1], delay).statistic == pytest.approx(-0.5, abs=4 * 0.75 / np.sqrt(n) + 0.005)
+    assert abs(stats.spearmanr(grant[:, 2], delay).statistic) < 0.05
+
+
 def test_an_impossible_correlation_matrix_is_repaired_and_reported():
     plan = correlation_plan({("a", "b"): 0.9, ("b", "c"): 0.9, ("a", "c"): -0.9}, national=())
     assert plan.repaired
@@ -203,19 +215,45 @@ def test_sobol_points_beat_pseudo_random_on_a_known_answer():
     triangle = Distribution("triangular", {"low": 0.0, "mode": 0.01, "high": 0.04})
     truth = 0.05 / 3
     errors = {}
-    for name, source in (("pseudo_random", RandomStreams), ("sobol", SobolStreams)):
-        estimates = [triangle.ppf(source(seed).draw(("input", "x", "national"), 0, 1024, 4)).mean(axis=0)
-                     for seed in range(12)]
+    key = ("input", "x", "national")
+    makers = {"pseudo_random": RandomStreams, "sobol": lambda seed: SobolStreams(seed, [(key, 4)])}
+    for name, make in makers.items():
+        estimates = [triangle.ppf(make(seed).draw(key, 0, 1024, 4)).mean(axis=0) for seed in range(12)]
         errors[name] = np.sqrt(np.mean((np.array(estimates) - truth) ** 2))
     assert errors["sobol"] < errors["pseudo_random"] / 5
 
 
 def test_sobol_chunks_continue_the_same_sequence():
-    source = SobolStreams(5)
-    whole = source.draw(("input", "x", "national"), 0, 1024, 4)
-    parts = np.concatenate([source.draw(("input", "x", "national"), 0, 300, 4),
-                            source.draw(("input", "x", "national"), 300, 1024, 4)])
+    key = ("input", "x", "national")
+    source = SobolStreams(5, [(key, 4), (("input", "y", "national"), 1)])
+    whole = source.draw(key, 0, 1024, 4)
+    parts = np.concatenate([source.draw(key, 0, 300, 4), source.draw(key, 300, 1024, 4)])
     np.testing.assert_array_equal(whole, parts)
+    with pytest.raises(KeyError, match="not in this run's Sobol' design"):
+        source.draw(("input", "z", "national"), 0, 10, 4)
+
+
+def test_sobol_streams_of_different_inputs_are_independent():
+    # Separately scrambled copies of one Sobol' sequence share their leading bits; one design does not.
+    keys = [("input", name, "national") for name in ("a", "b", "c")]
+    points = SobolStreams(9, [(key, 4) for key in keys])
+    draws = [points.draw(key, 0, 4096, 4) for key in keys]
+    for first in range(3):
+        for second in range(first + 1, 3):
+            for year in range(4):
+                assert abs(stats.spearmanr(draws[first][:, year], draws[second][:, year]).statistic) < 0.05
+
+
+def test_stated_rank_correlations_are_achieved_with_sobol_points(write_scenario):
+    scenario = CORRELATED.replace("paths: 20000", "paths: 8192").replace("chunk_size: 128}", "chunk_size: 1000, sampling: sobol}")
+    setup = load_setup(write_scenario(scenario))
+    assert setup.scenario.sampling == "sobol"
+    n = setup.scenario.paths
+    draws = {name: sample_input(setup, "leicestershire", name, 0, n)[0][:, 2]
+             for name in ("pay_award", "non_pay_inflation", "tax_base_growth", "grant_change")}
+    for (a, b), stated in setup.scenario.correlations.items():
+        assert stats.spearmanr(draws[a], draws[b]).statistic == pytest.approx(stated, abs=0.02), (a, b)
+    assert abs(stats.spearmanr(draws["non_pay_inflation"], draws["grant_change"]).statistic) < 0.02
 
 
 def test_sobol_needs_a_power_of_two_and_says_why(write_scenario):

@@ -82,7 +82,7 @@ class RunSetup:
 def stream_catalogue(setup: RunSetup) -> list[tuple[tuple[str, ...], int]]:
     """Every uniform stream a Monte Carlo run of ``setup`` draws, as ``(key, columns)``."""
     streams = []
-    for name in sorted(_stated_inputs(setup)):
+    for name in sorted(stated_inputs(setup)):
         scopes = ["national"] if INPUTS[name].scope == "national" else list(setup.scenario.forces)
         streams += [(("input", name, scope), input_columns(name)) for scope in scopes]
     for force_id in setup.scenario.forces:
@@ -187,9 +187,11 @@ class NationalDraws:
     scores: dict[str, np.ndarray]
 
 
-def _stated_inputs(setup: RunSetup) -> set[str]:
+def stated_inputs(setup: RunSetup) -> list[str]:
+    """Inputs with a uniform stream in this scenario, in declaration order: those it states and those it correlates."""
     plan = setup.correlation
-    return set(setup.scenario.inputs) | (set(plan.names) if plan else set())
+    names = set(setup.scenario.inputs) | (set(plan.names) if plan else set())
+    return [name for name in INPUTS if name in names]
 
 
 def input_columns(name: str) -> int:
@@ -250,7 +252,7 @@ def national_draws(setup: RunSetup, start: int, stop: int, source) -> NationalDr
     National inputs come first in the correlation plan, so their correlated scores depend
     on national draws alone and are the same whichever force asks.
     """
-    names = sorted(name for name in _stated_inputs(setup) if INPUTS[name].scope == "national")
+    names = sorted(name for name in stated_inputs(setup) if INPUTS[name].scope == "national")
     drawn = {name: source.draw(("input", name, "national"), start, stop, input_columns(name)) for name in names}
     uniforms, scores = _impose_dependence(setup, drawn, {}, source)
     return NationalDraws(uniforms, scores)
@@ -272,7 +274,7 @@ def input_uniforms(setup: RunSetup, force: ForceData, start: int, stop: int, sou
     """
     if national is None:
         national = national_draws(setup, start, stop, source)
-    names = sorted(name for name in _stated_inputs(setup) if INPUTS[name].scope != "national")
+    names = sorted(name for name in stated_inputs(setup) if INPUTS[name].scope != "national")
     drawn = {name: source.draw(("input", name, force.id), start, stop, input_columns(name)) for name in names}
     uniforms, _ = _impose_dependence(setup, drawn, national.scores, source)
     return {**national.uniforms, **uniforms}

@@ -56,6 +56,7 @@ from .sampling import (
     input_uniforms,
     plan_drivers,
     sample_input,
+    stated_inputs,
 )
 from .uniforms import TINY, QuantileSource
 from .units import format_money, format_pounds, format_quantity
@@ -244,13 +245,6 @@ def input_has_spread(setup: RunSetup, force: str, name: str) -> bool:
         return False
     per_path = INPUTS[name].timing == "per_path"
     return any(has_spread(spec.resolve(force, None if per_path else t)) for t in applicable_years(setup, name))
-
-
-def stated_inputs(setup: RunSetup) -> list[str]:
-    """Inputs with a uniform stream in this scenario: those it states and those it correlates."""
-    plan = setup.correlation
-    names = set(setup.scenario.inputs) | (set(plan.names) if plan else set())
-    return [name for name in INPUTS if name in names]
 
 
 def baseline_assumptions(setup: RunSetup, force: str) -> list[str]:

@@ -311,12 +311,15 @@ def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str,
             chosen = Distribution("fixed", {"value": quantity.value}, quantity.unit)
         by_distribution.setdefault(id(chosen), (chosen, []))[1].append(t)
     for distribution, columns in by_distribution.values():
-        if name in uniforms:
-            u = uniforms[name][:, [0] * len(columns)] if per_path else uniforms[name][:, columns]
-        else:
-            u = np.full((n, len(columns)), 0.5)
+        if distribution.is_fixed:
+            values[:, columns] = distribution.params["value"]
+            is_cash[:, columns] = distribution.unit == "pounds"
+            continue
+        # A per-path input has one column, used in every year; a copy keeps the rows contiguous.
+        u = uniforms[name][:, :1] if per_path else uniforms[name][:, columns]
         values[:, columns] = distribution.ppf(u)
-        is_cash[:, columns] = distribution.in_units(u, "pounds")
+        if distribution.kind == "choice" or distribution.unit == "pounds":
+            is_cash[:, columns] = distribution.in_units(u, "pounds")
     return values, is_cash
 
 

@@ -1,11 +1,14 @@
 """Engine speed and memory as ratios against simple references (never asserted in tests).
 
-References, measured in the same run on the same machine:
+Everything is timed inside a real run of the central scenario, with timers wrapped around
+the sampling, the engine and the streaming summaries (isolated micro-timings mislead: a lone
+call pays for memory that a running simulation has already been given). References,
+measured in the same run on the same machine:
 
 * **per-path loop**: :func:`model.reference.project_path`, the same model in plain Python,
   one path at a time;
 * **random-number floor**: numpy alone generating as many uniforms as the run draws
-  (counted by wrapping the run's own source), with one generator in chunk-sized calls.
+  (counted by wrapping the run's own source), in arrays the size of one chunk's stream.
 
 Usage::
 
@@ -15,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import subprocess
 import sys
@@ -24,75 +28,83 @@ from pathlib import Path
 import numpy as np
 from scipy import special
 
-from model.engine import project_force
+import model.simulation as simulation
 from model.reference import project_path
-from model.sampling import force_inputs, national_draws
+from model.sampling import force_inputs
 from model.simulation import load_setup, run_simulation, with_overrides
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def best_of(function, repeats: int = 5) -> float:
-    """Shortest wall-clock time of ``repeats`` calls, in seconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
+class Timers:
+    """Wall-clock seconds spent in wrapped functions of :mod:`model.simulation`, by name and force."""
+
+    def __init__(self) -> None:
+        self.seconds: collections.Counter = collections.Counter()
+        self.uniforms = 0
+        self._force = None
+
+    def wrap(self, owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label, self._force] += time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+    def total(self, label: str) -> float:
+        return sum(seconds for (name, _), seconds in self.seconds.items() if name == label)
 
 
-class CountingSource:
-    """The run's own uniform source, counting the uniforms drawn through it."""
+def instrument() -> Timers:
+    """Wrap the run's stages (in this process only) and count the uniforms drawn."""
+    timers = Timers()
+    original_chunk = simulation.project_chunk
 
-    def __init__(self, base) -> None:
-        self.base, self.kind, self.uniforms = base, base.kind, 0
+    def project_chunk(setup, force, *args, **kwargs):
+        timers._force = force
+        return original_chunk(setup, force, *args, **kwargs)
 
-    def draw(self, key, start, stop, columns):
-        self.uniforms += (stop - start) * columns
-        return self.base.draw(key, start, stop, columns)
+    simulation.project_chunk = project_chunk
+    timers.wrap(simulation, "national_draws", "national")
+    timers.wrap(simulation, "force_inputs", "sampling")
+    timers.wrap(simulation, "project_force", "engine")
+    timers.wrap(simulation.LineAccumulator, "add", "summaries")
+    setup_source = simulation.RunSetup.source
+
+    class CountingSource:
+        def __init__(self, base) -> None:
+            self.base, self.kind = base, base.kind
+
+        def draw(self, key, start, stop, columns):
+            timers.uniforms += (stop - start) * columns
+            return self.base.draw(key, start, stop, columns)
+
+    simulation.RunSetup.source = property(lambda setup: CountingSource(setup_source.fget(setup)))
+    return timers
 
 
-def sample_and_project(setup, forces: list[str], start: int, stop: int, source) -> None:
-    """One chunk of the Monte Carlo for ``forces``: national draws once, then each force's inputs and engine."""
-    national = national_draws(setup, start, stop, source)
-    for force in forces:
-        project_force(force_inputs(setup, force, start, stop, source=source, national=national))
-
-
-def uniforms_drawn(setup, forces: list[str], chunk: int) -> int:
-    source = CountingSource(setup.source)
-    sample_and_project(setup, forces, 0, chunk, source)
-    return source.uniforms
-
-
-def floor_seconds(uniforms: int, chunk: int) -> float:
-    """numpy generating ``uniforms`` numbers into a reused buffer the size of one yearly stream of a chunk."""
+def floor_seconds(uniforms: int, chunk: int, transformed: bool = False) -> float:
+    """numpy generating ``uniforms`` numbers into a reused buffer; optionally through ``ndtri`` and ``ndtr`` too."""
     generator = np.random.default_rng(1)
     buffer = np.empty(chunk * 4)
-    calls = -(-uniforms // buffer.size)
-    return best_of(lambda: [generator.random(out=buffer) for _ in range(calls)])
-
-
-def transformed_floor_seconds(uniforms: int, chunk: int) -> float:
-    """The floor plus one inverse-normal and one normal CDF per number: the least a Gaussian copula costs."""
-    generator = np.random.default_rng(1)
-    buffer = np.empty(chunk * 4)
-    calls = -(-uniforms // buffer.size)
-
-    def draw_and_transform():
-        for _ in range(calls):
-            generator.random(out=buffer)
+    started = time.perf_counter()
+    for _ in range(-(-uniforms // buffer.size)):
+        generator.random(out=buffer)
+        if transformed:
             special.ndtri(buffer, out=buffer)
             special.ndtr(buffer, out=buffer)
-
-    return best_of(draw_and_transform)
+    return time.perf_counter() - started
 
 
 def peak_memory(paths: int, workers: int) -> dict:
     """Peak resident memory of a fresh process running the simulation (MB, itself and its workers)."""
     code = (
-        "import json, resource, sys\n"
+        "import json, resource\n"
         "from model.simulation import load_setup, run_simulation, with_overrides\n"
         f"setup = with_overrides(load_setup({str(REPO / 'scenarios' / 'central.yaml')!r}), paths={paths})\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
@@ -114,48 +126,72 @@ def main() -> None:
     parser.add_argument("--memory-paths", type=int, nargs="*", default=[1_000_000, 10_000_000])
     args = parser.parse_args()
 
-    setup = with_overrides(load_setup(REPO / "scenarios" / "central.yaml"), chunk_size=args.chunk_size)
-    chunk = args.chunk_size
-    every_force = list(setup.scenario.forces)
-    one = ["hertfordshire"]
-    source = setup.source
-    inputs = force_inputs(setup, one[0], 0, chunk)
-
+    setup = with_overrides(load_setup(REPO / "scenarios" / "central.yaml"), chunk_size=args.chunk_size,
+                           paths=args.paths)
+    forces = list(setup.scenario.forces)
+    paths = args.paths
     rows = []
-    engine = best_of(lambda: project_force(inputs))
-    loop = best_of(lambda: [project_path(inputs, p) for p in range(args.loop_paths)], repeats=1) / args.loop_paths
-    rows.append(("per-path Python reference, one force", f"{1 / loop:,.0f} paths/s"))
-    rows.append(("engine alone, one force", f"{chunk / engine:,.0f} paths/s ({loop * chunk / engine:,.0f}× the loop)"))
-    for label, forces in (("one force", one), ("three forces", every_force)):
-        sampled = best_of(lambda forces=forces: sample_and_project(setup, forces, 0, chunk, source))
-        drawn = uniforms_drawn(setup, forces, chunk)
-        floor = floor_seconds(drawn, chunk)
-        per_force = sampled / len(forces)
-        rows.append((f"sampling + engine, {label}", f"{chunk / sampled:,.0f} paths/s ({chunk / per_force:,.0f} force-paths/s)"))
-        rows.append((f"  against the per-path loop, {label}", f"{loop * chunk / per_force:,.0f}×"))
-        rows.append((f"  random-number floor, {label} ({drawn / chunk:.0f} uniforms a path)", f"{chunk / floor:,.0f} paths/s"))
-        rows.append((f"  against the floor, {label}", f"{sampled / floor:.1f}× the floor"))
-        transformed = transformed_floor_seconds(drawn, chunk)
-        rows.append((f"  against the floor with a copula transform of every number, {label}",
-                     f"{sampled / transformed:.1f}× ({chunk / transformed:,.0f} paths/s)"))
 
-    run_setup = with_overrides(setup, paths=args.paths)
-    run_simulation(with_overrides(setup, paths=20_000))  # warm up imports and caches
-    for workers in (1, args.workers):
-        started = time.perf_counter()
-        result = run_simulation(run_setup, workers=workers)
-        elapsed = time.perf_counter() - started
-        rows.append((f"full run with streaming summaries, {args.paths:,} paths × {len(every_force)} forces × "
-                     f"{setup.scenario.n_years} years, {workers} worker{'s' if workers > 1 else ''}",
-                     f"{elapsed:.2f} s ({result.timings['simulation_seconds']:.2f} s simulation)"))
+    # Workers first, before the timers are wrapped in (they would not see them anyway).
+    run_simulation(with_overrides(setup, paths=20_000))
+    started = time.perf_counter()
+    run_simulation(setup, workers=args.workers)
+    many_workers = time.perf_counter() - started
 
-    for paths in args.memory_paths:
-        memory = peak_memory(paths, args.workers)
-        rows.append((f"peak resident memory, {paths:,} paths, {args.workers} workers",
+    timers = instrument()
+    started = time.perf_counter()
+    result = run_simulation(setup)
+    one_worker = time.perf_counter() - started
+    simulated = result.timings["simulation_seconds"]
+    national, sampling, engine, summaries = (timers.total(label) for label in ("national", "sampling", "engine", "summaries"))
+    sampling += national
+
+    inputs = force_inputs(setup, "hertfordshire", 1000, 1000 + args.loop_paths)
+    started = time.perf_counter()
+    for path in range(args.loop_paths):
+        project_path(inputs, path)
+    loop = (time.perf_counter() - started) / args.loop_paths  # seconds a path, one force
+
+    uniforms = timers.uniforms
+    floor = floor_seconds(uniforms, args.chunk_size)
+    transformed_floor = floor_seconds(uniforms, args.chunk_size, transformed=True)
+
+    force_paths = paths * len(forces)
+    rows += [
+        (f"whole simulation, {paths:,} paths × {len(forces)} forces × {setup.scenario.n_years} years, 1 worker",
+         f"{one_worker:.2f} s"),
+        (f"the same, {args.workers} workers", f"{many_workers:.2f} s"),
+        ("of the one-worker run: sampling (national draws once a chunk, then each force's inputs)",
+         f"{sampling:.2f} s (national {national:.2f} s)"),
+        ("of the one-worker run: engine (`project_force`)", f"{engine:.2f} s"),
+        ("of the one-worker run: streaming summaries", f"{summaries:.2f} s"),
+        ("of the one-worker run: the rest (checks, layout, pilot, deterministic cases)",
+         f"{simulated - sampling - engine - summaries:.2f} s"),
+    ]
+    for force in forces:
+        force_engine = timers.seconds["engine", force]
+        force_sampling = timers.seconds["sampling", force]
+        rows.append((f"engine throughput, {force}", f"{paths / force_engine:,.0f} paths/s; with its own sampling "
+                     f"{paths / (force_engine + force_sampling):,.0f} paths/s"))
+    rows += [
+        ("engine throughput, three forces", f"{paths / engine:,.0f} paths/s ({force_paths / engine:,.0f} force-paths/s)"),
+        ("per-path Python reference, one force (hertfordshire)", f"{1 / loop:,.0f} paths/s"),
+        ("engine against the per-path loop", f"{loop * force_paths / engine:,.0f}×"),
+        ("sampling + engine against the per-path loop", f"{loop * force_paths / (engine + sampling):,.0f}×"),
+        (f"random-number floor: {uniforms / paths:.0f} uniforms a path, {uniforms:,} in all", f"{floor:.2f} s"),
+        ("engine against the floor", f"{engine / floor:.1f}×"),
+        ("sampling + engine against the floor", f"{(sampling + engine) / floor:.1f}×"),
+        ("whole one-worker simulation against the floor", f"{simulated / floor:.1f}×"),
+        ("floor with an inverse-normal and a normal CDF per number", f"{transformed_floor:.2f} s"),
+        ("sampling + engine against that", f"{(sampling + engine) / transformed_floor:.1f}×"),
+    ]
+    for memory_paths in args.memory_paths:
+        memory = peak_memory(memory_paths, args.workers)
+        rows.append((f"peak resident memory, {memory_paths:,} paths, {args.workers} workers",
                      f"{memory['self_MB']:,.0f} MB main process ({memory['before_MB']:,.0f} MB after imports), "
                      f"{memory['workers_MB']:,.0f} MB largest worker; {memory['seconds']:.1f} s"))
 
-    print(f"numpy {np.__version__}; chunk {chunk:,} paths; one force = {one[0]}\n")
+    print(f"numpy {np.__version__}; chunk {args.chunk_size:,} paths\n")
     print("| measure | value |\n| --- | --- |")
     for measure, value in rows:
         print(f"| {measure} | {value} |")

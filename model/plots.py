@@ -1,8 +1,9 @@
-"""Pure drawing functions for the report: each takes tidy rows and a matplotlib Axes.
+"""Pure drawing functions for the report's charts: each takes tidy rows and a matplotlib Axes.
 
 Nothing here opens a figure, touches pyplot state or writes a file; :mod:`model.report`
-arranges the axes into pages, and :mod:`model.report_tables` computes every table drawn
-here. The tables handed in follow the summary, flag and plan contracts of
+arranges the axes into pages, :mod:`model.report_tables` computes every table drawn here,
+:mod:`model.plot_style` holds the colours and axes every chart shares, and
+:mod:`model.plot_tables` draws the tables set on the pages. The tables handed in follow the summary, flag and plan contracts of
 :mod:`model.summary`:
 
 * summary rows carry ``year, metric, mean, p5, p10, p25, p50, p75, p90, p95``;
@@ -16,7 +17,6 @@ Every chart puts fiscal years on its x axis at positions 0, 1, 2, ...
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -25,13 +25,40 @@ from matplotlib.axes import Axes
 from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.table import Table
-from matplotlib.ticker import Formatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
+from model.plot_style import (
+    FLAG_COLOURS,
+    FLAG_MARKERS,
+    FLAGS,
+    GAP_PART_COLOURS,
+    GAP_PART_LABELS,
+    GRID,
+    INNER_BAND_ALPHA,
+    LABEL_SIZE,
+    LEGEND_GAP_POINTS,
+    LEGEND_SIZE,
+    LINE_COLOURS,
+    MINIMUM_RESERVE_COLOUR,
+    MOVEMENT_COLOURS,
+    NEUTRAL_COLOUR,
+    OUTER_BAND_ALPHA,
+    PLAN_SAVINGS_COLOUR,
+    TICK_SIZE,
+    PercentTickFormatter,
+    band_positions,
+    force_colour,
+    reserve_colour,
+    rows_for,
+    set_fiscal_year_axis,
+    set_money_axis,
+    set_probability_axis,
+    title,
+    values_by_year,
+)
+from model.plot_tables import format_figure
 from model.report_tables import (
-    CASE_LABELS,
-    CASES,
     CROSS_FORCE_MEASURES,
     FLAG_LABELS,
     GAP_PARTS,
@@ -40,308 +67,6 @@ from model.report_tables import (
     metric_label,
 )
 from model.units import format_table_money
-
-LINE_COLOURS: dict[str, str] = {
-    "funding": "#1f5fa8",
-    "spend": "#d0661b",
-    "general_reserve": "#238b45",
-    "earmarked_reserves": "#7a4ea3",
-    "total_reserves": "#4a4a4a",
-}
-"""One colour per line type, shared by every page so a reader learns them once."""
-
-RESERVE_COLOURS: dict[str, str] = {
-    "reserve_earmarked": "#7a4ea3",
-    "reserve_base_budget_support": "#7a4ea3",
-    "reserve_budget_equalisation": "#7a4ea3",
-    "reserve_specific_change": "#b5367a",
-    "reserve_other_earmarked": "#2a7f8f",
-}
-"""Colours of named earmarked reserves; other names take one from :data:`RESERVE_PALETTE`."""
-
-RESERVE_PALETTE: tuple[str, ...] = ("#7a4ea3", "#b5367a", "#2a7f8f", "#8c6d1f", "#4f6fb3", "#a0522d")
-
-FORCE_COLOURS: dict[str, str] = {
-    "staffordshire": "#1f5fa8",
-    "leicestershire": "#c0392b",
-    "hertfordshire": "#2e8b57",
-}
-"""One colour per force on the cross-force page; other forces take one from :data:`FORCE_PALETTE`."""
-
-FORCE_PALETTE: tuple[str, ...] = ("#8e44ad", "#d68910", "#117a8b", "#6e2c00", "#566573")
-
-MINIMUM_RESERVE_COLOUR = "#c62828"
-NEUTRAL_COLOUR = "#555555"
-
-GAP_PART_COLOURS: dict[str, str] = {
-    "savings_delivered": "#5b8f29",
-    "planned_reserve_use": "#7a4ea3",
-    "unplanned_gap": "#d0661b",
-}
-GAP_PART_LABELS: dict[str, str] = {
-    "savings_delivered": "Savings delivered",
-    "planned_reserve_use": "Planned use of reserves",
-    "unplanned_gap": "Unplanned gap (below zero: a surplus)",
-}
-PLAN_SAVINGS_COLOUR = "#111111"
-
-MOVEMENT_COLOURS: dict[str, str] = {
-    "planned_reserve_use": "#7a4ea3",
-    "shortfall_met_from_reserves": "#d0661b",
-    "surplus_to_reserves": "#5b8f29",
-    "uncovered_deficit": MINIMUM_RESERVE_COLOUR,
-}
-
-FLAG_COLOURS: dict[str, str] = {
-    "general_below_minimum": MINIMUM_RESERVE_COLOUR,
-    "usable_reserves_exhausted": "#7a4ea3",
-    "uncovered_deficit": "#111111",
-}
-FLAG_MARKERS: dict[str, str] = {
-    "general_below_minimum": "o",
-    "usable_reserves_exhausted": "s",
-    "uncovered_deficit": "^",
-}
-FLAGS: tuple[str, ...] = tuple(FLAG_LABELS)
-"""The in-year flag names; the cumulative flags add :data:`BY_YEAR_SUFFIX`."""
-
-BY_YEAR_SUFFIX = "_by_year"
-
-POUNDS_METRICS: frozenset[str] = frozenset({"band_d"})
-"""Metrics in pounds (shown to the penny) rather than £m (shown to one decimal)."""
-
-TOTAL_LINES: frozenset[str] = frozenset({"funding", "spend", "gap", "total_reserves"})
-"""Finance-table lines set in bold: the totals a reader looks for first."""
-
-MISSING_CELL = "–"
-
-TITLE_SIZE = 10.5
-LABEL_SIZE = 8.5
-TICK_SIZE = 8
-LEGEND_SIZE = 8
-
-_OUTER_BAND_ALPHA = 0.16
-_INNER_BAND_ALPHA = 0.36
-_GRID = {"color": "#dddddd", "linewidth": 0.6}
-_MAX_VALUE_COLUMN_WIDTH = 0.13
-"""Widest a table's year column may be, as a fraction of the axes, so few years stay compact."""
-_LEGEND_GAP_POINTS = 30
-"""Distance from the bottom of an axes to its legend: clears tick labels and the x label."""
-
-
-# --------------------------------------------------------------------------------------
-# Colours
-# --------------------------------------------------------------------------------------
-
-def reserve_colour(metric: str) -> str:
-    """The colour of one earmarked reserve, the same on every page and for every force.
-
-    Parameters
-    ----------
-    metric : str
-        A ``reserve_<name>`` metric.
-
-    Returns
-    -------
-    str
-        A fixed colour for known names; otherwise one picked from the palette by a hash
-        of the name, so it does not depend on which forces are in the run.
-    """
-    if metric in RESERVE_COLOURS:
-        return RESERVE_COLOURS[metric]
-    return RESERVE_PALETTE[zlib.crc32(metric.encode("utf-8")) % len(RESERVE_PALETTE)]
-
-
-def force_colour(force: str) -> str:
-    """The colour of a force on the cross-force page (fixed for the three modelled forces).
-
-    Parameters
-    ----------
-    force : str
-        Force id.
-
-    Returns
-    -------
-    str
-    """
-    if force in FORCE_COLOURS:
-        return FORCE_COLOURS[force]
-    return FORCE_PALETTE[zlib.crc32(force.encode("utf-8")) % len(FORCE_PALETTE)]
-
-
-# --------------------------------------------------------------------------------------
-# Axes
-# --------------------------------------------------------------------------------------
-
-def fiscal_years(*frames: pd.DataFrame) -> list[str]:
-    """Every fiscal year present in the ``year`` column of the frames, in order.
-
-    Parameters
-    ----------
-    *frames : pandas.DataFrame
-        Tables with a ``year`` column of strings like ``'2016/17'``.
-
-    Returns
-    -------
-    list of str
-        Sorted unique years; ``'2016/17'`` strings sort chronologically as text.
-    """
-    years: set[str] = set()
-    for frame in frames:
-        if len(frame):
-            years.update(str(year) for year in frame["year"].unique())
-    return sorted(years)
-
-
-def set_fiscal_year_axis(ax: Axes, years: Sequence[str], label: bool = True) -> None:
-    """Label the x axis with fiscal years as categories at positions 0, 1, 2, ...
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        The axes to label.
-    years : sequence of str
-        Fiscal years in plotting order.
-    label : bool, default True
-        Whether to write "Fiscal year" under the axis.
-    """
-    ax.set_xticks(range(len(years)), labels=list(years))
-    ax.set_xlim(-0.5, len(years) - 0.5)
-    ax.tick_params(labelsize=TICK_SIZE)
-    if label:
-        ax.set_xlabel("Fiscal year (1 April to 31 March)", fontsize=LABEL_SIZE)
-
-
-class MoneyFormatter(Formatter):
-    """Axis ticks in £m the budget-book way: ``12.5``, negatives in brackets ``(2.5)``.
-
-    The decimals follow the tick spacing, so a 5-unit axis shows whole numbers and a
-    0.5-unit axis one decimal.
-    """
-
-    def __call__(self, value: float, position: int | None = None) -> str:
-        return format_table_money(value, decimals=1)
-
-    def format_ticks(self, values) -> list[str]:
-        decimals = tick_decimals(values)
-        return [format_table_money(value, decimals=decimals) for value in values]
-
-
-def tick_decimals(values: Sequence[float]) -> int:
-    """The fewest decimals (at most two) that show every tick value exactly: 2.5 steps need one.
-
-    Parameters
-    ----------
-    values : sequence of float
-        Tick positions.
-
-    Returns
-    -------
-    int
-    """
-    locs = np.asarray(values, dtype=float)
-    for decimals in range(3):
-        scaled = locs * 10**decimals
-        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1.0, np.abs(scaled))):
-            return decimals
-    return 2
-
-
-def set_money_axis(ax: Axes, label: str = "£m (cash)") -> None:
-    """Label the y axis in £m with bracketed negatives, light grid lines behind the data.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    label : str, default ``"£m (cash)"``
-    """
-    ax.yaxis.set_major_formatter(MoneyFormatter())
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 4, 5, 10]))
-    ax.set_ylabel(label, fontsize=LABEL_SIZE)
-    ax.tick_params(labelsize=TICK_SIZE)
-    ax.grid(axis="y", **_GRID)
-    ax.set_axisbelow(True)
-
-
-class PercentTickFormatter(Formatter):
-    """Probability ticks as percentages with just enough decimals: ``0%, 2.5%, 5%`` → ``0.0%, 2.5%, 5.0%``."""
-
-    def __call__(self, value: float, position: int | None = None) -> str:
-        return f"{value * 100:.1f}%"
-
-    def format_ticks(self, values) -> list[str]:
-        percents = [value * 100 for value in values]
-        decimals = tick_decimals(percents)
-        return [f"{percent:.{decimals}f}%" for percent in percents]
-
-
-def set_probability_axis(ax: Axes, highest: float, label: str = "Probability") -> None:
-    """A 0% to a rounded-up ceiling y axis for probabilities, in percent.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    highest : float
-        Largest value drawn (including interval ends).
-    label : str, default ``"Probability"``
-    """
-    ceiling = nice_probability_ceiling(highest)
-    ax.set_ylim(-ceiling * 0.02, ceiling)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
-    ax.yaxis.set_major_formatter(PercentTickFormatter())
-    ax.set_ylabel(label, fontsize=LABEL_SIZE)
-    ax.tick_params(labelsize=TICK_SIZE)
-    ax.grid(axis="y", **_GRID)
-    ax.set_axisbelow(True)
-
-
-def nice_probability_ceiling(highest: float) -> float:
-    """The top of a probability axis: the next of 1%, 2%, 5%, 10%, 15% … 50%, 100% above the data.
-
-    Parameters
-    ----------
-    highest : float
-        Largest probability drawn.
-
-    Returns
-    -------
-    float
-        With 15% headroom so markers and labels stay inside the frame.
-    """
-    for ceiling in (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0):
-        if highest * 1.15 <= ceiling:
-            return ceiling
-    return 1.05
-
-
-def title(ax: Axes, text: str) -> None:
-    """Set a chart title, left aligned, in the report's title style."""
-    ax.set_title(text, loc="left", fontsize=TITLE_SIZE, fontweight="bold")
-
-
-def _values_by_year(rows: pd.DataFrame, column: str, years: Sequence[str]) -> np.ndarray:
-    if rows.empty:
-        return np.full(len(years), np.nan)
-    by_year = dict(zip(rows["year"].astype(str), rows[column].astype(float)))
-    return np.array([by_year.get(year, np.nan) for year in years], dtype=float)
-
-
-def _band_positions(years: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """x positions for drawing, and which year each position reads its values from.
-
-    A single year has no span to fill between, so it is drawn as a short block.
-    """
-    if len(years) == 1:
-        return np.array([-0.25, 0.25]), np.array([0, 0])
-    positions = np.arange(len(years), dtype=float)
-    return positions, np.arange(len(years))
-
-
-def _rows_for(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[frame[column] == value]
-
 
 # --------------------------------------------------------------------------------------
 # Fans
@@ -357,13 +82,13 @@ class FanKey:
 class _FanKeyHandler(HandlerBase):
     def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):
         colour = orig_handle.colour
-        outer = Rectangle((-xdescent, -ydescent), width, height, color=colour, alpha=_OUTER_BAND_ALPHA, linewidth=0)
+        outer = Rectangle((-xdescent, -ydescent), width, height, color=colour, alpha=OUTER_BAND_ALPHA, linewidth=0)
         inner = Rectangle(
             (-xdescent, -ydescent + height * 0.25),
             width,
             height * 0.5,
             color=colour,
-            alpha=_INNER_BAND_ALPHA,
+            alpha=INNER_BAND_ALPHA,
             linewidth=0,
         )
         median = Line2D([-xdescent, -xdescent + width], [-ydescent + height / 2] * 2, color=colour, linewidth=2.0)
@@ -397,12 +122,12 @@ def draw_fan(ax: Axes, rows: pd.DataFrame, label: str, colour: str, years: Seque
     FanKey
         A legend handle that draws as a small fan in the same colour.
     """
-    positions, index = _band_positions(years)
-    p5, p25, p50, p75, p95 = (_values_by_year(rows, col, years)[index] for col in ("p5", "p25", "p50", "p75", "p95"))
-    ax.fill_between(positions, p5, p95, color=colour, alpha=_OUTER_BAND_ALPHA, linewidth=0, label=label)
-    ax.fill_between(positions, p25, p75, color=colour, alpha=_INNER_BAND_ALPHA, linewidth=0)
+    positions, index = band_positions(years)
+    p5, p25, p50, p75, p95 = (values_by_year(rows, col, years)[index] for col in ("p5", "p25", "p50", "p75", "p95"))
+    ax.fill_between(positions, p5, p95, color=colour, alpha=OUTER_BAND_ALPHA, linewidth=0, label=label)
+    ax.fill_between(positions, p25, p75, color=colour, alpha=INNER_BAND_ALPHA, linewidth=0)
     ax.plot(positions, p50, color=colour, linewidth=2.0)
-    medians = _values_by_year(rows, "p50", years)
+    medians = values_by_year(rows, "p50", years)
     ax.plot(range(len(years)), medians, color=colour, linestyle="none", marker="o", markersize=3.5)
     return FanKey(colour)
 
@@ -428,8 +153,8 @@ def draw_plan_line(ax: Axes, plan_rows: pd.DataFrame, colour: str, years: Sequen
     """
     if plan_rows.empty:
         return None
-    positions, index = _band_positions(years)
-    values = _values_by_year(plan_rows, "value", years)[index]
+    positions, index = band_positions(years)
+    values = values_by_year(plan_rows, "value", years)[index]
     if np.all(np.isnan(values)):
         return None
     (line,) = ax.plot(positions, values, color=colour, linewidth=1.6, linestyle=(0, (5, 3)))
@@ -461,14 +186,14 @@ def draw_reference_line(
     """
     if rows.empty:
         return None
-    positions, index = _band_positions(years)
-    values = _values_by_year(rows, column, years)[index]
+    positions, index = band_positions(years)
+    values = values_by_year(rows, column, years)[index]
     (line,) = ax.plot(positions, values, color=colour, linewidth=1.8, linestyle=(0, (2, 2)))
     return line
 
 
 def place_legend_below(
-    ax: Axes, handles: Sequence[object], labels: Sequence[str], ncols: int = 2, gap_points: float = _LEGEND_GAP_POINTS
+    ax: Axes, handles: Sequence[object], labels: Sequence[str], ncols: int = 2, gap_points: float = LEGEND_GAP_POINTS
 ) -> None:
     """Put the legend under the axes, clear of the data, tick labels and x label.
 
@@ -585,11 +310,11 @@ def draw_fan_chart(
     for metric in metrics:
         colour = colours.get(metric) or LINE_COLOURS.get(metric) or reserve_colour(metric)
         label = metric_label(metric)
-        rows = _rows_for(summary_rows, "metric", metric)
+        rows = rows_for(summary_rows, "metric", metric)
         if not rows.empty:
             fan_handles.append(draw_fan(ax, rows, label, colour, years))
             fan_labels.append(label)
-        plan_line = draw_plan_line(ax, _rows_for(plan_rows, "metric", metric), colour, years)
+        plan_line = draw_plan_line(ax, rows_for(plan_rows, "metric", metric), colour, years)
         if plan_line is not None:
             plan_handles.append(plan_line)
             plan_labels.append(f"{label}: force plan")
@@ -648,7 +373,7 @@ def draw_reserve_fan(
     """
     draw_fan_chart(ax, summary_rows, plan_rows, (metric,), years)
     if minimum:
-        draw_reference_line(ax, _rows_for(summary_rows, "metric", "general_reserve_minimum"),
+        draw_reference_line(ax, rows_for(summary_rows, "metric", "general_reserve_minimum"),
                             MINIMUM_RESERVE_COLOUR, years)
     low, high = ax.get_ylim()
     if low >= 0:
@@ -695,7 +420,7 @@ def draw_reserve_movements(ax: Axes, movements: pd.DataFrame, years: Sequence[st
     chart_title : str
         Title above the chart.
     """
-    closing = _values_by_year(_rows_for(movements, "movement", "total_reserves"), "value", years)
+    closing = values_by_year(rows_for(movements, "movement", "total_reserves"), "value", years)
     ax.set_xticks(range(len(years)), labels=[f"{year}\nclosing {format_figure(value, 'money')}"
                                              for year, value in zip(years, closing)])
     ax.set_xlim(-0.5, len(years) - 0.5)
@@ -704,7 +429,7 @@ def draw_reserve_movements(ax: Axes, movements: pd.DataFrame, years: Sequence[st
     handles: list[object] = []
     labels: list[str] = []
     for number, (metric, label, _) in enumerate(RESERVE_MOVEMENTS):
-        values = np.nan_to_num(_values_by_year(_rows_for(movements, "movement", metric), "value", years))
+        values = np.nan_to_num(values_by_year(rows_for(movements, "movement", metric), "value", years))
         positions = np.arange(len(years)) + (number - (len(RESERVE_MOVEMENTS) - 1) / 2) * width
         hatch = "////" if metric == "uncovered_deficit" else None
         bars = ax.bar(positions, values, width=width * 0.92, color=MOVEMENT_COLOURS[metric],
@@ -723,7 +448,7 @@ def draw_reserve_movements(ax: Axes, movements: pd.DataFrame, years: Sequence[st
     span = max(high - low, 0.5)
     ax.set_ylim(min(low, -0.05 * span) - 0.08 * span, max(high, 0.05 * span) + 0.08 * span)
     title(ax, chart_title)
-    place_legend_below(ax, handles, labels, ncols=2, gap_points=_LEGEND_GAP_POINTS + 10)
+    place_legend_below(ax, handles, labels, ncols=2, gap_points=LEGEND_GAP_POINTS + 10)
 
 
 def draw_gap_breakdown(
@@ -760,7 +485,7 @@ def draw_gap_breakdown(
     handles: list[object] = []
     labels: list[str] = []
     for part in GAP_PARTS:
-        values = np.nan_to_num(_values_by_year(_rows_for(breakdown, "part", part), column, years))
+        values = np.nan_to_num(values_by_year(rows_for(breakdown, "part", part), column, years))
         bottoms = np.where(values >= 0, above, below)
         bars = ax.bar(positions, values, bottom=bottoms, width=0.6, color=GAP_PART_COLOURS[part], alpha=0.85,
                       edgecolor="white", linewidth=0.6)
@@ -768,7 +493,7 @@ def draw_gap_breakdown(
         below += np.where(values < 0, values, 0)
         handles.append(bars)
         labels.append(GAP_PART_LABELS[part])
-    required = _values_by_year(_rows_for(breakdown, "part", "savings_required_plan"), column, years)
+    required = values_by_year(rows_for(breakdown, "part", "savings_required_plan"), column, years)
     if not np.all(np.isnan(required)):
         (line,) = ax.plot(positions, required, color=PLAN_SAVINGS_COLOUR, linestyle=(0, (5, 3)), marker="D",
                           markersize=4, linewidth=1.4)
@@ -800,18 +525,18 @@ def draw_flag_probabilities(ax: Axes, flag_table: pd.DataFrame, years: Sequence[
     """
     set_fiscal_year_axis(ax, years)
     title(ax, chart_title)
-    cumulative = _rows_for(flag_table, "when", "by end of year")
+    cumulative = rows_for(flag_table, "when", "by end of year")
     handles: list[object] = []
     labels: list[str] = []
     # Neighbouring flags are nudged apart so that lines sitting on 0% stay distinguishable.
     offsets = np.linspace(-0.08, 0.08, len(FLAGS))
     for flag, offset in zip(FLAGS, offsets):
-        rows = _rows_for(cumulative, "flag", flag)
+        rows = rows_for(cumulative, "flag", flag)
         if rows.empty:
             continue
-        probability = _values_by_year(rows, "probability", years)
-        low = _values_by_year(rows, "low", years)
-        high = _values_by_year(rows, "high", years)
+        probability = values_by_year(rows, "probability", years)
+        low = values_by_year(rows, "low", years)
+        high = values_by_year(rows, "high", years)
         container = ax.errorbar(
             np.arange(len(years)) + offset,
             probability,
@@ -865,7 +590,7 @@ def draw_first_breach(ax: Axes, first_breach: pd.DataFrame, chart_title: str) ->
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_xlabel("Probability (share of simulated paths), with 95% interval", fontsize=LABEL_SIZE)
     ax.tick_params(labelsize=TICK_SIZE)
-    ax.grid(axis="x", **_GRID)
+    ax.grid(axis="x", **GRID)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -919,15 +644,15 @@ def draw_cross_force_measure(
         One legend entry per force, for a legend shared by the page.
     """
     set_fiscal_year_axis(ax, years)
-    rows = _rows_for(table, "measure", measure)
+    rows = rows_for(table, "measure", measure)
     offsets = np.linspace(-0.18, 0.18, len(forces)) if len(forces) > 1 else np.zeros(1)
     handles: list[object] = []
     labels: list[str] = []
     for force, offset in zip(forces, offsets):
-        force_rows = _rows_for(rows, "force", force)
-        central = _values_by_year(force_rows, "central", years)
-        low = _values_by_year(force_rows, "low", years)
-        high = _values_by_year(force_rows, "high", years)
+        force_rows = rows_for(rows, "force", force)
+        central = values_by_year(force_rows, "central", years)
+        low = values_by_year(force_rows, "low", years)
+        high = values_by_year(force_rows, "high", years)
         container = ax.errorbar(np.arange(len(years)) + offset, central,
                                 yerr=np.vstack([central - low, high - central]), color=force_colour(force),
                                 marker="o", markersize=5, linewidth=1.4, capsize=3, elinewidth=1.1)
@@ -942,7 +667,7 @@ def draw_cross_force_measure(
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
         ax.set_ylabel(CROSS_FORCE_AXIS_LABELS[measure], fontsize=LABEL_SIZE)
         ax.tick_params(labelsize=TICK_SIZE)
-        ax.grid(axis="y", **_GRID)
+        ax.grid(axis="y", **GRID)
         ax.set_axisbelow(True)
         if lowest >= 0:
             ax.set_ylim(bottom=0, top=max(highest * 1.1, 0.01))
@@ -950,212 +675,3 @@ def draw_cross_force_measure(
             ax.axhline(0, color="#888888", linewidth=0.8)
     title(ax, f"{CROSS_FORCE_MEASURES[measure]} ({CROSS_FORCE_INTERVALS[measure]})")
     return handles, labels
-
-
-# --------------------------------------------------------------------------------------
-# Tables
-# --------------------------------------------------------------------------------------
-
-def flag_table_rows(flag_table: pd.DataFrame, years: Sequence[str]) -> list[list[str]]:
-    """Format one force's flag probabilities with their 95% intervals, years across.
-
-    Parameters
-    ----------
-    flag_table : pandas.DataFrame
-        Output of :func:`model.report_tables.flag_probability_table` for one force.
-    years : sequence of str
-        Fiscal years across the table.
-
-    Returns
-    -------
-    list of list of str
-        A header row ``["Probability (95% interval)", "", year, ...]``, then two rows per
-        flag: ``[label, "By end of year", ...]`` (cumulative) and ``["", "In that year", ...]``.
-        A cell reads like ``"5.8% (5.5–6.2)"``; a missing year is ``"–"``.
-    """
-    table = [["Probability (95% interval)", "", *years]]
-    for flag in FLAGS:
-        for position, when in enumerate(("by end of year", "in that year")):
-            rows = _rows_for(_rows_for(flag_table, "flag", flag), "when", when)
-            cells = []
-            for p, low, high in zip(*(_values_by_year(rows, c, years) for c in ("probability", "low", "high"))):
-                cells.append(MISSING_CELL if math.isnan(p) else _probability_cell(p, low, high))
-            table.append([FLAG_LABELS[flag] if position == 0 else "", when.capitalize(), *cells])
-    return table
-
-
-def _probability_cell(p: float, low: float, high: float) -> str:
-    return f"{format_percent(p)} ({format_percent(low).rstrip('%')}–{format_percent(high).rstrip('%')})"
-
-
-
-def format_figure(value: float, unit: str) -> str:
-    """A finance-table cell: £m to one decimal with bracketed negatives, band D to the penny.
-
-    Parameters
-    ----------
-    value : float
-        The figure; NaN when missing.
-    unit : str
-        ``"pounds"`` for band D; anything else is £m.
-
-    Returns
-    -------
-    str
-        ``"(4.5)"``, ``"1,234.6"``, ``"177.61"`` or ``"–"``.
-    """
-    if value is None or not math.isfinite(value):
-        return MISSING_CELL
-    return format_table_money(value, decimals=2 if unit == "pounds" else 1)
-
-
-def draw_table(
-    ax: Axes,
-    rows: Sequence[Sequence[str]],
-    rows_per_group: int,
-    emphasised_row: int | None = None,
-    label_width: float = 0.42,
-    qualifier_width: float = 0.08,
-    max_value_width: float = _MAX_VALUE_COLUMN_WIDTH,
-    font_size: float = 8,
-) -> None:
-    """Draw formatted rows as a budget-book table filling the axes.
-
-    The first row is the header. Body rows are shaded in alternating groups (one group
-    per line item); one row of each group may be bold. The two label columns are left
-    aligned and the figures right aligned.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Axes to fill; its frame and ticks are hidden.
-    rows : sequence of sequence of str
-        Header row then body rows, as from :func:`flag_table_rows`.
-    rows_per_group : int
-        Body rows per line item.
-    emphasised_row : int or None, default None
-        Position within each group of the row set in bold, or ``None``.
-    label_width : float, default 0.42
-        Fraction of the axes width for the label column.
-    qualifier_width : float, default 0.08
-        Fraction of the axes width for the second column.
-    max_value_width : float, default 0.13
-        Widest a year column may be, as a fraction of the axes.
-    font_size : float, default 8
-        Font size in points.
-    """
-    ax.set_axis_off()
-    value_columns = len(rows[0]) - 2
-    value_width = min(max_value_width, (1 - label_width - qualifier_width) / max(value_columns, 1))
-    widths = [label_width, qualifier_width, *[value_width] * value_columns]
-    height = 1 / len(rows)
-    table = Table(ax, bbox=(0, 0, sum(widths), 1))
-    for row_number, row in enumerate(rows):
-        group = (row_number - 1) // rows_per_group
-        if row_number == 0:
-            facecolor = "#e4e9f0"
-        else:
-            facecolor = "#f3f4f6" if group % 2 else "white"
-        emphasised = row_number == 0 or (
-            emphasised_row is not None and (row_number - 1) % rows_per_group == emphasised_row
-        )
-        for column, text in enumerate(row):
-            cell = table.add_cell(
-                row_number,
-                column,
-                width=widths[column],
-                height=height,
-                text=text,
-                loc="left" if column < 2 else "right",
-                facecolor=facecolor,
-                edgecolor="#c8c8c8",
-            )
-            cell.visible_edges = "horizontal"
-            cell.set_linewidth(0.4)
-            cell.PAD = 0.04 if column else 0.02
-            if emphasised and (row_number == 0 or column >= 1):
-                cell.get_text().set_fontweight("bold")
-    table.auto_set_font_size(False)
-    table.set_fontsize(font_size)
-    ax.add_table(table)
-
-
-def draw_finance_table(
-    ax: Axes,
-    wide: pd.DataFrame,
-    years: Sequence[str],
-    label_width: float = 0.2,
-    font_size: float = 7.5,
-) -> None:
-    """Draw the finance officer's table: lines down, years across, four cases per year.
-
-    Section headings get a shaded row; totals (:data:`TOTAL_LINES`) are bold; the central
-    column of each year is shaded so the eye can run along it.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Axes to fill; its frame and ticks are hidden.
-    wide : pandas.DataFrame
-        Output of :func:`model.report_tables.finance_table_wide`.
-    years : sequence of str
-        Fiscal years across the table.
-    label_width : float, default 0.2
-        Fraction of the axes width for the line labels.
-    font_size : float, default 7.5
-        Font size of the figures, in points.
-    """
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    gap = 0.008
-    group_width = (1 - label_width - gap * len(years)) / max(len(years), 1)
-    column_width = group_width / len(CASES)
-    sections = list(dict.fromkeys(wide["section"]))
-    row_count = 2 + len(sections) + len(wide)
-    height = 1 / row_count
-    ax.set_ylim(0, 1)
-
-    def top_of(row: int) -> float:
-        return 1 - row * height
-
-    def right_edge(year_index: int, case_index: int) -> float:
-        start = label_width + gap * (year_index + 1) + group_width * year_index
-        return start + column_width * (case_index + 1)
-
-    for year_index, year in enumerate(years):
-        left = right_edge(year_index, 0) - column_width
-        ax.text(left + group_width / 2, top_of(0) - height / 2, year, ha="center", va="center",
-                fontsize=font_size + 1, fontweight="bold")
-        ax.plot([left + 0.004, left + group_width - 0.002], [top_of(1)] * 2, color="#1f3b63", linewidth=0.8)
-        for case_index, case in enumerate(CASES):
-            ax.text(right_edge(year_index, case_index) - 0.003, top_of(1) - height / 2, CASE_LABELS[case],
-                    ha="right", va="center", fontsize=min(font_size - 1.2, 6.3), color="#333333")
-            if case == "central":
-                ax.add_patch(Rectangle((right_edge(year_index, case_index) - column_width, 0), column_width,
-                                       top_of(2), color="#eef2f7", linewidth=0, zorder=0))
-    ax.text(0, top_of(1) - height / 2, "£m cash (band D in £)", ha="left", va="center", fontsize=font_size - 0.5,
-            color="#333333", style="italic")
-    ax.plot([0, 1], [top_of(2)] * 2, color="#1f3b63", linewidth=1.0)
-
-    row = 2
-    current_section = None
-    for record in wide.to_dict("records"):
-        if record["section"] != current_section:
-            current_section = record["section"]
-            ax.add_patch(Rectangle((0, top_of(row + 1)), 1, height, color="#e4e9f0", linewidth=0, zorder=0.5))
-            ax.text(0.004, top_of(row) - height / 2, current_section, ha="left", va="center",
-                    fontsize=font_size + 0.5, fontweight="bold", color="#1f3b63")
-            row += 1
-        weight = "bold" if record["metric"] in TOTAL_LINES else "normal"
-        ax.text(0.012, top_of(row) - height / 2, record["label"], ha="left", va="center", fontsize=font_size,
-                fontweight=weight)
-        for year_index, year in enumerate(years):
-            for case_index, case in enumerate(CASES):
-                text = format_figure(record.get((year, case), math.nan), record["unit"])
-                ax.text(right_edge(year_index, case_index) - 0.003, top_of(row) - height / 2, text, ha="right",
-                        va="center", fontsize=font_size, fontweight=weight)
-        if record["metric"] in TOTAL_LINES:
-            ax.plot([label_width, 1], [top_of(row)] * 2, color="#999999", linewidth=0.5)
-        row += 1
-    ax.plot([0, 1], [top_of(row)] * 2, color="#1f3b63", linewidth=1.0)
-

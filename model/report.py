@@ -34,20 +34,24 @@ from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 
 from model.inputs import INPUTS
+from model.plot_style import (
+    fiscal_years,
+    force_colour,
+)
+from model.plot_tables import (
+    draw_finance_table,
+    draw_table,
+    flag_table_rows,
+)
 from model.plots import (
     draw_cross_force_measure,
-    draw_finance_table,
     draw_first_breach,
     draw_flag_probabilities,
     draw_funding_and_spend,
     draw_gap_breakdown,
     draw_reserve_fan,
     draw_reserve_movements,
-    draw_table,
     fan_legend_entries,
-    fiscal_years,
-    flag_table_rows,
-    force_colour,
     legend_in_axes,
     minimum_reserve_label,
 )

@@ -16,15 +16,19 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
+from model.plot_style import (
+    tick_decimals,
+)
+from model.plot_tables import (
+    flag_table_rows,
+    format_figure,
+)
 from model.plots import (
     draw_first_breach,
     draw_flag_probabilities,
     draw_gap_breakdown,
     draw_reserve_fan,
-    flag_table_rows,
-    format_figure,
     minimum_reserve_label,
-    tick_decimals,
 )
 from model.report import (
     LANDSCAPE_INCHES,

@@ -9,8 +9,8 @@ The package is layered so that each module has one job:
 * :mod:`model.engine` is pure array arithmetic over ``(paths, years)``;
 * :mod:`model.sampling` turns a scenario into engine arrays, chunk of paths by chunk;
 * :mod:`model.simulation` runs chunks and :mod:`model.summary` reduces them to tidy tables;
-* :mod:`model.plot_style`, :mod:`model.plots`, :mod:`model.plot_tables`, :mod:`model.report` and
-  :mod:`model.outputs` draw and write;
+* :mod:`model.plot_style`, :mod:`model.plots`, :mod:`model.plot_tables`, :mod:`model.page_layout`,
+  :mod:`model.report` and :mod:`model.outputs` draw and write;
 * :mod:`model.cli` is the command line.
 """
 

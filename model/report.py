@@ -2,7 +2,8 @@
 
 Pages are built as :class:`matplotlib.figure.Figure` objects without pyplot, so no
 global figure state is created or leaked. The numbers come from
-:mod:`model.report_tables` and the charts from :mod:`model.plots`. Page layout:
+:mod:`model.report_tables`, the charts from :mod:`model.plots`, and text is flowed down
+the pages by :mod:`model.page_layout`. Page layout:
 
 1. Summary for the panel, in plain words: per force, the chance the general reserve
    falls below its minimum, how long usable reserves last, and the budget gap.
@@ -20,9 +21,8 @@ global figure state is created or leaked. The numbers come from
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -31,9 +31,24 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.textpath import TextToPath
 
 from model.inputs import INPUTS
+from model.page_layout import (
+    FOOTER_HEIGHT_INCHES,
+    LANDSCAPE_INCHES,
+    MARGIN_INCHES,
+    PAGE_SIZE_INCHES,
+    POINTS_PER_INCH,
+    Block,
+    TextLine,
+    flow,
+    flow_text,
+    heading,
+    paragraph,
+    text_blocks,
+    text_width,
+    wrap_to_width,
+)
 from model.plot_style import (
     fiscal_years,
     force_colour,
@@ -71,22 +86,9 @@ from model.report_tables import (
     reserve_movements,
 )
 
-PAGE_SIZE_INCHES: tuple[float, float] = (8.27, 11.69)
-"""A4 portrait, used for every page but the finance tables."""
-
-LANDSCAPE_INCHES: tuple[float, float] = (11.69, 8.27)
-"""A4 landscape, for the finance officer's table (four cases for each of four years)."""
-
-MARGIN_INCHES = 0.55
-FOOTER_HEIGHT_INCHES = 0.35
 SHA_DISPLAY_CHARACTERS = 12
 APPENDIX_FONT_SIZE = 7.0
 """Appendix tables: small, and still readable on paper (at least 6.5 pt)."""
-
-HEADING_COLOUR = "#1f3b63"
-
-_POINTS_PER_INCH = 72
-_TEXT_MEASURE = TextToPath()
 
 
 def build_report_pdf(
@@ -167,221 +169,6 @@ def forces_in_order(summary: pd.DataFrame) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
-# Flowing text: blocks placed down the page, breaking onto new pages
-# --------------------------------------------------------------------------------------
-
-@dataclass
-class _Block:
-    """Something of known height drawn at a given top edge (inches from the page bottom).
-
-    ``keep_with_next`` keeps a heading on the page of what follows it; ``header`` is
-    drawn first when the block starts a new page (a table's repeated column headings).
-    """
-
-    height: float
-    draw: Callable[[Figure, float], None]
-    keep_with_next: bool = False
-    header: _Block | None = None
-    space_before: float = 0.0
-
-
-@dataclass(frozen=True)
-class _TextLine:
-    """One line of text, already wrapped to its width."""
-
-    text: str
-    size: float = 10
-    weight: str = "normal"
-    indent: float = 0.0
-    bullet: bool = False
-    key: str = ""
-    space_before: float = 0.0
-    colour: str = "#111111"
-    marker_colour: str | None = None
-
-
-def _flow(blocks: Sequence[_Block], page_size: tuple[float, float] = PAGE_SIZE_INCHES) -> list[Figure]:
-    """Place blocks down A4 pages, starting a new page when the next one does not fit."""
-    top = page_size[1] - MARGIN_INCHES
-    bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES
-    pages = [Figure(figsize=page_size)]
-    y = top
-    for index, block in enumerate(blocks):
-        needed = block.space_before + block.height
-        if block.keep_with_next and index + 1 < len(blocks):
-            needed += blocks[index + 1].space_before + blocks[index + 1].height
-        if y - needed < bottom and y < top:
-            pages.append(Figure(figsize=page_size))
-            y = top
-            if block.header is not None:
-                block.header.draw(pages[-1], y)
-                y -= block.header.height
-        else:
-            y -= block.space_before
-        block.draw(pages[-1], y)
-        y -= block.height
-    return pages
-
-
-def _line_block(line: _TextLine, page_width: float = PAGE_SIZE_INCHES[0]) -> _Block:
-    line_height = line.size * 1.4 / _POINTS_PER_INCH
-
-    def draw(page: Figure, top: float) -> None:
-        width, height = page.get_size_inches()
-        y = (top - line.size * 1.05 / _POINTS_PER_INCH) / height
-        x = MARGIN_INCHES
-        style = {"fontsize": line.size, "fontweight": line.weight, "color": line.colour, "va": "baseline"}
-        if line.bullet:
-            page.text(x / width, y, "•", **(style | {"color": line.marker_colour or line.colour}))
-        if line.key:
-            page.text(x / width, y, line.key, fontsize=line.size, fontweight="bold", color="#333333", va="baseline")
-        page.text((x + line.indent) / width, y, line.text, **style)
-
-    return _Block(height=line_height, draw=draw, space_before=line.space_before / _POINTS_PER_INCH)
-
-
-def _text_blocks(lines: Sequence[_TextLine]) -> list[_Block]:
-    blocks = [_line_block(line) for line in lines]
-    for block, line, following in zip(blocks, lines, list(lines[1:]) + [None]):
-        # A heading stays with the first line under it.
-        block.keep_with_next = line.weight == "bold" and following is not None and following.weight != "bold"
-    return blocks
-
-
-def _flow_text(lines: Sequence[_TextLine]) -> list[Figure]:
-    return _flow(_text_blocks(lines))
-
-
-_KEY_COLUMN_INCHES = 1.75
-_BULLET_INDENT_INCHES = 0.2
-
-
-def _heading(text: str, space_before: float = 14) -> list[_TextLine]:
-    return _paragraph(text, size=12.5, weight="bold", space_before=space_before, colour=HEADING_COLOUR)
-
-
-def _paragraph(
-    text: str,
-    size: float = 10,
-    weight: str = "normal",
-    bullet: bool = False,
-    key: str = "",
-    space_before: float = 0.0,
-    colour: str = "#111111",
-    marker_colour: str | None = None,
-) -> list[_TextLine]:
-    indent = _BULLET_INDENT_INCHES if bullet else _KEY_COLUMN_INCHES if key else 0.0
-    width_points = (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES - indent) * _POINTS_PER_INCH
-    wrapped = wrap_to_width(text, FontProperties(size=size, weight=weight), width_points) or [""]
-    return [
-        _TextLine(
-            text=line,
-            size=size,
-            weight=weight,
-            indent=indent,
-            bullet=bullet and number == 0,
-            key=key if number == 0 else "",
-            space_before=space_before if number == 0 else 0.0,
-            colour=colour,
-            marker_colour=marker_colour,
-        )
-        for number, line in enumerate(wrapped)
-    ]
-
-
-def wrap_to_width(text: str, font: FontProperties, width_points: float) -> list[str]:
-    """Break text into lines no wider than a width, measuring each line in the font.
-
-    Parameters
-    ----------
-    text : str
-        Text to wrap; runs of whitespace count as one space.
-    font : matplotlib.font_manager.FontProperties
-        Font the lines will be drawn in.
-    width_points : float
-        Widest line allowed, in points.
-
-    Returns
-    -------
-    list of str
-        The lines. A single word wider than the width is broken within the word.
-    """
-    space = text_width(" ", font)
-    lines: list[str] = []
-    current: list[str] = []
-    current_width = 0.0
-    for word in text.split():
-        word_width = text_width(word, font)
-        # Words are measured once and summed, because measuring every candidate line is slow for long text.
-        if current and current_width + space + word_width <= width_points:
-            current.append(word)
-            current_width += space + word_width
-            continue
-        if current:
-            lines.append(" ".join(current))
-        while word_width > width_points and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and text_width(word[:cut], font) > width_points:
-                cut -= 1
-            # Identifiers and addresses read better broken after a separator than mid-name.
-            separator = max(word.rfind(mark, 0, cut) for mark in _BREAK_AFTER)
-            if separator >= cut // 2:
-                cut = separator + 1
-            lines.append(word[:cut])
-            word = word[cut:]
-            word_width = text_width(word, font)
-        current, current_width = [word], word_width
-    if current:
-        lines.append(" ".join(current))
-    return lines
-
-
-_BREAK_AFTER = ("_", ".", "/", "-", ",")
-
-
-def text_width(text: str, font: FontProperties) -> float:
-    """Width of a line of text in points when drawn in a font.
-
-    The sum of each character's advance, measured once per character and font: fast
-    enough to wrap hundreds of table cells, and within a point or two of the laid-out
-    width (kerning is ignored).
-
-    Parameters
-    ----------
-    text : str
-        The text, drawn on one line.
-    font : matplotlib.font_manager.FontProperties
-        The font and size.
-
-    Returns
-    -------
-    float
-        Width in points (1/72 inch).
-    """
-    widths = _character_widths(font)
-    total = 0.0
-    for character in text:
-        width = widths.get(character)
-        if width is None:
-            width = widths[character] = _measure_character(character, font)
-        total += width
-    return total
-
-
-@lru_cache(maxsize=64)
-def _character_widths(font: FontProperties) -> dict[str, float]:
-    """The advance of every character measured so far in one font (filled as text is measured)."""
-    return {}
-
-
-def _measure_character(character: str, font: FontProperties) -> float:
-    # Measured between two bars, so a space or a character with side bearings counts its full advance.
-    with_character, _, _ = _TEXT_MEASURE.get_text_width_height_descent(f"|{character}|", font, ismath=False)
-    bars, _, _ = _TEXT_MEASURE.get_text_width_height_descent("||", font, ismath=False)
-    return with_character - bars
-
-
-# --------------------------------------------------------------------------------------
 # Page 1: the summary for the panel
 # --------------------------------------------------------------------------------------
 
@@ -404,20 +191,20 @@ def front_pages(
     list of matplotlib.figure.Figure
         One page, continued onto more only for very many forces.
     """
-    return _flow_text(_front_lines(summary, flags, meta, forces))
+    return flow_text(_front_lines(summary, flags, meta, forces))
 
 
 def _front_lines(
     summary: pd.DataFrame, flags: pd.DataFrame, meta: Mapping[str, object], forces: Sequence[str]
-) -> list[_TextLine]:
+) -> list[TextLine]:
     years = fiscal_years(summary)
     span = f"{years[0]} to {years[-1]}" if years else ""
     paths = int(meta["paths"])
-    lines: list[_TextLine] = []
-    lines += _paragraph(f"Medium-term financial strategy {span}: reserves and risk", size=18, weight="bold")
-    lines += _paragraph(f"{meta['title']} (scenario: {meta['scenario_name']})", size=11.5, colour="#333333",
+    lines: list[TextLine] = []
+    lines += paragraph(f"Medium-term financial strategy {span}: reserves and risk", size=18, weight="bold")
+    lines += paragraph(f"{meta['title']} (scenario: {meta['scenario_name']})", size=11.5, colour="#333333",
                         space_before=4)
-    lines += _heading("Summary for the Police and Crime Panel", space_before=10)
+    lines += heading("Summary for the Police and Crime Panel", space_before=10)
     for sentence in (
         f"The model runs each force's finances {paths:,} times ('paths'), each with different but plausible "
         "grant, council tax, pay, prices, savings delivery and one-off costs. A chance of '1 in 17' means the "
@@ -427,13 +214,13 @@ def _front_lines(
         "The 95% interval after each chance shows how much it could move with another set of paths of the "
         "same size; the model's assumptions are a larger uncertainty, set out in the appendix.",
     ):
-        lines += _paragraph(sentence, size=9, bullet=True, space_before=2, colour="#333333")
+        lines += paragraph(sentence, size=9, bullet=True, space_before=2, colour="#333333")
     for force in forces:
         headline = force_headline(summary, flags, force, meta)
-        lines += _paragraph(headline.force_name, size=12.5, weight="bold", space_before=12,
+        lines += paragraph(headline.force_name, size=12.5, weight="bold", space_before=12,
                             colour=force_colour(force))
         for sentence in headline_sentences(headline):
-            lines += _paragraph(sentence, size=9.5, bullet=True, space_before=3, marker_colour=force_colour(force))
+            lines += paragraph(sentence, size=9.5, bullet=True, space_before=3, marker_colour=force_colour(force))
     return lines
 
 
@@ -458,25 +245,25 @@ def title_pages(meta: Mapping[str, object], forces: Sequence[str], plan_supplied
     list of matplotlib.figure.Figure
         Usually one page.
     """
-    return _flow_text(_title_lines(meta, forces, plan_supplied))
+    return flow_text(_title_lines(meta, forces, plan_supplied))
 
 
-def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplied: bool) -> list[_TextLine]:
-    lines: list[_TextLine] = []
-    lines += _paragraph(str(meta["title"]), size=17, weight="bold", colour="#111111")
-    lines += _paragraph(f"Scenario: {meta['scenario_name']}", size=12, colour="#333333", space_before=4)
-    lines += _paragraph(
+def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplied: bool) -> list[TextLine]:
+    lines: list[TextLine] = []
+    lines += paragraph(str(meta["title"]), size=17, weight="bold", colour="#111111")
+    lines += paragraph(f"Scenario: {meta['scenario_name']}", size=12, colour="#333333", space_before=4)
+    lines += paragraph(
         "Monte Carlo medium-term financial strategy and reserves projection", size=10.5, colour="#555555"
     )
 
     description = str(meta.get("description") or "").strip()
     if description:
-        lines += _heading("About this scenario")
-        for number, paragraph in enumerate(description.split("\n\n")):
-            lines += _paragraph(" ".join(paragraph.split()), size=9.5, space_before=4 if number else 0)
+        lines += heading("About this scenario")
+        for number, text in enumerate(description.split("\n\n")):
+            lines += paragraph(" ".join(text.split()), size=9.5, space_before=4 if number else 0)
 
     paths = int(meta["paths"])
-    lines += _heading("How to read this report")
+    lines += heading("How to read this report")
     plan_sentence = (
         "The force plan (dashed lines, and the 'Force plan' column of the tables) is the same model run once "
         "with every input at the force's own planning assumption."
@@ -498,16 +285,16 @@ def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplie
         "Gap charts and cumulative figures add up yearly medians; they are labelled as such, because the median "
         "of a total is not the total of the medians.",
     ):
-        lines += _paragraph(sentence, size=9.5, bullet=True, space_before=2)
+        lines += paragraph(sentence, size=9.5, bullet=True, space_before=2)
 
-    lines += _heading("Forces")
+    lines += heading("Forces")
     for force in forces:
         fraction = _minimum_fraction(meta, force)
         suffix = f": minimum general reserve {fraction * 100:.1f}% of NRE" if fraction is not None else ""
-        lines += _paragraph(f"{display_name(force, meta)}{suffix}", size=9.5, bullet=True, space_before=2,
+        lines += paragraph(f"{display_name(force, meta)}{suffix}", size=9.5, bullet=True, space_before=2,
                             marker_colour=force_colour(force))
 
-    lines += _heading("Run")
+    lines += heading("Run")
     sha = str(meta["scenario_sha256"])
     for key, value in (
         ("Scenario file", str(meta["scenario_file"])),
@@ -517,7 +304,7 @@ def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplie
         ("Package version", f"police-mtfs {meta['version']}"),
         ("Created", str(meta["created"])),
     ):
-        lines += _paragraph(value, key=key, size=9.5, space_before=2)
+        lines += paragraph(value, key=key, size=9.5, space_before=2)
 
     sources = [str(source) for source in (meta.get("sources") or [])]
     # Notes that only repeat a source are left to the appendix, which lists every source.
@@ -525,9 +312,9 @@ def _title_lines(meta: Mapping[str, object], forces: Sequence[str], plan_supplie
     if sources:
         notes.append("The sources of the scenario's ranges are listed in appendix A5.")
     if notes:
-        lines += _heading("Notes and caveats")
+        lines += heading("Notes and caveats")
         for note in notes:
-            lines += _paragraph(note, size=9, bullet=True, space_before=2)
+            lines += paragraph(note, size=9, bullet=True, space_before=2)
     return lines
 
 
@@ -719,25 +506,25 @@ def force_table_page(summary: pd.DataFrame, plan: pd.DataFrame, force: str, forc
     intro = ("Optimistic / Central / Pessimistic: each line's P90 / P50 / P10 where more is better for the force's "
              "finances (funding, savings, reserves), and its P10 / P50 / P90 where less is better (spending, gaps, "
              "deficits). Plan: the force plan, the model run once on the force's own planning assumptions.")
-    text_width_points = (width - 2 * MARGIN_INCHES) * _POINTS_PER_INCH
+    text_width_points = (width - 2 * MARGIN_INCHES) * POINTS_PER_INCH
     y = top - 0.48
     for line in wrap_to_width(intro, FontProperties(size=8.5), text_width_points):
         page.text(MARGIN_INCHES / width, y / height, line, fontsize=8.5, color="#333333", va="baseline")
-        y -= 8.5 * 1.35 / _POINTS_PER_INCH
+        y -= 8.5 * 1.35 / POINTS_PER_INCH
     note = ("Each line's percentiles are taken on their own across the simulated paths, so the optimistic and "
             "pessimistic columns do not add up down the page, and the central column only nearly does. Deductions "
             "(savings, planned use of reserves) and surpluses (a negative unplanned gap) are in brackets.")
     note_lines = wrap_to_width(note, FontProperties(size=7.5), text_width_points)
-    table_bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + 0.1 + len(note_lines) * 7.5 * 1.35 / _POINTS_PER_INCH
+    table_bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + 0.1 + len(note_lines) * 7.5 * 1.35 / POINTS_PER_INCH
     ax = page.add_axes((MARGIN_INCHES / width, table_bottom / height, 1 - 2 * MARGIN_INCHES / width,
                         (y - 0.08 - table_bottom) / height))
     label_inches = max(text_width(str(label), FontProperties(size=7.5, weight="bold")) for label in wide["label"])
-    label_inches = label_inches / _POINTS_PER_INCH + 0.25
+    label_inches = label_inches / POINTS_PER_INCH + 0.25
     draw_finance_table(ax, wide, years, label_width=label_inches / (width - 2 * MARGIN_INCHES))
     y = table_bottom - 0.12
     for line in note_lines:
         page.text(MARGIN_INCHES / width, y / height, line, fontsize=7.5, color="#555555", va="baseline")
-        y -= 7.5 * 1.35 / _POINTS_PER_INCH
+        y -= 7.5 * 1.35 / POINTS_PER_INCH
     return page
 
 
@@ -795,8 +582,8 @@ def appendix_pages(
     -------
     list of matplotlib.figure.Figure
     """
-    blocks: list[_Block] = []
-    blocks += _text_blocks(_paragraph("Appendix: assumptions, sources and run", size=16, weight="bold"))
+    blocks: list[Block] = []
+    blocks += text_blocks(paragraph("Appendix: assumptions, sources and run", size=16, weight="bold"))
     inputs = appendix.get("inputs")
     blocks += _section("A1. The scenario's uncertain inputs",
                        "How each input is drawn on every path. 'Force plan' inputs follow each force's own planning "
@@ -836,33 +623,33 @@ def appendix_pages(
                                  "(national inputs are still shared by every force).")
 
     blocks += _section("A5. Run", "")
-    blocks += _text_blocks(_run_lines(meta))
-    return _flow(blocks)
+    blocks += text_blocks(_run_lines(meta))
+    return flow(blocks)
 
 
 def _has_rows(frame: pd.DataFrame | None) -> bool:
     return frame is not None and len(frame) > 0
 
 
-def _section(title_text: str, intro: str) -> list[_Block]:
-    lines = _heading(title_text, space_before=12)
+def _section(title_text: str, intro: str) -> list[Block]:
+    lines = heading(title_text, space_before=12)
     if intro:
-        lines += _paragraph(intro, size=8.5, colour="#444444", space_before=2)
-    blocks = _text_blocks(lines)
+        lines += paragraph(intro, size=8.5, colour="#444444", space_before=2)
+    blocks = text_blocks(lines)
     for block in blocks:
         block.keep_with_next = True
     return blocks
 
 
-def _subheading(text: str) -> list[_Block]:
-    blocks = _text_blocks(_paragraph(text, size=10, weight="bold", space_before=8, colour="#333333"))
+def _subheading(text: str) -> list[Block]:
+    blocks = text_blocks(paragraph(text, size=10, weight="bold", space_before=8, colour="#333333"))
     for block in blocks:
         block.keep_with_next = True
     return blocks
 
 
-def _none_supplied(text: str = "Not supplied with this run.") -> list[_Block]:
-    return _text_blocks(_paragraph(text, size=9, colour="#444444", space_before=2))
+def _none_supplied(text: str = "Not supplied with this run.") -> list[Block]:
+    return text_blocks(paragraph(text, size=9, colour="#444444", space_before=2))
 
 
 def _input_rows(inputs: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str, str]]:
@@ -894,7 +681,7 @@ def _cell_text(value: object) -> str:
 
 
 def _table_blocks(columns: Sequence[Column], records: Sequence[Mapping[str, object]],
-                  size: float = APPENDIX_FONT_SIZE) -> list[_Block]:
+                  size: float = APPENDIX_FONT_SIZE) -> list[Block]:
     header = _table_row_block(columns, {c.field: c.heading for c in columns}, size, bold=True)
     blocks = [header]
     for number, record in enumerate(records):
@@ -909,14 +696,14 @@ _CELL_PAD_INCHES = 0.04
 
 
 def _table_row_block(columns: Sequence[Column], record: Mapping[str, object], size: float,
-                     bold: bool = False, shaded: bool = False) -> _Block:
+                     bold: bool = False, shaded: bool = False) -> Block:
     font = FontProperties(size=size, weight="bold" if bold else "normal")
     cells = []
     for column in columns:
         text = _cell_text(record.get(column.field, ""))
-        width_points = (column.width - 2 * _CELL_PAD_INCHES) * _POINTS_PER_INCH
+        width_points = (column.width - 2 * _CELL_PAD_INCHES) * POINTS_PER_INCH
         cells.append(wrap_to_width(text, font, width_points) or [""])
-    line_height = size * 1.3 / _POINTS_PER_INCH
+    line_height = size * 1.3 / POINTS_PER_INCH
     height = max(len(lines) for lines in cells) * line_height + 2 * _CELL_PAD_INCHES
 
     def draw(page: Figure, top: float) -> None:
@@ -935,7 +722,7 @@ def _table_row_block(columns: Sequence[Column], record: Mapping[str, object], si
         page.add_artist(Line2D([MARGIN_INCHES / width, right / width], [(top - height) / page_height] * 2,
                                transform=page.transFigure, color="#c8c8c8", linewidth=0.4))
 
-    return _Block(height=height, draw=draw)
+    return Block(height=height, draw=draw)
 
 
 def _rectangle(page: Figure, x: float, y: float, w: float, h: float, colour: str) -> Rectangle:
@@ -944,8 +731,8 @@ def _rectangle(page: Figure, x: float, y: float, w: float, h: float, colour: str
                      facecolor=colour, edgecolor="none", zorder=-1)
 
 
-def _run_lines(meta: Mapping[str, object]) -> list[_TextLine]:
-    lines: list[_TextLine] = []
+def _run_lines(meta: Mapping[str, object]) -> list[TextLine]:
+    lines: list[TextLine] = []
     minimums = meta.get("minimum_general_reserve") or {}
     for key, value in (
         ("Scenario", f"{meta['scenario_name']}: {meta['title']}"),
@@ -958,12 +745,12 @@ def _run_lines(meta: Mapping[str, object]) -> list[_TextLine]:
         ("Minimum general reserve", "; ".join(f"{display_name(f, meta)} {float(v) * 100:.1f}% of NRE"
                                               for f, v in minimums.items()) or "not stated"),
     ):
-        lines += _paragraph(value, key=key, size=8.5, space_before=2)
+        lines += paragraph(value, key=key, size=8.5, space_before=2)
     sources = [str(s) for s in (meta.get("sources") or [])]
     if sources:
-        lines += _paragraph("Sources of the scenario's ranges", size=9.5, weight="bold", space_before=8)
+        lines += paragraph("Sources of the scenario's ranges", size=9.5, weight="bold", space_before=8)
         for source in sources:
-            lines += _paragraph(source, size=8.5, bullet=True, space_before=2)
+            lines += paragraph(source, size=8.5, bullet=True, space_before=2)
     return lines
 
 
@@ -988,7 +775,7 @@ def add_footers(pages: Sequence[Figure], meta: Mapping[str, object]) -> None:
     footer_font = FontProperties(size=7)
     for number, page in enumerate(pages, start=1):
         width, height = page.get_size_inches()
-        lines = wrap_to_width(identity, footer_font, (width - 2 * MARGIN_INCHES - 0.9) * _POINTS_PER_INCH)
+        lines = wrap_to_width(identity, footer_font, (width - 2 * MARGIN_INCHES - 0.9) * POINTS_PER_INCH)
         y = (MARGIN_INCHES * 0.6) / height
         style = {"fontproperties": footer_font, "color": "#666666", "va": "bottom"}
         page.text(MARGIN_INCHES / width, y, lines[0] + (" …" if len(lines) > 1 else ""), ha="left", **style)
@@ -1025,12 +812,12 @@ _CAPTION_SIZE = 7.5
 
 
 def _caption_lines(text: str) -> list[str]:
-    width_points = (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES) * _POINTS_PER_INCH
+    width_points = (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES) * POINTS_PER_INCH
     return wrap_to_width(text, FontProperties(size=_CAPTION_SIZE), width_points)
 
 
 def _caption_height(lines: Sequence[str]) -> float:
-    return len(lines) * _CAPTION_SIZE * 1.35 / _POINTS_PER_INCH + 0.15
+    return len(lines) * _CAPTION_SIZE * 1.35 / POINTS_PER_INCH + 0.15
 
 
 def _draw_caption(page: Figure, lines: Sequence[str]) -> None:
@@ -1038,7 +825,7 @@ def _draw_caption(page: Figure, lines: Sequence[str]) -> None:
     width, height = page.get_size_inches()
     y = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + _caption_height(lines) - 0.15
     for line in lines:
-        y -= _CAPTION_SIZE * 1.35 / _POINTS_PER_INCH
+        y -= _CAPTION_SIZE * 1.35 / POINTS_PER_INCH
         page.text(MARGIN_INCHES / width, y / height, line, fontsize=_CAPTION_SIZE, color="#555555", va="baseline")
 
 

@@ -16,6 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
+from model.page_layout import LANDSCAPE_INCHES, text_width, wrap_to_width
 from model.plot_style import (
     tick_decimals,
 )
@@ -30,14 +31,7 @@ from model.plots import (
     draw_reserve_fan,
     minimum_reserve_label,
 )
-from model.report import (
-    LANDSCAPE_INCHES,
-    build_report_pdf,
-    force_table_page,
-    front_pages,
-    text_width,
-    wrap_to_width,
-)
+from model.report import build_report_pdf, force_table_page, front_pages
 from model.report_tables import (
     first_breach_table,
     flag_probability_table,

@@ -1,6 +1,11 @@
-"""The projection engine: pure numpy arithmetic over arrays of shape ``(paths, years)``.
+"""The projection engine: pure numpy arithmetic over every path at once.
 
-It knows nothing of YAML, files or plots. Money is in £ million, band D in £, the tax
+It knows nothing of YAML, files or plots. Its inputs (:class:`ForceInputs`) and outputs
+(:class:`Projection`) are arrays of shape ``(paths, years)``; inside, every yearly array is
+held the other way round, ``(years, paths)``, so that each year is one contiguous row and the
+year-by-year recursions below run along contiguous memory (a column of a ``(paths, years)``
+array is strided, and numpy is several times slower on it). The functions here that take
+yearly arrays take them in that ``(years, paths)`` layout. Money is in £ million, band D in £, the tax
 base in band D equivalent properties, rates as fractions (0.0199 for 1.99%). Year 0 is
 the budget year (2016/17), whose income is as set; later years follow the yearly
 identity of the domain model:
@@ -45,33 +50,23 @@ GENERAL = -1
 """Index that stands for the general reserve in a shortfall or surplus order."""
 
 
-def running(values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
-    """Running ``ufunc`` along the years (axis 1): ``np.cumsum`` for ``np.add``, and so on.
+def rows(values: np.ndarray) -> np.ndarray:
+    """A ``(paths, years, ...)`` array as contiguous ``(years, paths, ...)`` rows."""
+    return np.ascontiguousarray(np.swapaxes(values, 0, 1))
 
-    numpy's own accumulations and reductions along a short axis of a long array are
-    several times slower than a loop over its few columns, which is why the engine uses
-    these helpers for every operation along the years or the reserves.
-    """
+
+def running(values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """Running ``ufunc`` down the years (axis 0): ``np.cumsum`` for ``np.add``, and so on."""
     result = values.copy()
-    for t in range(1, values.shape[1]):
-        ufunc(result[:, t - 1], values[:, t], out=result[:, t])
+    for t in range(1, values.shape[0]):
+        ufunc(result[t - 1], values[t], out=result[t])
     return result
 
 
 def year_on_year(values: np.ndarray) -> np.ndarray:
-    """Change on the year before along axis 1, the first year's change from zero (``np.diff`` with ``prepend=0``)."""
+    """Change on the year before down axis 0, the first year's change from zero (``np.diff`` with ``prepend=0``)."""
     result = values.copy()
-    np.subtract(values[:, 1:], values[:, :-1], out=result[:, 1:])
-    return result
-
-
-def total_over_last(values: np.ndarray) -> np.ndarray:
-    """Sum over the last axis (e.g. the earmarked reserves), added column by column."""
-    if values.shape[-1] == 0:
-        return np.zeros(values.shape[:-1])
-    result = values[..., 0].copy()
-    for k in range(1, values.shape[-1]):
-        result += values[..., k]
+    np.subtract(values[1:], values[:-1], out=result[1:])
     return result
 
 
@@ -267,32 +262,47 @@ def split_budget_year(
     return nre, paybill, running - paybill
 
 
-def project_income(budget: BudgetYear, drivers: Drivers) -> dict[str, np.ndarray]:
+DRIVER_FIELDS = ("grant_change", "precept_rate", "precept_cash", "limit_rate", "limit_cash", "tax_base_growth",
+                 "collection_fund", "pay_award", "pay_drift", "non_pay_inflation")
+
+
+def driver_rows(drivers: Drivers) -> dict[str, np.ndarray]:
+    """Each driver as a ``(years, paths)`` view (no copy: each is read once a year)."""
+    return {name: getattr(drivers, name).T for name in DRIVER_FIELDS}
+
+
+def project_income(budget: BudgetYear, drivers: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Grant, tax base, band D, precept and funding by year.
+
+    Parameters
+    ----------
+    budget : BudgetYear
+    drivers : dict of str to ndarray, each (years, paths)
+        From :func:`driver_rows`.
 
     Returns
     -------
-    dict of str to ndarray, each of shape (paths, years)
+    dict of str to ndarray, each of shape (years, paths)
         ``grant``, ``tax_base``, ``band_d``, ``precept``, ``funding`` (£m; band D in £;
         tax base in band D equivalents).
     """
-    paths, years = drivers.grant_change.shape
-    grant = np.empty((paths, years))
-    tax_base = np.empty((paths, years))
-    band_d = np.empty((paths, years))
-    precept = np.empty((paths, years))
-    grant[:, 0] = budget.grant
-    tax_base[:, 0] = budget.tax_base
-    band_d[:, 0] = budget.band_d
-    precept[:, 0] = budget.precept
+    years, paths = drivers["grant_change"].shape
+    grant = np.empty((years, paths))
+    tax_base = np.empty((years, paths))
+    band_d = np.empty((years, paths))
+    precept = np.empty((years, paths))
+    grant[0] = budget.grant
+    tax_base[0] = budget.tax_base
+    band_d[0] = budget.band_d
+    precept[0] = budget.precept
     for t in range(1, years):
-        grant[:, t] = grant[:, t - 1] * (1.0 + drivers.grant_change[:, t])
-        tax_base[:, t] = tax_base[:, t - 1] * (1.0 + drivers.tax_base_growth[:, t])
-        asked = band_d[:, t - 1] * drivers.precept_rate[:, t] + drivers.precept_cash[:, t]
-        limit = band_d[:, t - 1] * drivers.limit_rate[:, t] + drivers.limit_cash[:, t]
-        band_d[:, t] = band_d[:, t - 1] + np.minimum(asked, limit)
-        council_tax = band_d[:, t] * tax_base[:, t] / 1e6
-        precept[:, t] = council_tax * (1.0 + drivers.collection_fund[:, t])
+        grant[t] = grant[t - 1] * (1.0 + drivers["grant_change"][t])
+        tax_base[t] = tax_base[t - 1] * (1.0 + drivers["tax_base_growth"][t])
+        asked = band_d[t - 1] * drivers["precept_rate"][t] + drivers["precept_cash"][t]
+        limit = band_d[t - 1] * drivers["limit_rate"][t] + drivers["limit_cash"][t]
+        band_d[t] = band_d[t - 1] + np.minimum(asked, limit)
+        council_tax = band_d[t] * tax_base[t] / 1e6
+        precept[t] = council_tax * (1.0 + drivers["collection_fund"][t])
     return {
         "grant": grant,
         "tax_base": tax_base,
@@ -302,31 +312,31 @@ def project_income(budget: BudgetYear, drivers: Drivers) -> dict[str, np.ndarray
     }
 
 
-def pay_index(drivers: Drivers, budgeted_award: np.ndarray) -> np.ndarray:
-    """Paybill index relative to the budget year as set, shape ``(paths, years)``.
+def pay_index(drivers: dict[str, np.ndarray], budgeted_award: np.ndarray) -> np.ndarray:
+    """Paybill index relative to the budget year as set, shape ``(years, paths)``.
 
     An award from 1 September costs 7/12 of its full-year value in its first year and
     the full value from the next. The budget-year paybill already assumes
     ``budgeted_award``; a different award moves the budget-year outturn by 7/12 of the
     difference.
     """
-    award = drivers.pay_award
-    index = np.empty_like(award)
-    index[:, 0] = 1.0 + PAY_AWARD_FIRST_YEAR_SHARE * (award[:, 0] - budgeted_award)
-    for t in range(1, award.shape[1]):
+    award = drivers["pay_award"]
+    index = np.empty(award.shape)
+    index[0] = 1.0 + PAY_AWARD_FIRST_YEAR_SHARE * (award[0] - budgeted_award)
+    for t in range(1, award.shape[0]):
         growth = (
-            PAY_AWARD_FIRST_YEAR_SHARE * award[:, t]
-            + (1.0 - PAY_AWARD_FIRST_YEAR_SHARE) * award[:, t - 1]
-            + drivers.pay_drift[:, t]
+            PAY_AWARD_FIRST_YEAR_SHARE * award[t]
+            + (1.0 - PAY_AWARD_FIRST_YEAR_SHARE) * award[t - 1]
+            + drivers["pay_drift"][t]
         )
-        index[:, t] = index[:, t - 1] * (1.0 + growth)
+        index[t] = index[t - 1] * (1.0 + growth)
     return index
 
 
-def price_index(drivers: Drivers) -> np.ndarray:
-    """Non-pay price index relative to the budget year, shape ``(paths, years)``."""
-    factor = 1.0 + drivers.non_pay_inflation
-    factor[:, 0] = 1.0
+def price_index(drivers: dict[str, np.ndarray]) -> np.ndarray:
+    """Non-pay price index relative to the budget year, shape ``(years, paths)``."""
+    factor = np.add(1.0, drivers["non_pay_inflation"], order="C")
+    factor[0] = 1.0
     return running(factor, np.multiply)
 
 
@@ -340,19 +350,19 @@ def planned_savings(
 
     Parameters
     ----------
-    spend_before_savings, funding : ndarray, shape (paths, years)
+    spend_before_savings, funding : ndarray, shape (years, paths)
         The plan's spending before any savings made since the budget year began, and
         its funding, £m.
-    planned_use : ndarray, shape (paths, years)
+    planned_use : ndarray, shape (years, paths)
         Total planned reserve drawdown, £m.
-    programme_savings : ndarray, shape (paths, years)
+    programme_savings : ndarray, shape (years, paths)
         Cumulative collaboration programme savings in the plan, £m.
 
     Returns
     -------
-    requirement : ndarray, shape (paths, years)
+    requirement : ndarray, shape (years, paths)
         Cumulative recurring savings the plan needs by each year, £m.
-    other_tranches : ndarray, shape (paths, years)
+    other_tranches : ndarray, shape (years, paths)
         New recurring savings each year other than collaboration programmes, £m; a
         negative tranche is planned reinvestment.
     """
@@ -363,42 +373,48 @@ def planned_savings(
 
 
 def deliver_savings(other_tranches: np.ndarray, delivery_rate: np.ndarray, roll_forward: bool) -> np.ndarray:
-    """Cumulative recurring savings delivered, shape ``(paths, years)``, £m.
+    """Cumulative recurring savings delivered, shape ``(years, paths)``, £m.
 
-    Each year's tranche is delivered at that year's rate and recurs in every later year.
-    With ``roll_forward`` the undelivered part of a tranche is attempted again the next
-    year (at that year's rate); otherwise it is lost. A negative tranche (reinvestment)
-    happens in full.
+    Each year's tranche (``other_tranches``, ``(years, paths)``) is delivered at that
+    year's rate and recurs in every later year. With ``roll_forward`` the undelivered
+    part of a tranche is attempted again the next year (at that year's rate); otherwise
+    it is lost. A negative tranche (reinvestment) happens in full.
     """
-    paths, years = other_tranches.shape
-    delivered = np.empty((paths, years))
+    years, paths = other_tranches.shape
+    delivered = np.empty((years, paths))
     carried = np.zeros(paths)
     total = np.zeros(paths)
     for t in range(years):
-        attempt = other_tranches[:, t] + carried
+        attempt = other_tranches[t] + carried
         positive = attempt > 0.0
-        achieved = np.where(positive, attempt * delivery_rate[:, t], attempt)
+        achieved = np.where(positive, attempt * delivery_rate[t], attempt)
         carried = np.where(positive, attempt - achieved, 0.0) if roll_forward else np.zeros(paths)
         total = total + achieved
-        delivered[:, t] = total
+        delivered[t] = total
     return delivered
 
 
 def realise_programme(programme_savings: np.ndarray, size: np.ndarray, delay: np.ndarray) -> np.ndarray:
-    """Collaboration programme savings realised, shape ``(paths, years)``, £m.
+    """Collaboration programme savings realised, shape ``(years, paths)``, £m.
 
-    The planned cumulative profile is scaled by ``size`` and shifted later by ``delay``
-    years, interpolating linearly so that half a year's delay phases in half a year.
+    The planned cumulative profile (``(years, paths)``) is scaled by ``size`` and shifted
+    later by ``delay`` years (each of shape ``(paths,)``), interpolating linearly so that
+    half a year's delay phases in half a year.
     """
-    paths, years = programme_savings.shape
-    profile = np.concatenate([np.zeros((paths, 1)), programme_savings], axis=1)
-    shifted = np.arange(years)[None, :] - delay[:, None]
+    years, paths = programme_savings.shape
+    if not programme_savings.any():
+        # No programme: the formula below gives size × 0; this keeps that (a NaN size still shows).
+        return programme_savings * size[None, :]
+    profile = np.concatenate([np.zeros((1, paths)), programme_savings], axis=0)
+    shifted = np.arange(years)[:, None] - delay[None, :]
     position = np.clip(shifted + 1.0, 0.0, float(years))
     lower = np.minimum(np.floor(position).astype(np.int64), years - 1)
     weight = position - lower
-    low_value = np.take_along_axis(profile, lower, axis=1)
-    high_value = np.take_along_axis(profile, lower + 1, axis=1)
-    return size[:, None] * (low_value + weight * (high_value - low_value))
+    # Gather along the years through flat indices: faster than take_along_axis for a few long rows.
+    flat = lower * paths + np.arange(paths)
+    low_value = profile.take(flat)
+    high_value = profile.take(flat + paths)
+    return size[None, :] * (low_value + weight * (high_value - low_value))
 
 
 def reserves_waterfall(
@@ -419,65 +435,75 @@ def reserves_waterfall(
 
     Parameters
     ----------
-    gap : ndarray, shape (paths, years)
+    gap : ndarray, shape (years, paths)
         Spend less funding, £m (> 0 is a shortfall).
-    planned_use : ndarray, shape (paths, years, reserves)
+    planned_use : ndarray, shape (years, reserves, paths)
         Planned drawdowns by earmarked reserve, £m.
-    nre : ndarray, shape (paths, years)
+    nre : ndarray, shape (years, paths)
         Net revenue expenditure, £m, for the general reserve target.
     general_reserve : ndarray, shape (paths,)
         Opening general reserve, £m.
-    earmarked_reserves : ndarray, shape (paths, reserves)
+    earmarked_reserves : ndarray, shape (reserves, paths)
         Opening earmarked reserves, £m.
     policy : ReservePolicy
 
     Returns
     -------
     dict of str to ndarray
-        ``general`` (paths, years); ``earmarked`` (paths, years, reserves), closing
+        ``general`` (years, paths); ``earmarked`` (years, reserves, paths), closing
         balances; ``planned_drawn``, ``shortfall_met``, ``surplus_added``,
-        ``uncovered_deficit`` (paths, years), £m.
+        ``uncovered_deficit`` (years, paths), £m.
     """
-    paths, years = gap.shape
-    n_reserves = earmarked_reserves.shape[1]
+    years, paths = gap.shape
+    n_reserves = earmarked_reserves.shape[0]
     general = general_reserve.astype(float).copy()
     earmarked = earmarked_reserves.astype(float).copy()
     out = {
-        "general": np.empty((paths, years)),
-        "earmarked": np.empty((paths, years, n_reserves)),
-        "planned_drawn": np.empty((paths, years)),
-        "shortfall_met": np.empty((paths, years)),
-        "surplus_added": np.empty((paths, years)),
-        "uncovered_deficit": np.empty((paths, years)),
+        "general": np.empty((years, paths)),
+        "earmarked": np.empty((years, n_reserves, paths)),
+        "planned_drawn": np.empty((years, paths)),
+        "shortfall_met": np.empty((years, paths)),
+        "surplus_added": np.empty((years, paths)),
+        "uncovered_deficit": np.empty((years, paths)),
     }
     for t in range(years):
-        drawn = np.minimum(planned_use[:, t, :], earmarked)
+        drawn = np.minimum(planned_use[t], earmarked)
         earmarked -= drawn
-        planned_drawn = total_over_last(drawn)
-        residual = gap[:, t] - planned_drawn
+        planned_drawn = total_over_first(drawn)
+        residual = gap[t] - planned_drawn
         remaining = np.maximum(residual, 0.0)
         met = np.zeros(paths)
         for index in policy.shortfall_order:
-            balance = general if index == GENERAL else earmarked[:, index]
+            balance = general if index == GENERAL else earmarked[index]
             take = np.minimum(balance, remaining)
             balance -= take
             remaining -= take
             met += take
         surplus = np.maximum(-residual, 0.0)
-        room = np.maximum(policy.target_general_rate * nre[:, t] - general, 0.0)
+        room = np.maximum(policy.target_general_rate * nre[t] - general, 0.0)
         to_general = np.minimum(surplus, room)
         general += to_general
         if policy.surplus_reserve == GENERAL:
             general += surplus - to_general
         else:
-            earmarked[:, policy.surplus_reserve] += surplus - to_general
-        out["general"][:, t] = general
-        out["earmarked"][:, t, :] = earmarked
-        out["planned_drawn"][:, t] = planned_drawn
-        out["shortfall_met"][:, t] = met
-        out["surplus_added"][:, t] = surplus
-        out["uncovered_deficit"][:, t] = remaining
+            earmarked[policy.surplus_reserve] += surplus - to_general
+        out["general"][t] = general
+        out["earmarked"][t] = earmarked
+        out["planned_drawn"][t] = planned_drawn
+        out["shortfall_met"][t] = met
+        out["surplus_added"][t] = surplus
+        out["uncovered_deficit"][t] = remaining
     return out
+
+
+def total_over_first(values: np.ndarray) -> np.ndarray:
+    """Sum over the first axis (e.g. the reserves of a ``(reserves, paths)`` array), one row at a time."""
+    if values.shape[0] == 0:
+        return np.zeros(values.shape[1:])
+    result = values[0].copy()
+    for k in range(1, values.shape[0]):
+        result += values[k]
+    return result
 
 
 def project_force(inputs: ForceInputs) -> Projection:
@@ -486,6 +512,7 @@ def project_force(inputs: ForceInputs) -> Projection:
     Parameters
     ----------
     inputs : ForceInputs
+        Arrays of shape ``(paths, years)`` and so on, as documented there.
 
     Returns
     -------
@@ -493,48 +520,45 @@ def project_force(inputs: ForceInputs) -> Projection:
         ``lines``: the summary metrics, each of shape (paths, years); money in £m.
         ``earmarked_by_reserve``: closing earmarked balances (paths, years, reserves).
         ``flags``: boolean arrays (paths, years), in-year and ``_by_year`` cumulative.
+        Each is a transposed view of the engine's ``(years, paths)`` rows; ``.T`` gives
+        the rows back without a copy.
     """
     budget = inputs.budget
-    planned_use = total_over_last(inputs.planned_use)
+    planned_use_by_reserve = np.ascontiguousarray(np.transpose(inputs.planned_use, (1, 2, 0)))
+    planned_use = total_over_first(np.swapaxes(planned_use_by_reserve, 0, 1))
+    one_off_spend = rows(inputs.one_off_spend)
+    programme_savings = rows(inputs.programme_savings)
+    plan = driver_rows(inputs.plan)
+    outcome = driver_rows(inputs.outcome)
 
-    plan_income = project_income(budget, inputs.plan)
-    plan_award = inputs.plan.pay_award[:, 0]
-    plan_pay = pay_index(inputs.plan, plan_award)
+    plan_income = project_income(budget, plan)
+    plan_award = plan["pay_award"][0]
+    plan_pay = pay_index(plan, plan_award)
     plan_spend = (
-        budget.paybill[:, None] * plan_pay
-        + budget.non_pay[:, None] * price_index(inputs.plan)
-        + budget.capital_financing[:, None]
-        + inputs.one_off_spend
+        budget.paybill * plan_pay
+        + budget.non_pay * price_index(plan)
+        + budget.capital_financing
+        + one_off_spend
     )
-    requirement, other_tranches = planned_savings(
-        plan_spend, plan_income["funding"], planned_use, inputs.programme_savings
-    )
+    requirement, other_tranches = planned_savings(plan_spend, plan_income["funding"], planned_use, programme_savings)
 
-    income = project_income(budget, inputs.outcome)
-    pay = pay_index(inputs.outcome, plan_award)
-    paybill = budget.paybill[:, None] * pay
-    collaboration = inputs.collaboration_plan * pay / plan_pay
-    non_pay = budget.non_pay[:, None] * price_index(inputs.outcome)
-    delivered = deliver_savings(other_tranches, inputs.delivery.savings_delivery, inputs.policy.roll_forward)
-    programme = realise_programme(
-        inputs.programme_savings, inputs.delivery.collaboration_size, inputs.delivery.collaboration_delay
-    )
+    income = project_income(budget, outcome)
+    pay = pay_index(outcome, plan_award)
+    paybill = budget.paybill * pay
+    collaboration = rows(inputs.collaboration_plan) * pay / plan_pay
+    non_pay = budget.non_pay * price_index(outcome)
+    delivered = deliver_savings(other_tranches, inputs.delivery.savings_delivery.T, inputs.policy.roll_forward)
+    programme = realise_programme(programme_savings, inputs.delivery.collaboration_size, inputs.delivery.collaboration_delay)
     savings_delivered = delivered + programme
     if inputs.delivery.extra_savings is not None:
-        savings_delivered = savings_delivered + inputs.delivery.extra_savings
-    spend = (
-        paybill
-        + non_pay
-        + budget.capital_financing[:, None]
-        + inputs.one_off_spend
-        + inputs.delivery.shocks
-        - savings_delivered
-    )
+        savings_delivered = savings_delivered + rows(inputs.delivery.extra_savings)
+    shocks = rows(inputs.delivery.shocks)
+    spend = paybill + non_pay + budget.capital_financing + one_off_spend + shocks - savings_delivered
     gap = spend - income["funding"]
     reserves = reserves_waterfall(
-        gap, inputs.planned_use, spend, inputs.general_reserve, inputs.earmarked_reserves, inputs.policy
+        gap, planned_use_by_reserve, spend, inputs.general_reserve, inputs.earmarked_reserves.T, inputs.policy
     )
-    earmarked_total = total_over_last(reserves["earmarked"])
+    earmarked_total = total_over_first(np.swapaxes(reserves["earmarked"], 0, 1))
     total = reserves["general"] + earmarked_total
     minimum = inputs.policy.minimum_general_rate * spend
     net_use = gap - reserves["uncovered_deficit"]
@@ -545,8 +569,8 @@ def project_force(inputs: ForceInputs) -> Projection:
         "pay": paybill - collaboration,
         "non_pay": non_pay,
         "collaboration": collaboration,
-        "capital_financing": np.broadcast_to(budget.capital_financing[:, None], gap.shape).copy(),
-        "one_off_spend": inputs.one_off_spend + inputs.delivery.shocks,
+        "capital_financing": np.broadcast_to(budget.capital_financing, gap.shape).copy(),
+        "one_off_spend": one_off_spend + shocks,
         "spend": spend,
         "nre": spend,
         "savings_required": requirement,
@@ -573,4 +597,8 @@ def project_force(inputs: ForceInputs) -> Projection:
     flags = dict(in_year)
     for name, flag in in_year.items():
         flags[f"{name}_by_year"] = running(flag, np.logical_or)
-    return Projection(lines=lines, earmarked_by_reserve=reserves["earmarked"], flags=flags)
+    return Projection(
+        lines={name: values.T for name, values in lines.items()},
+        earmarked_by_reserve=np.transpose(reserves["earmarked"], (2, 0, 1)),
+        flags={name: values.T for name, values in flags.items()},
+    )

@@ -573,6 +573,8 @@ def _read_shock(document: YamlDocument, where: tuple, shock: ShockEntry, forces:
 
 def _read_policy(document, where, entry, undelivered: str, base: ReservePolicySpec | None = None) -> ReservePolicySpec:
     def rate(key: str, raw: object, default: float | None) -> float | None:
+        if raw is None and default is None and key == "minimum_general_reserve":
+            raise document.error(where + (key,), "a share of NRE from 0% to 50%, e.g. 3%", Described("nothing"))
         if raw is None:
             return default
         value = _parse(document, where + (key,), raw, ("rate",)).value

@@ -135,19 +135,27 @@ def test_undelivered_savings_fall_on_reserves():
 
 
 def test_deliver_savings_roll_forward_and_lost():
-    tranches = np.array([[4.0, 2.0, 0.0]])
-    rate = np.array([[0.5, 0.5, 1.0]])
-    np.testing.assert_allclose(deliver_savings(tranches, rate, roll_forward=True)[0], [2.0, 4.0, 6.0])
-    np.testing.assert_allclose(deliver_savings(tranches, rate, roll_forward=False)[0], [2.0, 3.0, 3.0])
-    np.testing.assert_allclose(deliver_savings(np.array([[-1.0, 2.0, 0.0]]), rate, True)[0], [-1.0, 0.0, 1.0])
+    # The engine's yearly helpers take (years, paths) rows: one path here, as a column.
+    tranches = np.array([[4.0, 2.0, 0.0]]).T
+    rate = np.array([[0.5, 0.5, 1.0]]).T
+    np.testing.assert_allclose(deliver_savings(tranches, rate, roll_forward=True)[:, 0], [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(deliver_savings(tranches, rate, roll_forward=False)[:, 0], [2.0, 3.0, 3.0])
+    np.testing.assert_allclose(deliver_savings(np.array([[-1.0, 2.0, 0.0]]).T, rate, True)[:, 0], [-1.0, 0.0, 1.0])
 
 
 def test_programme_savings_scale_and_slip():
-    plan = np.array([[0.0, 1.0, 2.0, 2.0]] * 3)
-    realised = realise_programme(plan, np.array([1.0, 0.5, 1.0]), np.array([0.0, 0.0, 1.5]))
+    plan = np.array([[0.0, 1.0, 2.0, 2.0]] * 3).T
+    realised = realise_programme(plan, np.array([1.0, 0.5, 1.0]), np.array([0.0, 0.0, 1.5])).T
     np.testing.assert_allclose(realised[0], [0.0, 1.0, 2.0, 2.0])
     np.testing.assert_allclose(realised[1], [0.0, 0.5, 1.0, 1.0])
     np.testing.assert_allclose(realised[2], [0.0, 0.0, 0.5, 1.5])  # plan(t - 1.5), linear between years
+
+
+def waterfall_by_path(gap, planned_use, nre, general, earmarked, policy):
+    """:func:`reserves_waterfall` with inputs and outputs in (paths, years[, reserves]) order."""
+    out = reserves_waterfall(np.ascontiguousarray(gap.T), np.transpose(planned_use, (1, 2, 0)), nre.T, general,
+                             np.ascontiguousarray(earmarked.T), policy)
+    return {name: np.transpose(values, (2, 0, 1)) if values.ndim == 3 else values.T for name, values in out.items()}
 
 
 waterfall_case = st.integers(1, 3).flatmap(
@@ -168,7 +176,7 @@ def test_reserves_waterfall_conserves_money_and_never_goes_negative(case):
     gap, planned_use, general, earmarked, order, surplus_reserve = case
     nre = np.full(gap.shape, 150.0)
     policy = ReservePolicy(0.03, 0.04, tuple(order), surplus_reserve)
-    out = reserves_waterfall(gap, planned_use, nre, general, earmarked, policy)
+    out = waterfall_by_path(gap, planned_use, nre, general, earmarked, policy)
     opening = general + earmarked.sum(axis=1)
     for t in range(YEARS):
         closing = out["general"][:, t] + out["earmarked"][:, t, :].sum(axis=1)
@@ -193,7 +201,7 @@ def test_reserves_waterfall_conserves_money_and_never_goes_negative(case):
 )
 def test_reserves_waterfall_respects_its_order(gap, general, earmarked, order):
     policy = ReservePolicy(0.03, 0.03, tuple(order), GENERAL)
-    out = reserves_waterfall(gap, np.zeros((10, YEARS, 2)), np.full(gap.shape, 100.0), general, earmarked, policy)
+    out = waterfall_by_path(gap, np.zeros((10, YEARS, 2)), np.full(gap.shape, 100.0), general, earmarked, policy)
     before = {GENERAL: general.copy(), 0: earmarked[:, 0].copy(), 1: earmarked[:, 1].copy()}
     for t in range(YEARS):
         after = {GENERAL: out["general"][:, t], 0: out["earmarked"][:, t, 0], 1: out["earmarked"][:, t, 1]}
@@ -206,8 +214,8 @@ def test_reserves_waterfall_respects_its_order(gap, general, earmarked, order):
 
 def test_surplus_tops_up_general_to_target_then_goes_to_earmarked():
     policy = ReservePolicy(0.03, 0.05, (0, GENERAL), 0)
-    out = reserves_waterfall(np.array([[-10.0]]), np.zeros((1, 1, 1)), np.array([[100.0]]), np.array([2.0]),
-                             np.array([[1.0]]), policy)
+    out = waterfall_by_path(np.array([[-10.0]]), np.zeros((1, 1, 1)), np.array([[100.0]]), np.array([2.0]),
+                            np.array([[1.0]]), policy)
     assert out["general"][0, 0] == pytest.approx(5.0)
     assert out["earmarked"][0, 0, 0] == pytest.approx(8.0)
 

@@ -253,6 +253,8 @@ CATALOGUE = [
     # Reserve policy and shocks.
     ("negative-minimum-reserve", with_minimal("reserve_policy:\n  minimum_general_reserve: -1%\n"),
      ["line 6", "field 'reserve_policy.minimum_general_reserve'", "a share of NRE from 0% to 50%", "found '-1%'"]),
+    ("minimum-reserve-empty", with_minimal("reserve_policy:\n  minimum_general_reserve:\n"),
+     ["line 6", "field 'reserve_policy.minimum_general_reserve'", "a share of NRE from 0% to 50%", "found nothing"]),
     ("minimum-reserve-bare-number", with_minimal("reserve_policy:\n  minimum_general_reserve: 0.03\n"),
      ["line 6", "field 'reserve_policy.minimum_general_reserve'", "a rate with its % sign", "found 0.03"]),
     ("target-reserve-bare-number",

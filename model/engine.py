@@ -5,10 +5,11 @@ It knows nothing of YAML, files or plots. Its inputs (:class:`ForceInputs`) and 
 held the other way round, ``(years, paths)``, so that each year is one contiguous row and the
 year-by-year recursions below run along contiguous memory (a column of a ``(paths, years)``
 array is strided, and numpy is several times slower on it). The functions here that take
-yearly arrays take them in that ``(years, paths)`` layout. Money is in £ million, band D in £, the tax
-base in band D equivalent properties, rates as fractions (0.0199 for 1.99%). Year 0 is
-the budget year (2016/17), whose income is as set; later years follow the yearly
-identity of the domain model:
+yearly arrays take them in that ``(years, paths)`` layout.
+
+Money is in £ million, band D in £, the tax base in band D equivalent properties, rates
+as fractions (0.0199 for 1.99%). Year 0 is the budget year (2016/17), whose income is as
+set; later years follow the yearly identity of the domain model:
 
 .. code-block:: text
 

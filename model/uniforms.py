@@ -2,9 +2,10 @@
 
 Every source answers the same question, ``draw(key, start, stop, columns)``: the uniforms in
 (0, 1) for paths ``[start, stop)`` of the stream named by ``key``. Keys say what a stream is
-for (``('input', 'pay_award', 'national')``), never where it was declared, so adding,
-removing or reordering inputs leaves every other stream untouched, and a path gets the
-same numbers whatever chunk it is drawn in.
+for (``('input', 'pay_award', 'national')``), never where it was declared, and a path
+gets the same numbers whatever chunk it is drawn in. With pseudo-random streams, adding,
+removing or reordering inputs leaves every other stream untouched; a Sobol' design gives
+each stream its own dimensions of one sequence, so there adding a stream moves the others.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ MISSING_CELL = "–"
 MAX_VALUE_COLUMN_WIDTH = 0.13
 """Widest a table's year column may be, as a fraction of the axes, so few years stay compact."""
 
+
 def flag_table_rows(flag_table: pd.DataFrame, years: Sequence[str]) -> list[list[str]]:
     """Format one force's flag probabilities with their 95% intervals, years across.
 
@@ -63,7 +64,6 @@ def flag_table_rows(flag_table: pd.DataFrame, years: Sequence[str]) -> list[list
 
 def _probability_cell(p: float, low: float, high: float) -> str:
     return f"{format_percent(p)} ({format_percent(low).rstrip('%')}–{format_percent(high).rstrip('%')})"
-
 
 
 def format_figure(value: float, unit: str) -> str:

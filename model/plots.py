@@ -72,6 +72,7 @@ from model.units import format_table_money
 # Fans
 # --------------------------------------------------------------------------------------
 
+
 class FanKey:
     """Legend handle for a fan: drawn as the two bands with the median line through them."""
 

@@ -28,10 +28,12 @@ from pathlib import Path
 import numpy as np
 from scipy import special
 
-import model.simulation as simulation
-from model.reference import project_path
-from model.sampling import force_inputs
-from model.simulation import load_setup, run_simulation, with_overrides
+import model.run.simulation as simulation
+from model.engine.reference import project_path
+from model.run.simulation import run_simulation
+from model.run.tallies import LineAccumulator
+from model.sampling.draws import force_inputs
+from model.sampling.setup import load_setup, with_overrides
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -73,8 +75,8 @@ def instrument() -> Timers:
     timers.wrap(simulation, "national_draws", "national")
     timers.wrap(simulation, "force_inputs", "sampling")
     timers.wrap(simulation, "project_force", "engine")
-    timers.wrap(simulation.LineAccumulator, "add", "summaries")
-    setup_source = simulation.RunSetup.source
+    timers.wrap(LineAccumulator, "add", "summaries")
+    original_source = simulation.run_source
 
     class CountingSource:
         def __init__(self, base) -> None:
@@ -84,7 +86,7 @@ def instrument() -> Timers:
             timers.uniforms += (stop - start) * columns
             return self.base.draw(key, start, stop, columns)
 
-    simulation.RunSetup.source = property(lambda setup: CountingSource(setup_source.fget(setup)))
+    simulation.run_source = lambda *setups: CountingSource(original_source(*setups))
     return timers
 
 

@@ -1,17 +1,26 @@
 """police-mtfs: Monte Carlo medium-term financial strategy modeller for police forces.
 
-The package is layered so that each module has one job:
+The package is built in layers; each imports only from the layers below it
+(``docs/architecture.md`` draws them, and ``tests/test_architecture.py`` enforces it):
 
-* :mod:`model.units` and :mod:`model.fiscal` parse and format the finance conventions
-  (rates as ``1.99%``, money as ``£4.45m``, band D cash as ``£5``, years as ``2016/17``);
-* :mod:`model.inputs` declares every uncertain input once, with its unit, range and meaning;
-* :mod:`model.forces` and :mod:`model.scenario` load and validate the YAML at the edges;
-* :mod:`model.engine` is pure array arithmetic over ``(paths, years)``;
-* :mod:`model.sampling` turns a scenario into engine arrays, chunk of paths by chunk;
-* :mod:`model.simulation` runs chunks and :mod:`model.summary` reduces them to tidy tables;
-* :mod:`model.plot_style`, :mod:`model.plots`, :mod:`model.plot_tables`, :mod:`model.page_layout`,
-  :mod:`model.report` and :mod:`model.outputs` draw and write;
-* :mod:`model.cli` is the command line.
+=================  ====================================================================
+layer              what it holds
+=================  ====================================================================
+``declare``        every input, output, setting, unit and fiscal year, declared once as data
+``engine``         the pure arithmetic over ``(paths, years)``: projection and reserves waterfall
+``io``             reading and validating YAML (scenarios, force baselines), errors, provenance,
+                   atomic writing of outputs
+``sampling``       the loaded scenario (:class:`~model.sampling.setup.RunSetup`), uniform sources,
+                   dependence and the draws that turn a scenario into engine inputs
+``run``            simulation over chunks and workers, streaming tallies, summary tables,
+                   the typed results of a run
+``analysis``       sensitivity (unit, one-way, Sobol', breach drivers), goal seek, compare
+``report``         tidy tables for the report, charts, the PDF, the workbook, ``run.json``
+``pipeline``       one function per command, from a scenario to its typed result and files
+``cli``            the ``police-mtfs`` command line
+=================  ====================================================================
+
+``engine`` and ``io`` both sit directly on ``declare`` and know nothing of each other.
 """
 
 __version__ = "0.1.0"

@@ -35,6 +35,14 @@ def numpy_errors_raise():
 
 
 @pytest.fixture
+def wide_console(monkeypatch):
+    """A console wide enough that the command line's table cells are not folded across lines."""
+    from model.cli.main import console
+
+    monkeypatch.setattr(console, "_width", 400)
+
+
+@pytest.fixture
 def write_scenario(tmp_path):
     """Write a scenario YAML (dedented) into the test's temporary folder and return its path."""
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from conftest import DATA, SHARED
 
-from model.engine import project_force
-from model.forces import available_forces, evaluate_figures, load_force, load_national
-from model.provenance import provenance_table, quote_problem, source_texts
-from model.sampling import force_inputs
-from model.simulation import load_setup
+from model.engine.projection import project_force
+from model.io.forces import available_forces, evaluate_figures, load_force, load_national
+from model.io.provenance import provenance_table, quote_problem, source_texts
+from model.sampling.draws import force_inputs
+from model.sampling.setup import load_setup
 
 FORCES = ("staffordshire", "leicestershire", "hertfordshire")
 

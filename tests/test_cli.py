@@ -16,13 +16,17 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import DATA, SCENARIOS
+from helpers import BAD_SCENARIOS, SMALL
 
-import model.report
-from model import __version__, cli
-from model.forces import load_force, load_national
-from model.inputs import INPUTS
-from model.provenance import provenance_table
-from model.simulation import FLAGS
+import model.report.pdf
+from model import __version__
+from model.cli.exit_codes import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OUTPUT
+from model.cli.main import console as cli_console
+from model.cli.main import main as cli_main
+from model.declare.inputs import INPUTS
+from model.io.forces import load_force, load_national
+from model.io.provenance import provenance_table
+from model.run.simulation import FLAGS
 
 OUTPUTS = ("report.pdf", "report.xlsx", "summary.csv", "flags.csv", "plan.csv", "cases.csv", "convergence.csv", "run.json")
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
@@ -33,20 +37,10 @@ METRICS = (
     "savings_delivered", "gap", "planned_reserve_use", "general_reserve", "earmarked_reserves", "total_reserves",
     "uncovered_deficit", "nre",
 )
-SMALL = """\
-title: Small CLI scenario
-description: Two forces, a few hundred paths.
-forces: [staffordshire, hertfordshire]
-simulation: {paths: 300, seed: 11, chunk_size: 128}
-assumptions:
-  pay_award: {distribution: triangular, low: 0.5%, mode: 1%, high: 2%}
-shocks:
-  - {name: major_operation, probability: 10%, cost: {distribution: uniform, low: £0.5m, high: £2m}}
-"""
 
 
 def invoke(*args: str):
-    return CliRunner().invoke(cli.main, [str(a) for a in args])
+    return CliRunner().invoke(cli_main, [str(a) for a in args])
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -80,16 +74,10 @@ def small(tmp_path) -> Path:
 def fast_report(monkeypatch):
     """Replace the PDF report (slow, and tested in test_report.py) by a stub PDF."""
 
-    def stub(path, summary, flags, plan, meta, appendix=None):
-        Path(path).write_bytes(b"%PDF-1.4\n% stub report for " + meta["scenario_name"].encode() + b"\n%%EOF\n")
+    def stub(path, result):
+        Path(path).write_bytes(b"%PDF-1.4\n% stub report for " + result.info.scenario_name.encode() + b"\n%%EOF\n")
 
-    monkeypatch.setattr(model.report, "build_report_pdf", stub)
-
-
-@pytest.fixture
-def wide_console(monkeypatch):
-    """A console wide enough that table cells are not folded across lines."""
-    monkeypatch.setattr(cli.console, "_width", 400)
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", stub)
 
 
 # --------------------------------------------------------------------------------------
@@ -104,7 +92,7 @@ def completed_run(tmp_path_factory):
     scenario.write_text(SMALL, encoding="utf-8")
     out = root / "reports"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli.console, "_width", 400)
+        patch.setattr(cli_console, "_width", 400)
         result = invoke("run", scenario, "--out", out)
     return result, scenario, out, out / "small"
 
@@ -227,7 +215,7 @@ def test_forces_detail_shows_every_figure_with_its_source(wide_console):
 def test_forces_unknown_force_is_a_clean_error():
     result = invoke("forces", "--force", "hertfordshre")
     assert_clean_error(result, "error:", "hertfordshre", "Did you mean 'hertfordshire'?")
-    assert result.exit_code == cli.EXIT_INPUT
+    assert result.exit_code == EXIT_INPUT
 
 
 def test_inputs_lists_every_input(wide_console):
@@ -247,21 +235,6 @@ def test_version():
 # Bad input: one message, no traceback, nothing written
 # --------------------------------------------------------------------------------------
 
-BAD_SCENARIOS = [
-    pytest.param(SMALL.replace("forces: [staffordshire, hertfordshire]", "forces: [staffordshre]"),
-                 ["line 3", "Did you mean 'staffordshire'?"], id="unknown-force"),
-    pytest.param(SMALL + "reserve_policy:\n  minimum_general_reserve: 0.03\n",
-                 ["line 10", "reserve_policy.minimum_general_reserve", "a rate with its % sign"], id="bare-number"),
-    pytest.param(SMALL + "title: Again\n", ["line 9", "first written on line 1"], id="duplicate-key"),
-    pytest.param(SMALL.replace("paths: 300", "paths: many"), ["simulation.paths", "found 'many'"], id="paths-word"),
-    pytest.param(SMALL + "sources: [a, b\n", ["well-formed YAML"], id="malformed-yaml"),
-    pytest.param(SMALL + "baseline: '[/bold] sampled'\n", ["field 'baseline'", "'[/bold] sampled'"],
-                 id="markup-like-text"),
-    pytest.param("title: a\x00b\n", ["binary content"], id="binary"),
-    pytest.param(SMALL + "reserve_policy:\n  shortfall_order: [generl]\n", ["Did you mean 'general'?"],
-                 id="unknown-reserve"),
-]
-
 
 @pytest.mark.parametrize("command", ["run", "check"])
 @pytest.mark.parametrize("text, fragments", BAD_SCENARIOS)
@@ -271,7 +244,7 @@ def test_bad_input_is_one_clean_message(tmp_path, command, text, fragments):
     out = tmp_path / "reports"
     result = invoke(command, path, *(["--out", out] if command == "run" else []))
     assert_clean_error(result, "error:", str(path), *fragments)
-    assert result.exit_code == cli.EXIT_INPUT
+    assert result.exit_code == EXIT_INPUT
     assert not out.exists()
 
 
@@ -318,7 +291,7 @@ def test_out_under_a_file(tmp_path, small, fast_report):
     blocker.write_text("not a folder", encoding="utf-8")
     result = invoke("run", small, "--out", blocker / "sub")
     assert_clean_error(result, "error:", "cannot create the output folder")
-    assert result.exit_code == cli.EXIT_OUTPUT
+    assert result.exit_code == EXIT_OUTPUT
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
@@ -346,7 +319,7 @@ def _report_raising(error: BaseException):
 
 def test_a_crash_mid_run_leaves_the_earlier_report_untouched(monkeypatch, small, earlier_run):
     out, before = earlier_run
-    monkeypatch.setattr(model.report, "build_report_pdf", _report_raising(RuntimeError("matplotlib fell over")))
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", _report_raising(RuntimeError("matplotlib fell over")))
     result = invoke("run", small, "--out", out, "--seed", "2")
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
@@ -356,9 +329,9 @@ def test_a_crash_mid_run_leaves_the_earlier_report_untouched(monkeypatch, small,
 
 def test_an_interrupt_mid_run_exits_130_and_writes_nothing(monkeypatch, small, earlier_run):
     out, before = earlier_run
-    monkeypatch.setattr(model.report, "build_report_pdf", _report_raising(KeyboardInterrupt()))
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", _report_raising(KeyboardInterrupt()))
     result = invoke("run", small, "--out", out, "--seed", "2")
-    assert result.exit_code == cli.EXIT_INTERRUPTED == 130
+    assert result.exit_code == EXIT_INTERRUPTED == 130
     assert "interrupted" in result.stderr and "no output was written" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(out / "small") == before
@@ -366,7 +339,7 @@ def test_an_interrupt_mid_run_exits_130_and_writes_nothing(monkeypatch, small, e
 
 
 def test_a_crash_in_a_fresh_folder_publishes_nothing(monkeypatch, tmp_path, small):
-    monkeypatch.setattr(model.report, "build_report_pdf", _report_raising(RuntimeError("boom")))
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", _report_raising(RuntimeError("boom")))
     out = tmp_path / "reports"
     result = invoke("run", small, "--out", out)
     assert isinstance(result.exception, RuntimeError)
@@ -399,7 +372,7 @@ def test_the_police_mtfs_command(tmp_path, small):
     bad.write_text(SMALL + "assumptions2: {}\n", encoding="utf-8")
     done = subprocess.run([command, "run", bad, "--out", out], capture_output=True, text=True, timeout=120,
                           cwd=tmp_path)
-    assert done.returncode == cli.EXIT_INPUT
+    assert done.returncode == EXIT_INPUT
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stderr.startswith("error:") and str(bad) in done.stderr
     assert "Did you mean 'assumptions'?" in done.stderr
@@ -424,8 +397,8 @@ def test_the_readme_shows_every_bad_input_case_with_its_real_message(tmp_path):
     from conftest import REPO
     from test_scenario_errors import CATALOGUE, FILE_CASES
 
-    from model.errors import InputError
-    from model.simulation import load_setup
+    from model.io.errors import InputError
+    from model.sampling.setup import load_setup
 
     rows = readme_bad_input_rows()
     section = (REPO / "README.md").read_text(encoding="utf-8").split("## Bad input: what you will see", 1)[1]

@@ -11,11 +11,17 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINIMAL
 
-from model import cli
-from model import compare as S
-from model.errors import InputError
-from model.sensitivity import BREACH
-from model.simulation import load_setup
+from model.analysis.compare import (
+    COMPARE_COLUMNS,
+    COMPARE_FLAG_COLUMNS,
+    PERCENTILES,
+    compare_scenarios,
+    comparison_notes,
+)
+from model.cli.main import main as cli_main
+from model.declare.outputs import BREACH
+from model.io.errors import InputError
+from model.sampling.setup import load_setup
 
 BASE = MINIMAL.replace("paths: 500", "paths: 300") + """\
 assumptions:
@@ -36,8 +42,8 @@ def pair(write_scenario):
 
 def test_identical_scenarios_differ_by_exactly_zero(pair):
     a, b = pair(BASE, BASE)
-    metrics, flags = S.compare_scenarios(a, b)
-    assert (metrics[["mean"] + [f"p{p}" for p in S.PERCENTILES]].to_numpy() == 0.0).all()
+    metrics, flags = compare_scenarios(a, b)
+    assert (metrics[["mean"] + [f"p{p}" for p in PERCENTILES]].to_numpy() == 0.0).all()
     assert (metrics["mean_a"] == metrics["mean_b"]).all()
     assert (flags[["difference", "std_error", "paths_b_only", "paths_a_only"]].to_numpy() == 0).all()
     assert set(metrics["force"]) == set(a.scenario.forces) and set(metrics["year"]) == set(a.scenario.years)
@@ -45,7 +51,7 @@ def test_identical_scenarios_differ_by_exactly_zero(pair):
 
 def test_a_change_is_a_paired_difference(pair):
     a, b = pair(BASE, HIGHER_PAY)
-    metrics, flags = S.compare_scenarios(a, b)
+    metrics, flags = compare_scenarios(a, b)
     pay = metrics[(metrics.metric == "pay") & (metrics.year == "2019/20")]
     assert (pay["p5"] > 0).all()  # higher awards cost more on every path, not just on average
     assert np.allclose(pay["mean"], pay["mean_b"] - pay["mean_a"], atol=1e-5)
@@ -61,8 +67,8 @@ def test_a_change_is_a_paired_difference(pair):
 
 def test_swapping_the_scenarios_negates_the_mean_difference(pair):
     a, b = pair(BASE, HIGHER_PAY)
-    forward, _ = S.compare_scenarios(a, b)
-    backward, _ = S.compare_scenarios(b, a)
+    forward, _ = compare_scenarios(a, b)
+    backward, _ = compare_scenarios(b, a)
     assert np.array_equal(forward["mean"].to_numpy(), -backward["mean"].to_numpy())
 
 
@@ -70,33 +76,33 @@ def test_scenarios_with_other_forces_or_years_cannot_be_paired(pair):
     a, b = pair(BASE, BASE.replace("forces: [staffordshire, leicestershire, hertfordshire]",
                                    "forces: [staffordshire, hertfordshire]"))
     with pytest.raises(InputError, match="the same forces"):
-        S.compare_scenarios(a, b)
+        compare_scenarios(a, b)
     a, b = pair(BASE, BASE + "years: 2016/17 to 2018/19\n")
     with pytest.raises(InputError, match="the same years"):
-        S.compare_scenarios(a, b)
+        compare_scenarios(a, b)
 
 
 def test_notes_say_whose_draws_were_used(pair):
     a, b = pair(BASE, BASE.replace("seed: 7", "seed: 8"))
-    assert any("seed 8" in note and "seed 7" in note for note in S.comparison_notes(a, b))
-    metrics, _ = S.compare_scenarios(a, b)
+    assert any("seed 8" in note and "seed 7" in note for note in comparison_notes(a, b))
+    metrics, _ = compare_scenarios(a, b)
     assert (metrics["mean"] == 0).all()  # the same draws: B's own seed is not used
 
 
 def test_compare_command_writes_the_differences(write_scenario, tmp_path):
     a, b = write_scenario(BASE, "a.yaml"), write_scenario(HIGHER_PAY, "b.yaml")
-    result = CliRunner().invoke(cli.main, ["compare", str(a), str(b), "--paths", "128", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(cli_main, ["compare", str(a), str(b), "--paths", "128", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "a_vs_b"
     metrics = pd.read_csv(folder / "compare.csv")
-    assert list(metrics.columns) == S.COMPARE_COLUMNS and len(metrics) > 0
-    assert list(pd.read_csv(folder / "compare_flags.csv").columns) == S.COMPARE_FLAG_COLUMNS
+    assert list(metrics.columns) == COMPARE_COLUMNS and len(metrics) > 0
+    assert list(pd.read_csv(folder / "compare_flags.csv").columns) == COMPARE_FLAG_COLUMNS
     assert json.loads((folder / "compare.json").read_text())["paths"] == 128
 
 
 def test_compare_command_mismatch_is_one_clear_error(write_scenario, tmp_path):
     a = write_scenario(BASE, "a.yaml")
     b = write_scenario(BASE.replace("[staffordshire, leicestershire, hertfordshire]", "[staffordshire]"), "b.yaml")
-    result = CliRunner().invoke(cli.main, ["compare", str(a), str(b), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(cli_main, ["compare", str(a), str(b), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "expected the same forces" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out" / "a_vs_b").exists()

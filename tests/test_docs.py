@@ -6,7 +6,7 @@ import re
 
 from conftest import REPO
 
-from model.docs import distributions_markdown, inputs_markdown, units_markdown
+from model.declare.docs import distributions_markdown, inputs_markdown, units_markdown
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -2,65 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
+from helpers import PLAN_RATES, YEARS, drivers, synthetic_force
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from model.engine import (
-    GENERAL,
-    BudgetYear,
+from model.engine.projection import (
     Delivery,
-    Drivers,
-    ForceInputs,
-    ReservePolicy,
     deliver_savings,
     project_force,
     realise_programme,
-    reserves_waterfall,
     split_budget_year,
 )
-
-YEARS = 3
-
-
-def drivers(paths=1, **rates) -> Drivers:
-    """Drivers with every rate as given (a number for all paths and years after the first)."""
-    fields = {f.name: 0.0 for f in dataclasses.fields(Drivers)}
-    fields.update(limit_rate=1e6)
-    fields.update(rates)
-    return Drivers(**{name: np.full((paths, YEARS), float(value)) for name, value in fields.items()})
-
-
-PLAN_RATES = dict(grant_change=-0.01, precept_rate=0.02, tax_base_growth=0.01, pay_award=0.01, non_pay_inflation=0.02)
-
-
-def synthetic_force(paths=1, outcome=None, delivery=None, policy=None) -> ForceInputs:
-    """A small force: grant £100m, band D £200 on 250,000 properties (£50m), savings £3m, draws £2m a year."""
-    funding = np.full(paths, 150.0)
-    nre, paybill, non_pay = split_budget_year(funding, np.full(paths, 2.0), np.full(paths, 3.0), np.zeros(paths),
-                                              np.full(paths, 2.0), np.full(paths, 0.8))
-    budget = BudgetYear(grant=np.full(paths, 100.0), precept=np.full(paths, 50.0), band_d=np.full(paths, 200.0),
-                        tax_base=np.full(paths, 250_000.0), paybill=paybill, non_pay=non_pay,
-                        capital_financing=np.full(paths, 2.0), savings=np.full(paths, 3.0))
-    planned_use = np.zeros((paths, YEARS, 2))
-    planned_use[:, :, 0] = 2.0
-    return ForceInputs(
-        budget=budget,
-        plan=drivers(paths, **PLAN_RATES),
-        outcome=outcome or drivers(paths, **PLAN_RATES),
-        delivery=delivery or Delivery(np.ones((paths, YEARS)), np.ones(paths), np.zeros(paths), np.zeros((paths, YEARS))),
-        collaboration_plan=np.zeros((paths, YEARS)),
-        one_off_spend=np.zeros((paths, YEARS)),
-        programme_savings=np.zeros((paths, YEARS)),
-        general_reserve=np.full(paths, 5.0),
-        earmarked_reserves=np.tile([10.0, 4.0], (paths, 1)),
-        planned_use=planned_use,
-        policy=policy or ReservePolicy(0.03, 0.035, (0, 1, GENERAL)),
-    )
+from model.engine.waterfall import GENERAL, ReservePolicy, reserves_waterfall
 
 
 def test_budget_year_split_balances_as_set():

@@ -7,8 +7,8 @@ import shutil
 import pytest
 from conftest import DATA
 
-from model.errors import InputError
-from model.forces import load_force, load_national
+from model.io.errors import InputError
+from model.io.forces import load_force, load_national
 
 
 @pytest.fixture

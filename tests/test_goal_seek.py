@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from model import cli
-from model import goal_seek as S
-from model.engine import project_force
-from model.sampling import force_inputs
-from model.simulation import load_setup
+from model.analysis.goal_seek import goal_seek, make_levers
+from model.cli.main import main as cli_main
+from model.declare.outputs import BREACH
+from model.engine.projection import project_force
+from model.sampling.draws import force_inputs
+from model.sampling.setup import load_setup
 
 # Every input fixed and the baseline central: every path is the same, so P is 0 or 1 and the
 # lever that brings it to 0 follows from the reserves arithmetic. Only the general reserve meets
@@ -56,9 +57,9 @@ def deterministic(write_scenario):
 
 
 def lines_without_lever(setup, lever: str, unit: str) -> dict[str, np.ndarray]:
-    inputs = force_inputs(setup, "staffordshire", 0, 1, levers=S.make_levers(lever, unit, 0.0))
+    inputs = force_inputs(setup, "staffordshire", 0, 1, levers=make_levers(lever, unit, 0.0))
     projection = project_force(inputs)
-    assert projection.flags[S.BREACH][0].tolist() == [False, True, True, True]  # a breach from 2017/18 to fix
+    assert projection.flags[BREACH][0].tolist() == [False, True, True, True]  # a breach from 2017/18 to fix
     return {name: values[0] for name, values in projection.lines.items()}
 
 
@@ -70,7 +71,7 @@ def test_extra_savings_answer_is_the_reserves_arithmetic(deterministic):
     shortfall, opening, nre = lines["unplanned_gap"], lines["general_reserve"][0], lines["nre"]
     needed = max((RATE * nre[t] - opening + shortfall[1:t + 1].sum()) / (t + RATE) for t in (1, 2, 3))
     assert (shortfall[1:] - needed > 0).all()  # still a shortfall every year: no top-up muddles the sum
-    result, trials = S.goal_seek(setup, "staffordshire", "savings", 0.05)
+    result, trials = goal_seek(setup, "staffordshire", "savings", 0.05)
     assert result["reachable"] and needed <= result["answer"] < needed + 0.01 + 1e-9
     assert result["answer"] == pytest.approx(math.ceil(needed * 100) / 100)
     assert result["probability"] == 0.0 and result["answer_low"] == result["answer_high"] == result["answer"]
@@ -86,14 +87,14 @@ def test_precept_answer_in_pounds_is_the_reserves_arithmetic(deterministic):
     raised = [sum(s * tax_base[s] / 1e6 for s in range(1, t + 1)) for t in range(4)]
     needed = max((RATE * nre[t] - opening + shortfall[1:t + 1].sum()) / raised[t] for t in (1, 2, 3))
     assert all(shortfall[t] - t * needed * tax_base[t] / 1e6 > 0 for t in (1, 2, 3))
-    result, _ = S.goal_seek(setup, "staffordshire", "precept", 0.05, unit="£")
+    result, _ = goal_seek(setup, "staffordshire", "precept", 0.05, unit="£")
     assert result["reachable"] and needed <= result["answer"] < needed + 0.01 + 1e-9
     assert result["capped_share"] == 0.0 and result["referendum_limit_min"] == 50.0
 
 
 def test_no_rise_within_the_referendum_limit_is_said_plainly(deterministic):
     setup = deterministic(STEADY_CUT, limit="£5")
-    result, _ = S.goal_seek(setup, "staffordshire", "precept", 0.05, unit="£")
+    result, _ = goal_seek(setup, "staffordshire", "precept", 0.05, unit="£")
     assert not result["reachable"] and math.isnan(result["answer"])
     assert result["probability"] == result["probability_at_search_max"] == 1.0
     assert "no band D rise within the referendum limit" in result["message"]
@@ -101,14 +102,14 @@ def test_no_rise_within_the_referendum_limit_is_said_plainly(deterministic):
 
 def test_a_target_already_met_needs_no_lever(deterministic):
     setup = deterministic("0%")
-    result, _ = S.goal_seek(setup, "staffordshire", "savings", 0.05)
+    result, _ = goal_seek(setup, "staffordshire", "savings", 0.05)
     assert result["answer"] == 0.0 and "no extra saving already" in result["message"]
 
 
 @pytest.fixture(scope="module")
 def central_seek():
     setup = load_setup(SCENARIOS / "central.yaml")
-    return setup, S.goal_seek(setup, "hertfordshire", "precept", 0.05, unit="%", paths=512)
+    return setup, goal_seek(setup, "hertfordshire", "precept", 0.05, unit="%", paths=512)
 
 
 def test_monte_carlo_goal_seek_is_monotone_and_brackets_its_answer(central_seek):
@@ -125,7 +126,7 @@ def test_monte_carlo_goal_seek_is_monotone_and_brackets_its_answer(central_seek)
 
 def test_goal_seek_command_writes_its_answer(write_scenario, tmp_path):
     scenario = write_scenario(DETERMINISTIC.format(grant=ONE_OFF_CUT, limit="£50"), "fixed.yaml")
-    result = CliRunner().invoke(cli.main, ["goal-seek", str(scenario), "--force", "staffordshire", "--lever",
+    result = CliRunner().invoke(cli_main, ["goal-seek", str(scenario), "--force", "staffordshire", "--lever",
                                            "savings", "--target", "5%", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "extra recurring saving of £7.95m" in result.output
@@ -142,7 +143,7 @@ def test_goal_seek_command_writes_its_answer(write_scenario, tmp_path):
     (["--lever", "wages", "--target", "5%"], "--lever"),
 ])
 def test_goal_seek_bad_options_are_one_clear_error(tmp_path, arguments, message):
-    result = CliRunner().invoke(cli.main, ["goal-seek", str(SCENARIOS / "central.yaml"), *arguments,
+    result = CliRunner().invoke(cli_main, ["goal-seek", str(SCENARIOS / "central.yaml"), *arguments,
                                            "--paths", "32", "--out", str(tmp_path)])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output

@@ -4,7 +4,7 @@ The subprocess tests run the command line as a user would (the installed ``polic
 command, or the same ``main`` through :data:`LAUNCHER`, which reports the end of start-up
 or stubs the slow PDF report) and signal it at a known point: during the simulation, or
 while it writes its outputs (as soon as its first hidden ``.partial`` file exists). The in-process tests
-fault-inject :class:`model.outputs.AtomicOutputs` to check what happens when an interrupt
+fault-inject :class:`model.io.atomic.AtomicOutputs` to check what happens when an interrupt
 or an error arrives while a set of outputs is being published.
 """
 
@@ -24,12 +24,18 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from model import cli, outputs
-from model.outputs import (
+import model.io.atomic as atomic
+import model.run.summaries as summaries
+from model.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OUTPUT
+from model.cli.main import main as cli_main
+from model.io.atomic import (
+    STALE_AFTER_SECONDS,
     AtomicOutputs,
     InterruptedAfterPublish,
     OutputError,
     Terminated,
+    _host_tag,
+    raise_terminated,
 )
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and flock: POSIX only")
@@ -48,11 +54,11 @@ WRITE_PATHS = "2000"
 # With argv[2] == "stub" the reports (PDF, workbook) are stubs: the real ones take several seconds.
 LAUNCHER = """\
 import importlib, os, pathlib, sys
-from model.cli import main
+from model.cli.main import main
 if sys.argv[2] == "stub":
-    def stub(path, summary, flags, plan, meta, *args, **kwargs):
-        pathlib.Path(path).write_text(f"stub report, seed {meta['seed']}, process {os.getpid()}")
-    for module, function in (("model.report", "build_report_pdf"), ("model.workbook", "write_workbook")):
+    def stub(path, result, *args, **kwargs):
+        pathlib.Path(path).write_text(f"stub report, seed {result.info.seed}, process {os.getpid()}")
+    for module, function in (("model.report.pdf", "build_report_pdf"), ("model.report.workbook", "write_workbook")):
         try:
             setattr(importlib.import_module(module), function, stub)
         except ImportError:
@@ -80,16 +86,16 @@ def partials(folder: Path) -> list[str]:
 
 def stub_report(monkeypatch) -> None:
     """A stub PDF instead of the real report (slow, and tested in test_report.py)."""
-    import model.report
+    import model.report.pdf
 
-    def build_report_pdf(path, summary, flags, plan, meta, *args, **kwargs):
-        Path(path).write_bytes(b"%PDF-1.4\n% stub report, seed " + str(meta["seed"]).encode() + b"\n%%EOF\n")
+    def build_report_pdf(path, result, *args, **kwargs):
+        Path(path).write_bytes(b"%PDF-1.4\n% stub report, seed " + str(result.info.seed).encode() + b"\n%%EOF\n")
 
-    monkeypatch.setattr(model.report, "build_report_pdf", build_report_pdf)
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", build_report_pdf)
 
 
 def invoke(*args):
-    return CliRunner().invoke(cli.main, [str(a) for a in args])
+    return CliRunner().invoke(cli_main, [str(a) for a in args])
 
 
 def assert_clean(stderr: str, *fragments: str) -> None:
@@ -185,7 +191,7 @@ def test_a_signal_during_the_simulation(tmp_path, earlier, processes, signum):
     proc.send_signal(signum)
     code, stdout, stderr = finish(proc)
     if signum == signal.SIGINT:
-        assert code == cli.EXIT_INTERRUPTED == 130, stderr
+        assert code == EXIT_INTERRUPTED == 130, stderr
         assert_clean(stderr, "interrupted", "no output was written")
     else:
         # Before any output is written SIGTERM keeps its default action (the process ends at
@@ -333,7 +339,7 @@ def test_an_error_midway_through_publishing_rolls_back(monkeypatch, small_run):
 
     replace_calling(monkeypatch, on_move)
     result = invoke("run", scenario, "--out", out, "--seed", "2")
-    assert result.exit_code == cli.EXIT_OUTPUT, result.output
+    assert result.exit_code == EXIT_OUTPUT, result.output
     assert_clean(result.stderr, "cannot publish the outputs", "Permission denied", "the earlier report is unchanged")
     assert snapshot(out / "small") == before
 
@@ -392,7 +398,7 @@ def test_an_interrupt_while_printing_the_headlines_keeps_the_report(monkeypatch,
     def headline_table(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "headline_table", headline_table)
+    monkeypatch.setattr(summaries, "headline_table", headline_table)
     result = invoke("run", scenario, "--out", out, "--seed", "2")
     assert result.exit_code == 130, result.output
     assert_clean(result.stderr, "interrupted after the outputs were written", str(out / "small"))
@@ -453,7 +459,7 @@ def test_without_the_lock_the_same_race_mixes_the_sets(monkeypatch, tmp_path):
     """The test above can fail: with the lock disabled, the race leaves files of both writers."""
     import contextlib
 
-    monkeypatch.setattr(outputs, "_folder_lock", lambda folder: contextlib.nullcontext())
+    monkeypatch.setattr(atomic, "_folder_lock", lambda folder: contextlib.nullcontext())
     final = publish_from_threads(monkeypatch, tmp_path / "out")
     assert set(final.values()) == {"slow", "fast"}, final
 
@@ -463,7 +469,7 @@ def test_a_folder_locked_for_too_long_is_an_output_error(monkeypatch, tmp_path):
 
     folder = tmp_path / "out"
     folder.mkdir()
-    monkeypatch.setattr(outputs, "LOCK_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT_SECONDS", 0.2)
     lock = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -479,7 +485,7 @@ def test_sigterm_while_writing_removes_the_temporary_files(tmp_path):
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     with pytest.raises(Terminated), AtomicOutputs(tmp_path) as writing:
         writing.write("summary.csv", lambda path: path.write_text("x"))
-        assert signal.getsignal(signal.SIGTERM) is outputs.raise_terminated  # else the kill below ends pytest
+        assert signal.getsignal(signal.SIGTERM) is raise_terminated  # else the kill below ends pytest
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(1)
         pytest.fail("SIGTERM was not raised")
@@ -499,8 +505,8 @@ def test_an_interrupt_after_publishing_is_reported_as_such(tmp_path):
 def test_abandoned_temporary_files_are_removed(tmp_path):
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = int(done.stdout)  # a process of this machine that has ended
-    host = outputs._host_tag()
-    old = time.time() - outputs.STALE_AFTER_SECONDS - 60
+    host = _host_tag()
+    old = time.time() - STALE_AFTER_SECONDS - 60
     files = {
         f".summary.csv.{host}-{dead}-0123abcd.partial": True,              # killed run on this machine
         f".report.pdf.{host}-{dead}-0123abcd.backup.partial": True,        # ... and its backup of the earlier report

@@ -2,7 +2,7 @@
 
 * The test configuration itself: every warning is an error, and numpy's overflow,
   invalid-operation and division errors raise (``numpy_errors_raise`` in conftest).
-* NaN or infinite values stop a run with :class:`~model.simulation.ModelError` naming the
+* NaN or infinite values stop a run with :class:`~model.io.errors.ModelError` naming the
   force, the year and the metric (``check_finite``), and the command line turns that into
   one message with exit code 3 and writes nothing.
 
@@ -22,9 +22,14 @@ from conftest import MINIMAL
 from test_engine import YEARS as ENGINE_YEARS
 from test_engine import synthetic_force
 
-from model import cli, simulation
-from model.engine import project_force
-from model.simulation import ModelError, check_finite, load_setup, run_simulation
+import model.run.simulation as simulation
+from model.cli.exit_codes import EXIT_MODEL
+from model.cli.main import main as cli_main
+from model.engine.projection import project_force
+from model.io.errors import ModelError
+from model.run.simulation import check_finite, run_simulation
+from model.sampling.draws import force_inputs
+from model.sampling.setup import load_setup
 
 THREE_YEARS = ("2016/17", "2017/18", "2018/19", "2019/20")[:ENGINE_YEARS]
 
@@ -38,9 +43,9 @@ NOT_YET_NAMING_INPUTS = ("model/simulation.py does not yet check the engine's in
 
 def test_warnings_are_errors_in_the_tests():
     with pytest.raises(UserWarning):
-        warnings.warn("a warning the suite must not ignore", UserWarning)
+        warnings.warn("a warning the suite must not ignore", UserWarning, stacklevel=1)
     with pytest.raises(RuntimeWarning):
-        warnings.warn("what numpy emits outside an errstate", RuntimeWarning)
+        warnings.warn("what numpy emits outside an errstate", RuntimeWarning, stacklevel=1)
 
 
 def test_numpy_errors_raise_in_every_test():
@@ -166,7 +171,7 @@ def test_finite_inputs_give_finite_lines():
 
 def inject(monkeypatch, force_id: str, mutate) -> None:
     """Make ``force_inputs`` hand the engine a corrupted input for one force, on the Monte Carlo paths."""
-    original = simulation.force_inputs
+    original = force_inputs
 
     def corrupted(setup, force, *args, **kwargs):
         inputs = original(setup, force, *args, **kwargs)
@@ -213,21 +218,21 @@ def test_an_infinite_baseline_figure_is_a_model_error(monkeypatch, minimal):
 
 @pytest.fixture
 def fast_report(monkeypatch):
-    import model.report
+    import model.report.pdf
 
     def stub(path, *args, **kwargs):
         Path(path).write_bytes(b"%PDF-1.4\n% stub\n%%EOF\n")
 
-    monkeypatch.setattr(model.report, "build_report_pdf", stub)
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", stub)
 
 
 def test_the_command_line_reports_a_model_error_and_writes_nothing(monkeypatch, tmp_path, minimal, fast_report):
     out = tmp_path / "reports"
-    assert CliRunner().invoke(cli.main, ["run", str(minimal), "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(cli_main, ["run", str(minimal), "--out", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in (out / "scenario").iterdir()}
     inject(monkeypatch, "hertfordshire", _set("delivery.shocks", (slice(None), 1), np.nan))
-    result = CliRunner().invoke(cli.main, ["run", str(minimal), "--out", str(out), "--seed", "8"])
-    assert result.exit_code == cli.EXIT_MODEL == 3, result.output
+    result = CliRunner().invoke(cli_main, ["run", str(minimal), "--out", str(out), "--seed", "8"])
+    assert result.exit_code == EXIT_MODEL == 3, result.output
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.startswith("error:") and len(result.stderr.strip().splitlines()) <= 3

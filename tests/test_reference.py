@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import SCENARIOS
 
-from model.engine import project_force
-from model.reference import project_path
-from model.sampling import force_inputs
-from model.simulation import load_setup
+from model.engine.projection import project_force
+from model.engine.reference import project_path
+from model.sampling.draws import force_inputs
+from model.sampling.setup import load_setup
 
 
 @pytest.mark.parametrize("scenario", ["central", "pessimistic", "optimistic"])

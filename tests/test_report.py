@@ -10,164 +10,27 @@ import os
 import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
+from helpers import FOUR_YEARS, make_appendix, make_flags, make_info, make_plan, make_result, make_summary
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from model.page_layout import LANDSCAPE_INCHES, text_width, wrap_to_width
-from model.plot_style import (
-    tick_decimals,
-)
-from model.plot_tables import (
-    flag_table_rows,
-    format_figure,
-)
-from model.plots import (
+from model.declare.formatting import format_figure
+from model.report.charts import (
     draw_first_breach,
     draw_flag_probabilities,
     draw_gap_breakdown,
     draw_reserve_fan,
     minimum_reserve_label,
 )
-from model.report import build_report_pdf, force_table_page, front_pages
-from model.report_tables import (
-    first_breach_table,
-    flag_probability_table,
-    gap_breakdown,
-)
+from model.report.drawn_tables import flag_table_rows
+from model.report.page_layout import LANDSCAPE_INCHES, text_width, wrap_to_width
+from model.report.pdf import build_report_pdf, force_table_page, front_pages
+from model.report.style import tick_decimals
+from model.report.tables import first_breach_table, flag_probability_table, gap_breakdown
+from model.run.results import Appendix, RunInfo
 
-FOUR_YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
-PERCENTILE_Z = {"p5": -1.645, "p10": -1.2816, "p25": -0.6745, "p50": 0.0, "p75": 0.6745, "p90": 1.2816, "p95": 1.645}
-FORCE_SCALE = {"staffordshire": 1.0, "leicestershire": 1.2, "hertfordshire": 1.1}
-FORCE_RESERVES = {
-    "staffordshire": ("reserve_earmarked",),
-    "leicestershire": ("reserve_budget_equalisation", "reserve_other_earmarked"),
-    "hertfordshire": ("reserve_base_budget_support", "reserve_specific_change", "reserve_other_earmarked"),
-}
-SCENARIO = "central"
 BASELINE_IMAGES = Path(__file__).parent / "baseline_images"
-
-# Per metric: value in the first year, change per year, spread (one standard deviation) per year ahead.
-METRIC_PATHS = {
-    "grant": (110.0, -1.5, 0.6),
-    "precept": (75.0, 2.0, 0.4),
-    "band_d": (177.61, 3.5, 0.8),
-    "tax_base": (300_000.0, 3_000.0, 1_500.0),
-    "funding": (185.0, 0.5, 1.2),
-    "pay": (140.0, 2.5, 1.0),
-    "non_pay": (45.0, 0.8, 0.6),
-    "collaboration": (6.0, 0.2, 0.2),
-    "capital_financing": (3.0, 0.0, 0.3),
-    "one_off_spend": (0.5, 0.0, 0.2),
-    "spend": (191.0, 3.5, 1.5),
-    "savings_required": (3.0, 2.0, 0.5),
-    "savings_delivered": (3.0, 1.8, 0.8),
-    "gap_before_savings": (6.0, 3.0, 1.5),
-    "gap": (3.0, 2.0, 1.5),
-    "cumulative_gap": (3.0, 5.0, 2.0),
-    "planned_reserve_use": (2.0, 0.5, 0.5),
-    "unplanned_gap": (1.0, 1.5, 1.2),
-    "shortfall_met_from_reserves": (1.0, 1.4, 1.0),
-    "surplus_to_reserves": (0.1, 0.0, 0.1),
-    "general_reserve": (8.0, -1.2, 1.2),
-    "general_reserve_minimum": (5.6, 0.05, 0.0),
-    "earmarked_reserves": (20.0, -3.5, 1.5),
-    "total_reserves": (28.0, -4.7, 2.0),
-    "uncovered_deficit": (0.0, 0.6, 0.8),
-    "reserve_cover_years": (12.0, -2.5, 1.5),
-    "nre": (186.0, 1.6, 0.0),
-}
-RESERVE_PATH = (10.0, -2.0, 1.0)
-
-
-def make_summary(forces: list[str], years: list[str]) -> pd.DataFrame:
-    rows = []
-    for force in forces:
-        scale = FORCE_SCALE.get(force, 0.9)
-        paths = METRIC_PATHS | {metric: RESERVE_PATH for metric in FORCE_RESERVES.get(force, ("reserve_general",))}
-        for index, year in enumerate(years):
-            for metric, (start, step, spread) in paths.items():
-                centre = (start + step * index) * scale
-                sd = spread * scale * (index + 1) ** 0.5
-                row = {"scenario": SCENARIO, "force": force, "year": year, "metric": metric, "mean": centre}
-                row.update({name: centre + z * sd for name, z in PERCENTILE_Z.items()})
-                rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def make_flags(forces: list[str], years: list[str]) -> pd.DataFrame:
-    rows = []
-    for force in forces:
-        for base, flag in (
-            (0.08, "general_below_minimum"),
-            (0.03, "usable_reserves_exhausted"),
-            (0.05, "uncovered_deficit"),
-        ):
-            cumulative = 0.0
-            for index, year in enumerate(years):
-                in_year = min(1.0, base * (index + 1) ** 1.5)
-                cumulative = min(1.0, cumulative + in_year * 0.8)
-                for name, probability in ((flag, in_year), (flag + "_by_year", cumulative)):
-                    std_error = float(np.sqrt(probability * (1 - probability) / 2_000))
-                    rows.append(
-                        {"scenario": SCENARIO, "force": force, "year": year, "flag": name,
-                         "probability": probability, "std_error": std_error}
-                    )
-    return pd.DataFrame(rows)
-
-
-def make_plan(summary: pd.DataFrame) -> pd.DataFrame:
-    plan = summary[["scenario", "force", "year", "metric"]].copy()
-    plan["value"] = summary["p50"] * 0.98
-    return plan
-
-
-def make_meta(forces: list[str]) -> dict:
-    return {
-        "scenario_name": SCENARIO,
-        "title": "Medium-term financial strategy 2016/17 to 2019/20: reserves risk",
-        "description": (
-            "Central scenario: grant reductions in line with the 2015 Spending Review settlement, precept "
-            "increases at each force's planned rate, pay awards of 1% a year and savings programmes delivered "
-            "with the historical slippage. " * 3
-        ),
-        "scenario_file": "scenarios/central.yaml",
-        "scenario_sha256": "0123456789abcdef" * 4,
-        "seed": 20160401,
-        "paths": 2_000,
-        "version": "0.1.0",
-        "created": "2016-02-10T09:30:00+00:00",
-        "force_names": {
-            "staffordshire": "Staffordshire Police",
-            "leicestershire": "Leicestershire Police",
-            "hertfordshire": "Hertfordshire Constabulary",
-        },
-        "minimum_general_reserve": {"staffordshire": 0.03, "leicestershire": 0.03, "hertfordshire": 0.025},
-        "sources": ["Grant: forces planned flat cash or -1% a year."],
-        "notes": ["Savings slippage is assumed independent across forces."],
-    }
-
-
-def make_appendix(forces: list[str], figures_per_force: int = 15) -> dict[str, pd.DataFrame]:
-    provenance = pd.DataFrame([
-        {"force": force, "figure": f"collaboration_spend.with_forces.{number}", "kind": "sourced", "value": "£5.1m",
-         "low": "", "high": "", "source": "hmic-peel-efficiency-2016-staffordshire.txt (http://www.example.org/a/"
-         "very/long/address/that/needs/breaking)", "detail": "Staffordshire Police has forecast that it will spend "
-         "£5.1m in 2016/17 on collaboration with other police forces. " * (1 + number % 3)}
-        for force in forces for number in range(figures_per_force)
-    ])
-    inputs = pd.DataFrame([
-        {"input": "grant_change", "force": force, "year": "all years", "distribution": "triangular",
-         "parameters": "low -3%, mode 0%, high 1%"} for force in forces
-    ] + [{"input": "shock: major_operation", "force": ", ".join(forces), "year": "2016/17, 2017/18",
-          "distribution": "5.0% a year × triangular cost", "parameters": "low £0.5m, mode £1m, high £4m"}])
-    contradictions = pd.DataFrame([
-        {"force": forces[0], "topic": "Net revenue expenditure", "figures": "£180m: one source; £127.5m: another",
-         "used": "£180m", "reason": "Two independent sources agree."}
-    ])
-    return {"provenance": provenance, "inputs": inputs, "contradictions": contradictions}
 
 
 def page_count(pdf: Path) -> int:
@@ -181,11 +44,9 @@ def landscape_page_count(pdf: Path) -> int:
 
 
 def build(tmp_path: Path, forces: list[str], years: list[str], with_plan: bool = True,
-          appendix: dict | None = None, meta: dict | None = None) -> Path:
-    summary = make_summary(forces, years)
-    plan = make_plan(summary) if with_plan else make_plan(summary).iloc[0:0]
+          appendix: Appendix | None = None, info: RunInfo | None = None) -> Path:
     path = tmp_path / "report.pdf"
-    build_report_pdf(path, summary, make_flags(forces, years), plan, meta or make_meta(forces), appendix)
+    build_report_pdf(path, make_result(forces, years, with_plan, appendix, info))
     return path
 
 
@@ -210,9 +71,9 @@ def test_single_force_two_years_without_plan_or_appendix(tmp_path):
 
 
 def test_single_year_force_without_display_name_and_long_description(tmp_path):
-    meta = make_meta(["west_midlands"]) | {"description": "A long description of the scenario. " * 250}
+    info = make_info(["west_midlands"], description="A long description of the scenario. " * 250)
 
-    path = build(tmp_path, ["west_midlands"], FOUR_YEARS[:1], meta=meta)
+    path = build(tmp_path, ["west_midlands"], FOUR_YEARS[:1], info=info)
 
     assert page_count(path) > 3 + PAGES_PER_FORCE + 1
 
@@ -221,7 +82,7 @@ def test_front_page_is_one_page_of_plain_words_for_three_forces():
     forces = ["staffordshire", "leicestershire", "hertfordshire"]
     summary = make_summary(forces, FOUR_YEARS)
 
-    pages = front_pages(summary, make_flags(forces, FOUR_YEARS), make_meta(forces), forces)
+    pages = front_pages(summary, make_flags(forces, FOUR_YEARS), make_info(forces), forces)
 
     assert len(pages) == 1
     text = " ".join(t.get_text() for t in pages[0].texts)

@@ -8,25 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.metrics import METRICS
-from model.probability import wilson_interval
-from model.report_tables import (
-    CASES,
-    HIGHER_IS_BETTER,
+from model.declare.formatting import format_percent
+from model.declare.outputs import FINANCE_COLUMNS, METRICS, higher_is_better
+from model.report.tables import (
     TableLine,
     case_percentiles,
     cross_force_table,
-    display_name,
     finance_lines,
     finance_table,
     finance_table_wide,
     first_breach_table,
     flag_probability_table,
     force_headline,
-    format_percent,
     gap_breakdown,
     headline_sentences,
-    higher_is_better,
     metric_label,
     one_in_n,
     probability_phrase,
@@ -34,6 +29,10 @@ from model.report_tables import (
     reserve_metrics,
     reserve_movements,
 )
+from model.run.probability import wilson_interval
+from model.run.results import ForceInfo, RunInfo
+
+CASES = list(FINANCE_COLUMNS)
 
 YEARS = ["2016/17", "2017/18"]
 Z2 = 1.959963984540054**2
@@ -137,7 +136,7 @@ def test_flag_probability_table_pairs_cumulative_and_in_year_rows():
 
     table = flag_probability_table(flags, "f", paths=100)
 
-    assert list(zip(table["when"], table["year"], table["probability"])) == [
+    assert list(zip(table["when"], table["year"], table["probability"], strict=True)) == [
         ("by end of year", "2016/17", 0.1), ("by end of year", "2017/18", 0.2),
         ("in that year", "2016/17", 0.1), ("in that year", "2017/18", 0.15),
     ]
@@ -148,10 +147,6 @@ def test_flag_probability_table_pairs_cumulative_and_in_year_rows():
 # --------------------------------------------------------------------------------------
 # Which way round: optimistic and pessimistic
 # --------------------------------------------------------------------------------------
-
-def test_every_declared_metric_has_an_orientation():
-    assert set(METRICS) <= set(HIGHER_IS_BETTER)
-
 
 @pytest.mark.parametrize(
     ("metric", "optimistic", "pessimistic"),
@@ -181,8 +176,9 @@ def test_labels_come_from_the_metric_declarations_and_reserve_names():
     assert metric_label("spend") == METRICS["spend"].label
     assert metric_label("reserve_base_budget_support") == reserve_label("reserve_base_budget_support")
     assert reserve_label("reserve_base_budget_support") == "Base budget support"
-    assert display_name("west_midlands", {}) == "West Midlands"
-    assert display_name("herts", {"force_names": {"herts": "Hertfordshire Constabulary"}}) == "Hertfordshire Constabulary"
+    assert RunInfo("s", "t", 1, 1).force_name("west_midlands") == "West Midlands"
+    info = RunInfo("s", "t", 1, 1, forces=(ForceInfo("herts", "Hertfordshire Constabulary"),))
+    assert info.force_name("herts") == "Hertfordshire Constabulary"
 
 
 # --------------------------------------------------------------------------------------
@@ -226,10 +222,10 @@ def test_finance_table_orients_each_line_and_signs_deductions(small_force):
     assert [_value(table, "funding", "2017/18", case) for case in CASES[:3]] == [103.0, 100.5, 98.0]
     assert [_value(table, "spend", "2017/18", case) for case in CASES[:3]] == [101.0, 103.0, 105.0]
     assert [_value(table, "savings_delivered", "2017/18", case) for case in CASES[:3]] == [-6.0, -4.0, -2.0]
-    assert _value(table, "funding", "2016/17", "plan") == 100.2
-    assert _value(table, "savings_delivered", "2016/17", "plan") == -2.5
-    assert math.isnan(_value(table, "spend", "2016/17", "plan"))
-    assert set(table["percentile"]) == {"p10", "p50", "p90", "plan"}
+    assert _value(table, "funding", "2016/17", "force_plan") == 100.2
+    assert _value(table, "savings_delivered", "2016/17", "force_plan") == -2.5
+    assert math.isnan(_value(table, "spend", "2016/17", "force_plan"))
+    assert set(table["percentile"]) == {"p10", "p50", "p90", "force_plan"}
 
 
 def test_finance_table_default_lines_include_each_earmarked_reserve(small_force):
@@ -255,7 +251,7 @@ def test_finance_table_wide_lays_years_and_cases_across(small_force):
     assert list(wide.columns[4:]) == [(year, case) for year in YEARS for case in CASES]
     assert list(wide["label"]) == ["Funding", "Spend", "Less savings delivered"]
     assert wide[("2017/18", "optimistic")].tolist() == [103.0, 101.0, -6.0]
-    assert wide[("2016/17", "plan")].tolist()[0] == 100.2
+    assert wide[("2016/17", "force_plan")].tolist()[0] == 100.2
 
 
 def test_reserve_metrics_lists_only_reserve_balances(small_force):
@@ -279,9 +275,9 @@ def headline_inputs(cover_p50: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]
         flag_rows("f", "general_below_minimum_by_year", {"2016/17": 0.0, "2017/18": 0.05}),
         flag_rows("f", "usable_reserves_exhausted_by_year", {"2016/17": 0.0, "2017/18": 0.0}),
     ])
-    meta = {"paths": 20_000, "scenario_name": "central", "force_names": {"f": "Fictional Police"},
-            "minimum_general_reserve": {"f": 0.03}}
-    return summary, flags, meta
+    info = RunInfo("central", "Central", paths=20_000, seed=1,
+                   forces=(ForceInfo("f", "Fictional Police", minimum_general_rate=0.03),))
+    return summary, flags, info
 
 
 def test_headline_sentences_in_plain_words():
@@ -373,8 +369,8 @@ def test_cross_force_table_divides_by_the_median_base():
 def test_the_appendix_lists_the_correlations_asked_for_and_used():
     from conftest import SCENARIOS
 
-    from model.provenance import correlation_table
-    from model.simulation import load_setup
+    from model.run.appendix import correlation_table
+    from model.sampling.setup import load_setup
 
     table = correlation_table(load_setup(SCENARIOS / "central.yaml"))
     pairs = {frozenset((row.input_a, row.input_b)): (row.asked, row.used) for row in table.itertuples()}

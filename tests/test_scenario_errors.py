@@ -16,29 +16,19 @@ import numpy as np
 import pytest
 import yaml
 from conftest import DATA, MINIMAL
+from helpers import ALL_FORCES, CATALOGUE, FILE_CASES, minimal_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.errors import InputError
-from model.fiscal import MODEL_YEARS
-from model.forces import available_forces, load_force, load_national
-from model.inputs import INPUTS
-from model.scenario import load_scenario
-from model.simulation import load_setup, run_simulation
-from model.summary import PERCENTILES, flags_table, summary_table
-from model.yaml_source import MAX_FILE_BYTES
-
-ALL_FORCES = "[staffordshire, leicestershire, hertfordshire]"
-
-
-def with_minimal(extra: str) -> str:
-    """MINIMAL (lines 1-4) followed by ``extra`` from line 5."""
-    return MINIMAL + extra
-
-
-def minimal_with(old: str, new: str) -> str:
-    assert old in MINIMAL
-    return MINIMAL.replace(old, new)
+from model.declare.fiscal import MODEL_YEARS
+from model.declare.inputs import INPUTS
+from model.io.errors import InputError
+from model.io.forces import available_forces, load_force, load_national
+from model.io.scenario import load_scenario
+from model.io.yaml_source import MAX_FILE_BYTES
+from model.run.simulation import run_simulation
+from model.run.summaries import PERCENTILES, flags_table, summary_table
+from model.sampling.setup import load_setup
 
 
 def input_error(path) -> InputError:
@@ -59,25 +49,6 @@ def assert_message(error: InputError, path, fragments: list[str]) -> None:
 # --------------------------------------------------------------------------------------
 # Files that are not a YAML scenario at all
 # --------------------------------------------------------------------------------------
-
-FILE_CASES = [
-    pytest.param(b"", ["expected a scenario in YAML", "an empty file"], id="empty-file"),
-    pytest.param(b"  \n\n\t\n", ["an empty file"], id="only-whitespace"),
-    pytest.param(b"# a scenario\n# still to write\n", ["a file with only comments"], id="only-comments"),
-    pytest.param(b"title: x\x00\x01\x02", ["UTF-8 text", "binary content (NUL bytes)"], id="binary-nul-bytes"),
-    pytest.param(b"\xff\xfet\x00i\x00", ["binary content"], id="utf16-with-nuls"),
-    pytest.param(b"\xff\xfetitle: x\n", ["UTF-8 text", "not UTF-8 at offset 0"], id="not-utf8"),
-    pytest.param(
-        with_minimal("shocks:\n  - {name: op, probability: 5%, cost: £1m}\n").encode("cp1252"),
-        ["UTF-8 text", "not UTF-8 at offset"], id="pound-sign-saved-as-cp1252",
-    ),
-    pytest.param(b"title: a\x07b\n", ["plain text", "control character (#x0007)", "line 1", "column 9"],
-                 id="control-character"),
-    pytest.param(("[" * 3000 + "]" * 3000).encode(), ["nested at most 50 levels deep"], id="nested-too-deep"),
-    pytest.param(b"a: &a [1]\nb: &b [*a, *a]\n" + b"".join(
-        f"c{i}: &c{i} [{', '.join([f'*c{i - 1}' if i else '*b'] * 9)}]\n".encode() for i in range(9)),
-        ["at most 100,000 keys and list items", "aliases"], id="billion-laughs"),
-]
 
 
 @pytest.mark.parametrize("content, fragments", FILE_CASES)
@@ -107,231 +78,6 @@ def test_file_too_large(tmp_path):
 # --------------------------------------------------------------------------------------
 # The catalogue: (id, YAML text, fragments the message must contain)
 # --------------------------------------------------------------------------------------
-
-CATALOGUE = [
-    # Malformed YAML, duplicate keys, several documents.
-    ("unclosed-bracket", with_minimal("sources: [a, b\n"),
-     ["expected well-formed YAML", "line 6", "column 1", "flow sequence that started on line 5"]),
-    ("bad-indentation", "title: x\n  description: y\nforces: [staffordshire]\n",
-     ["well-formed YAML", "line 2", "column 14", "mapping values are not allowed here"]),
-    ("unclosed-quote", with_minimal('sources: ["a source\n'),
-     ["well-formed YAML", "line 6", "quoted scalar that started on line 5"]),
-    ("tab-indentation", with_minimal("assumptions:\n\tgrant_change: 1%\n"),
-     ["well-formed YAML", "line 6", "column 1", "YAML indents with spaces, never tabs."]),
-    ("duplicate-top-key", with_minimal("title: Again\n"),
-     ["line 5", "field 'title'", "each key once", "first written on line 1"]),
-    ("duplicate-nested-key", with_minimal("assumptions:\n  pay_award: 1%\n  pay_award: 2%\n"),
-     ["line 7", "field 'assumptions.pay_award'", "each key once", "first written on line 6"]),
-    ("two-documents", with_minimal("---\ntitle: Second\n"),
-     ["line 5", "one scenario document", "more than one document"]),
-    ("merge-key", with_minimal("base: &base {paths: 10}\nsimulation2:\n  <<: *base\n"),
-     ["line 7", "merge keys '<<' are not supported"]),
-    ("python-tag", with_minimal("description2: !!python/name:os.system ''\n"),
-     ["line 5", "well-formed YAML", "could not determine a constructor"]),
-    # A list or a scalar where a mapping belongs.
-    ("list-at-top-level", "- title: x\n- forces: [staffordshire]\n",
-     ["line 1", "a mapping of keys to values at the top level", "found a list"]),
-    ("text-at-top-level", "central scenario\n", ["a mapping of keys to values at the top level", "'central scenario'"]),
-    ("simulation-list", minimal_with("simulation: {paths: 500, seed: 7, chunk_size: 128}", "simulation: [1, 2]"),
-     ["line 4", "field 'simulation'", "a mapping of keys to values", "found a list"]),
-    ("assumptions-list", with_minimal("assumptions: [grant_change]\n"),
-     ["line 5", "field 'assumptions'", "a mapping", "found a list"]),
-    ("shocks-mapping", with_minimal("shocks: {major_operation: 5%}\n"),
-     ["line 5", "field 'shocks'", "expected a list", "found a mapping"]),
-    ("reserve-policy-text", with_minimal("reserve_policy: 3%\n"),
-     ["line 5", "field 'reserve_policy'", "a mapping of keys to values", "'3%'"]),
-    # Unknown keys, with did-you-mean.
-    ("unknown-top-key", with_minimal("asumptions: {}\n"),
-     ["line 5", "field 'asumptions'", "expected a known key", "Did you mean 'assumptions'?"]),
-    ("unknown-simulation-key", minimal_with("seed: 7", "sead: 7"),
-     ["line 4", "field 'simulation.sead'", "Did you mean 'seed'?", "Allowed here: chunk_size, paths, sampling, seed"]),
-    ("unknown-reserve-policy-key", with_minimal("reserve_policy:\n  minimum_general_reserv: 3%\n"),
-     ["line 6", "field 'reserve_policy.minimum_general_reserv'", "Did you mean 'minimum_general_reserve'?"]),
-    ("unknown-shock-key", with_minimal("shocks:\n  - name: op\n    probabilty: 5%\n    cost: £1m\n"),
-     ["line 7", "field 'shocks[0].probabilty'", "Did you mean 'probability'?"]),
-    ("unknown-distribution-parameter",
-     with_minimal("assumptions:\n  grant_change:\n    all_years: {distribution: triangular, low: -3%, mde: 0%, high: 1%}\n"),
-     ["line 7", "field 'assumptions.grant_change.all_years.mde'", "a parameter of a triangular distribution",
-      "Did you mean 'mode'?"]),
-    ("unknown-distribution", with_minimal("assumptions:\n  pay_award: {distribution: triangle, low: 0%, mode: 1%, high: 2%}\n"),
-     ["line 6", "field 'assumptions.pay_award.distribution'", "a known distribution", "found 'triangle'",
-      "Did you mean 'triangular'?"]),
-    ("distribution-not-text", with_minimal("assumptions:\n  pay_award: {distribution: [triangular], low: 0%}\n"),
-     ["line 6", "field 'assumptions.pay_award.distribution'", "a known distribution", "found a list"]),
-    ("parameters-without-distribution", with_minimal("assumptions:\n  pay_award: {low: 0%, high: 2%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "a 'distribution' key beside 'low'"]),
-    ("unknown-input", with_minimal("assumptions:\n  grant_chnage: -1%\n"),
-     ["line 6", "field 'assumptions.grant_chnage'", "a known input", "unknown input 'grant_chnage'",
-      "Did you mean 'grant_change'?"]),
-    ("unknown-layer-key", with_minimal("assumptions:\n  grant_change:\n    all_year: -1%\n"),
-     ["line 7", "field 'assumptions.grant_change.all_year'", "Did you mean 'all_years'?"]),
-    # Wrong types and values in the simulation settings and required fields.
-    ("paths-word", minimal_with("paths: 500", "paths: many"),
-     ["line 4", "field 'simulation.paths'", "a whole number", "found 'many'"]),
-    ("paths-fraction", minimal_with("paths: 500", "paths: 1.5"),
-     ["line 4", "field 'simulation.paths'", "a whole number", "found 1.5"]),
-    ("paths-zero", minimal_with("paths: 500", "paths: 0"),
-     ["line 4", "field 'simulation.paths'", "a number of paths from 1 to 50,000,000"]),
-    ("paths-true", minimal_with("paths: 500", "paths: true"),
-     ["line 4", "field 'simulation.paths'", "a whole number", "True"]),
-    ("seed-negative", minimal_with("seed: 7", "seed: -1"),
-     ["line 4", "field 'simulation.seed'", "not negative"]),
-    ("seed-too-large", minimal_with("seed: 7", "seed: 9223372036854775808"),
-     ["line 4", "field 'simulation.seed'", "a seed from 0 to 2^63 - 1"]),
-    ("chunk-size-zero", minimal_with("chunk_size: 128", "chunk_size: 0"),
-     ["line 4", "field 'simulation.chunk_size'", "a chunk size from 1"]),
-    ("forces-text", minimal_with(f"forces: {ALL_FORCES}", "forces: staffordshire"),
-     ["line 3", "field 'forces'", "expected a list", "found 'staffordshire'"]),
-    ("forces-empty", minimal_with(f"forces: {ALL_FORCES}", "forces: []"),
-     ["line 3", "field 'forces'", "at least one force id"]),
-    ("forces-repeated", minimal_with(f"forces: {ALL_FORCES}", "forces: [staffordshire, staffordshire]"),
-     ["line 3", "field 'forces'", "each force once"]),
-    ("forces-number", minimal_with(f"forces: {ALL_FORCES}", "forces: [1]"),
-     ["line 3", "field 'forces[0]'", "expected text", "found 1"]),
-    ("title-missing", minimal_with("title: Test scenario\n", ""),
-     ["line 1", "field 'title'", "this field (it is required)", "found nothing"]),
-    ("title-blank", minimal_with("title: Test scenario", "title: '  '"),
-     ["line 1", "field 'title'", "non-empty text"]),
-    ("description-missing", minimal_with("description: A small scenario for tests.\n", ""),
-     ["field 'description'", "it is required"]),
-    ("shock-name-missing", with_minimal("shocks:\n  - probability: 5%\n    cost: £1m\n"),
-     ["line 6", "field 'shocks[0].name'", "it is required"]),
-    ("baseline-value", with_minimal("baseline: sample\n"),
-     ["line 5", "field 'baseline'", "one of 'sampled' or 'central'", "found 'sample'"]),
-    # Units: rates need %, money £…m, band D £; bare numbers are rejected.
-    ("rate-bare-float", with_minimal("assumptions:\n  grant_change: 0.02\n"),
-     ["line 6", "field 'assumptions.grant_change'", "a rate with its % sign", "found 0.02",
-      "a bare number is ambiguous"]),
-    ("rate-quoted-number", with_minimal('assumptions:\n  grant_change: "2"\n'),
-     ["line 6", "field 'assumptions.grant_change'", "a rate with its % sign", "found '2'"]),
-    ("rate-nothing", with_minimal("assumptions:\n  grant_change:\n"),
-     ["line 6", "field 'assumptions.grant_change'", "a rate with its % sign", "found None"]),
-    ("growth-rate-out-of-range", with_minimal("assumptions:\n  tax_base_growth: 200%\n"),
-     ["line 6", "field 'assumptions.tax_base_growth'", "values from -10% to 10%", "found '200%'"]),
-    ("distribution-out-of-range",
-     with_minimal("assumptions:\n  pay_award: {distribution: uniform, low: 0%, high: 40%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "values from -5% to 15%", "a range reaching 0% to 40%"]),
-    ("normal-without-bounds", with_minimal("assumptions:\n  pay_award: {distribution: normal, mean: 1%, sd: 0.5%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "values from -5% to 15%", "Give the normal distribution low and high"]),
-    ("shock-cost-bare-number", with_minimal("shocks:\n  - name: op\n    probability: 5%\n    cost: 4\n"),
-     ["line 8", "field 'shocks[0].cost'", "money in £ million", "found 4", "'£4m'"]),
-    ("shock-cost-in-pounds", with_minimal("shocks:\n  - name: op\n    probability: 5%\n    cost: £4\n"),
-     ["line 8", "field 'shocks[0].cost'", "money in £ million", "that is a band D amount in pounds"]),
-    ("band-d-as-money", with_minimal("assumptions:\n  referendum_limit: £5m\n"),
-     ["line 6", "field 'assumptions.referendum_limit'", "a band D amount in pounds", "that is money in £ million"]),
-    ("mixed-units-in-one-distribution",
-     with_minimal("assumptions:\n  precept_increase: {distribution: uniform, low: 1%, high: £5}\n"),
-     ["line 6", "field 'assumptions.precept_increase'", "every parameter in one unit", "found pounds and rate"]),
-    ("years-bare-number", with_minimal("assumptions:\n  collaboration_savings_delay: 1\n"),
-     ["line 6", "field 'assumptions.collaboration_savings_delay'", "a number of years", "'1 years'"]),
-    ("plan-without-a-plan", with_minimal("assumptions:\n  referendum_limit: plan\n"),
-     ["line 6", "field 'assumptions.referendum_limit'", "has no planning assumption", "found 'plan'"]),
-    ("empty-input-mapping", with_minimal("assumptions:\n  grant_change: {}\n"),
-     ["line 6", "field 'assumptions.grant_change'", "'all_years' / fiscal-year keys", "found an empty mapping"]),
-    # Fiscal years and the horizon.
-    ("year-with-dash", with_minimal("assumptions:\n  grant_change:\n    2017-18: -1%\n"),
-     ["line 7", "field 'assumptions.grant_change.2017-18'", "a fiscal year written with a slash like '2017/18'",
-      "found '2017-18'"]),
-    ("year-not-consecutive", with_minimal("assumptions:\n  grant_change:\n    2017/19: -1%\n"),
-     ["line 7", "field 'assumptions.grant_change.2017/19'", "consecutive years", "found '2017/19'"]),
-    ("year-outside-horizon", with_minimal("assumptions:\n  grant_change:\n    2021/22: -1%\n"),
-     ["line 7", "field 'assumptions.grant_change.2021/22'", "from 2016/17 to 2019/20 (the model horizon)",
-      "found '2021/22'"]),
-    ("year-before-input-applies", with_minimal("assumptions:\n  grant_change:\n    2016/17: -1%\n"),
-     ["line 7", "field 'assumptions.grant_change.2016/17'", "2016/17 is the budget as set",
-      "grant_change applies from 2017/18", "found '2016/17'"]),
-    ("per-path-input-by-year", with_minimal("assumptions:\n  collaboration_savings_size:\n    2017/18: 50%\n"),
-     ["line 7", "field 'assumptions.collaboration_savings_size.2017/18'", "drawn once per path"]),
-    ("years-not-from-budget-year", with_minimal("years: 2017/18 to 2019/20\n"),
-     ["line 5", "field 'years'", "starting at the budget year 2016/17", "found '2017/18 to 2019/20'"]),
-    ("years-beyond-horizon", with_minimal("years: 2016/17 to 2020/21\n"),
-     ["line 5", "field 'years'", "the model horizon", "found '2020/21'"]),
-    ("years-not-a-range", with_minimal("years: 2016/17 - 2019/20\n"),
-     ["line 5", "field 'years'", "a range of fiscal years like '2016/17 to 2019/20'"]),
-    ("shock-year-with-dash", with_minimal("shocks:\n  - {name: op, probability: 5%, cost: £1m, years: [2017-18]}\n"),
-     ["line 6", "field 'shocks[0].years[0]'", "written with a slash", "found '2017-18'"]),
-    # Reserve policy and shocks.
-    ("negative-minimum-reserve", with_minimal("reserve_policy:\n  minimum_general_reserve: -1%\n"),
-     ["line 6", "field 'reserve_policy.minimum_general_reserve'", "a share of NRE from 0% to 50%", "found '-1%'"]),
-    ("minimum-reserve-empty", with_minimal("reserve_policy:\n  minimum_general_reserve:\n"),
-     ["line 6", "field 'reserve_policy.minimum_general_reserve'", "a share of NRE from 0% to 50%", "found nothing"]),
-    ("minimum-reserve-bare-number", with_minimal("reserve_policy:\n  minimum_general_reserve: 0.03\n"),
-     ["line 6", "field 'reserve_policy.minimum_general_reserve'", "a rate with its % sign", "found 0.03"]),
-    ("target-reserve-bare-number",
-     with_minimal("reserve_policy:\n  forces:\n    staffordshire: {general_reserve_target: 5}\n"),
-     ["line 7", "field 'reserve_policy.forces.staffordshire.general_reserve_target'", "a rate with its % sign"]),
-    ("target-below-minimum",
-     with_minimal("reserve_policy:\n  minimum_general_reserve: 3%\n  general_reserve_target: 2%\n"),
-     ["line 7", "field 'reserve_policy.general_reserve_target'", "at or above the minimum general reserve",
-      "found '2%'"]),
-    ("force-target-below-minimum",
-     with_minimal("reserve_policy:\n  forces:\n    staffordshire: {general_reserve_target: 1%}\n"),
-     ["line 7", "field 'reserve_policy.forces.staffordshire.general_reserve_target'", "at or above the minimum"]),
-    ("undelivered-savings-value", with_minimal("reserve_policy:\n  undelivered_savings: carry_forward\n"),
-     ["line 6", "field 'reserve_policy.undelivered_savings'", "one of 'roll_forward' or 'lost'"]),
-    ("shortfall-order-repeated", with_minimal("reserve_policy:\n  shortfall_order: [general, general]\n"),
-     ["line 6", "field 'reserve_policy.shortfall_order'", "each reserve once", "found 'general'"]),
-    ("probability-above-100", with_minimal("shocks:\n  - name: op\n    probability: 120%\n    cost: £1m\n"),
-     ["line 7", "field 'shocks[0].probability'", "a probability from 0% to 100%", "found '120%'"]),
-    ("probability-bare-number", with_minimal("shocks:\n  - {name: op, probability: 0.05, cost: £1m}\n"),
-     ["line 6", "field 'shocks[0].probability'", "a rate with its % sign", "found 0.05"]),
-    ("probability-negative", with_minimal("shocks:\n  - {name: op, probability: -5%, cost: £1m}\n"),
-     ["line 6", "field 'shocks[0].probability'", "a probability from 0% to 100%", "found '-5%'"]),
-    ("shock-name-spaces", with_minimal("shocks:\n  - {name: Major op, probability: 5%, cost: £1m}\n"),
-     ["line 6", "field 'shocks[0].name'", "a lower_case name", "found 'Major op'"]),
-    ("shock-name-repeated",
-     with_minimal("shocks:\n  - {name: op, probability: 5%, cost: £1m}\n  - {name: op, probability: 1%, cost: £2m}\n"),
-     ["line 7", "field 'shocks[1].name'", "a unique shock name", "found 'op'"]),
-    ("shock-cost-negative", with_minimal("shocks:\n  - {name: op, probability: 5%, cost: -£1m}\n"),
-     ["line 6", "field 'shocks[0].cost'", "values from £0m to £1000m", "found '-£1m'"]),
-    # Distributions that are not distributions.
-    ("inverted-triangular",
-     with_minimal("assumptions:\n  pay_award: {distribution: triangular, low: 2%, mode: 1%, high: 0%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "low ≤ high", "an inverted range"]),
-    ("zero-width-uniform", with_minimal("assumptions:\n  pay_award: {distribution: uniform, low: 1%, high: 1%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "low < high (a range with width)", "write one fixed value"]),
-    ("pert-mode-outside", with_minimal("assumptions:\n  pay_award: {distribution: pert, low: 0%, mode: 3%, high: 2%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "mode between low and high"]),
-    ("triangular-mode-outside",
-     with_minimal("assumptions:\n  pay_award:\n    2017/18: {distribution: triangular, low: 0%, mode: -1%, high: 2%}\n"),
-     ["line 7", "field 'assumptions.pay_award.2017/18'", "mode between low and high"]),
-    ("normal-sd-zero", with_minimal("assumptions:\n  pay_award: {distribution: normal, mean: 1%, sd: 0%, low: 0%, high: 2%}\n"),
-     ["line 6", "field 'assumptions.pay_award.sd'", "a standard deviation above zero", "found '0%'"]),
-    ("normal-sd-negative-before-mean",
-     with_minimal("assumptions:\n  pay_award: {distribution: normal, sd: -1%, mean: 1%, low: 0%, high: 2%}\n"),
-     ["field 'assumptions.pay_award.sd'", "a standard deviation above zero", "found '-1%'"]),
-    ("normal-truncation-inverted",
-     with_minimal("assumptions:\n  pay_award: {distribution: normal, mean: 1%, sd: 1%, low: 2%, high: 0%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "low < high for the truncation bounds"]),
-    ("distribution-missing-parameters", with_minimal("assumptions:\n  pay_award: {distribution: triangular, low: 0%}\n"),
-     ["line 6", "field 'assumptions.pay_award'", "a triangular distribution with low, mode, high", "found no mode, high"]),
-    # Forces and reserves that do not exist.
-    ("unknown-force", minimal_with(f"forces: {ALL_FORCES}", "forces: [staffordshre, leicestershire]"),
-     ["line 3", "field 'forces[0]'", "a known force id", "found 'staffordshre'", "Did you mean 'staffordshire'?"]),
-    ("unknown-force-override",
-     with_minimal("assumptions:\n  grant_change:\n    forces:\n      leicestershre: -1%\n"),
-     ["line 8", "field 'assumptions.grant_change.forces.leicestershre'", "a known force id",
-      "Did you mean 'leicestershire'?"]),
-    ("override-for-force-not-in-scenario",
-     minimal_with(f"forces: {ALL_FORCES}", "forces: [staffordshire]")
-     + "assumptions:\n  grant_change:\n    forces:\n      hertfordshire: -1%\n",
-     ["line 8", "field 'assumptions.grant_change.forces.hertfordshire'", "a known force id", "Known forces: staffordshire"]),
-    ("nested-forces-override",
-     with_minimal("assumptions:\n  grant_change:\n    forces:\n      staffordshire:\n        forces: {staffordshire: 1%}\n"),
-     ["line 9", "field 'assumptions.grant_change.forces.staffordshire.forces'", "no 'forces' inside a per-force override"]),
-    ("unknown-shock-force", with_minimal("shocks:\n  - {name: op, probability: 5%, cost: £1m, forces: [kent]}\n"),
-     ["line 6", "field 'shocks[0].forces[0]'", "a known force id", "found 'kent'"]),
-    ("unknown-reserve-policy-force",
-     with_minimal("reserve_policy:\n  forces:\n    hertfordshre: {minimum_general_reserve: 4%}\n"),
-     ["line 7", "field 'reserve_policy.forces.hertfordshre'", "Did you mean 'hertfordshire'?"]),
-    ("unknown-reserve-in-shortfall-order", with_minimal("reserve_policy:\n  shortfall_order: [generl]\n"),
-     ["field 'reserve_policy.shortfall_order'", "reserve names of Staffordshire Police", "found 'generl'",
-      "Did you mean 'general'?"]),
-    ("unknown-reserve-in-force-shortfall-order",
-     with_minimal("reserve_policy:\n  forces:\n    hertfordshire: {shortfall_order: [base_budget_suport, general]}\n"),
-     ["field 'reserve_policy.forces.hertfordshire.shortfall_order'", "found 'base_budget_suport'",
-      "Did you mean 'base_budget_support'?"]),
-]
 
 
 @pytest.mark.parametrize("text, fragments", [pytest.param(t, f, id=i) for i, t, f in CATALOGUE])

@@ -12,12 +12,18 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from model import cli
-from model import sensitivity as S
-from model.engine import project_force
-from model.forces import evaluate_figures
-from model.sampling import force_inputs, plan_value
-from model.simulation import load_setup
+from model.analysis.drivers import DRIVER_COLUMNS, MATERIAL_SHARE, PathFactor, breach_drivers, driver_row
+from model.analysis.factors import OUTPUTS, input_key, sobol_groups
+from model.analysis.one_way import breach_flags_pinned, one_way_sensitivities
+from model.analysis.sobol import analyse_sobol, saltelli_matrix, sobol_design, sobol_indices
+from model.analysis.unit import unit_sensitivities
+from model.cli.main import main as cli_main
+from model.declare.outputs import BREACH
+from model.engine.projection import project_force
+from model.io.forces import evaluate_figures
+from model.sampling.draws import force_inputs, plan_value, run_source
+from model.sampling.setup import load_setup
+from model.sampling.uniforms import CachedSource, FinalUniforms
 
 ONE_FORCE = """\
 title: One force, a few inputs
@@ -60,9 +66,9 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
 def test_ishigami_indices_within_their_intervals():
     s1, st = ishigami_indices()
     assert np.allclose(s1, [0.314, 0.442, 0.0], atol=1e-3) and np.allclose(st, [0.558, 0.442, 0.244], atol=1e-3)
-    design = S.sobol_design({"x1": 1, "x2": 1, "x3": 1}, n=2**13, seed=11)
+    design = sobol_design({"x1": 1, "x2": 1, "x3": 1}, n=2**13, seed=11)
     y = ishigami(-np.pi + 2 * np.pi * design.matrix)
-    table = S.analyse_sobol(design, y, seed=3).set_index("group")
+    table = analyse_sobol(design, y, seed=3).set_index("group")
     for k, group in enumerate(("x1", "x2", "x3")):
         row = table.loc[group]
         assert row.S1_low <= s1[k] <= row.S1_high, (group, row.S1, s1[k])
@@ -71,9 +77,9 @@ def test_ishigami_indices_within_their_intervals():
 
 def test_linear_model_indices_are_shares_of_variance_also_for_groups():
     coefficients = np.array([1.0, 2.0, 3.0, 0.5])
-    design = S.sobol_design({"x1": 1, "x2_and_x3": 2, "x4": 1}, n=2**12, seed=4)
+    design = sobol_design({"x1": 1, "x2_and_x3": 2, "x4": 1}, n=2**12, seed=4)
     y = design.matrix @ coefficients  # uniforms: each variance 1/12, which cancels
-    table = S.analyse_sobol(design, y, seed=5).set_index("group")
+    table = analyse_sobol(design, y, seed=5).set_index("group")
     squares = coefficients**2
     expected = {"x1": squares[0], "x2_and_x3": squares[1] + squares[2], "x4": squares[3]}
     for group, share in expected.items():
@@ -90,19 +96,19 @@ def test_design_has_salibs_layout():
     theirs = salib_sample.sample(problem, 8, calc_second_order=False, seed=2)
     step = 3 + 2
     a, b = theirs[0::step], theirs[step - 1::step]
-    ours = S.saltelli_matrix(a, b, np.array([0, 0, 1, 2]), 3)
+    ours = saltelli_matrix(a, b, np.array([0, 0, 1, 2]), 3)
     assert np.array_equal(ours, theirs)
 
 
 def test_constant_output_has_no_indices_but_a_note():
-    design = S.sobol_design({"x": 1, "y": 1}, n=16, seed=1)
-    table = S.analyse_sobol(design, np.zeros(design.matrix.shape[0]), seed=1)
+    design = sobol_design({"x": 1, "y": 1}, n=16, seed=1)
+    table = analyse_sobol(design, np.zeros(design.matrix.shape[0]), seed=1)
     assert table[["S1", "ST"]].isna().all().all() and table["note"].str.contains("nothing to attribute").all()
 
 
 def test_sobol_design_needs_a_power_of_two():
     with pytest.raises(ValueError, match="power of two"):
-        S.sobol_design({"x": 1}, n=100, seed=1)
+        sobol_design({"x": 1}, n=100, seed=1)
 
 
 # --- unit sensitivities -----------------------------------------------------------------------
@@ -115,7 +121,7 @@ def central():
 
 @pytest.fixture(scope="module")
 def units(central):
-    return S.unit_sensitivities(central)
+    return unit_sensitivities(central)
 
 
 def _plan(central, force_id: str, name: str, year: int) -> float:
@@ -166,7 +172,7 @@ def test_unit_sensitivity_signs_follow_the_convention(units):
 
 def test_unit_sensitivity_leaves_the_plan_case_untouched(central):
     before = project_force(force_inputs(central, "hertfordshire", 0, 1, case="force_plan")).lines["gap"].copy()
-    S.unit_sensitivities(central)
+    unit_sensitivities(central)
     after = project_force(force_inputs(central, "hertfordshire", 0, 1, case="force_plan")).lines["gap"]
     assert np.array_equal(before, after)
 
@@ -183,7 +189,7 @@ def one_force(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def one_way(one_force):
-    return S.one_way_sensitivities(one_force, paths=256)
+    return one_way_sensitivities(one_force, paths=256)
 
 
 def test_an_input_with_no_effect_has_a_tornado_bar_of_exactly_zero(one_way):
@@ -191,7 +197,7 @@ def test_an_input_with_no_effect_has_a_tornado_bar_of_exactly_zero(one_way):
     by_factor = tornado.set_index(["factor", "output"])
     # Staffordshire has no collaboration programme; the collection fund is a fixed value.
     for factor in ("collaboration_savings_size", "collaboration_savings_delay", "collection_fund"):
-        for output in S.OUTPUTS:
+        for output in OUTPUTS:
             row = by_factor.loc[(factor, output)]
             assert row.swing == 0.0 and row.at_low == row.at_high, (factor, output)
     assert by_factor.loc[("pay_award", "cumulative_gap")].swing > 0
@@ -205,27 +211,27 @@ def test_tornado_ends_are_the_spider_quantiles_and_money_is_exact(one_way):
     assert row.at_low == ends[0.1] and row.at_high == ends[0.9]
     assert math.isnan(row.swing_std_error)
     assert sorted(spider["quantile"].unique()) == [0.1, 0.3, 0.5, 0.7, 0.9]
-    median = spider[(spider.quantile == 0.5) & (spider.output != S.BREACH)]
+    median = spider[(spider.quantile == 0.5) & (spider.output != BREACH)]
     assert (median["change"].abs() < 1e-12).all()  # every input at its median is the median case
-    breach = tornado[(tornado.output == S.BREACH) & (tornado.swing != 0)]
+    breach = tornado[(tornado.output == BREACH) & (tornado.swing != 0)]
     assert (breach.swing_std_error > 0).all()
 
 
 def test_pinning_nothing_reproduces_an_ordinary_run(central):
     """The pinned source hands over final uniforms: the copula and persistence must not apply twice."""
-    flags = S.breach_flags_pinned(central, "hertfordshire", [{}], 300)[0]
-    ordinary = project_force(force_inputs(central, "hertfordshire", 0, 300)).flags[S.BREACH][:, -1]
+    flags = breach_flags_pinned(central, "hertfordshire", [{}], 300)[0]
+    ordinary = project_force(force_inputs(central, "hertfordshire", 0, 300)).flags[BREACH][:, -1]
     assert np.array_equal(flags, ordinary)
 
 
 def test_pinning_an_input_fixes_its_value_and_only_its_value(central):
     force = central.forces["leicestershire"]
-    base = S.CachedSource(central.source)
-    from model.sampling import input_uniforms, sample_input
+    base = CachedSource(run_source(central))
+    from model.sampling.draws import input_uniforms, sample_input
 
     finals = input_uniforms(central, force, 0, 200, base)
-    key = S.input_key(central, "leicestershire", "pay_award")
-    source = S.FinalUniforms(base, finals, 0, {key: 0.9})
+    key = input_key(central, "leicestershire", "pay_award")
+    source = FinalUniforms(base, finals, 0, {key: 0.9})
     pinned, _ = sample_input(central, "leicestershire", "pay_award", 0, 200, source=source)
     assert np.all(pinned[:, 1:] == pinned[0, 1:])  # one value every path, each year
     partner, _ = sample_input(central, "leicestershire", "non_pay_inflation", 0, 200, source=source)
@@ -237,19 +243,19 @@ def test_pinning_an_input_fixes_its_value_and_only_its_value(central):
 
 
 def test_model_groups_join_correlated_inputs_and_leave_out_fixed_ones(one_force):
-    groups = {g.name: g for g in S.sobol_groups(one_force, "staffordshire")}
+    groups = {g.name: g for g in sobol_groups(one_force, "staffordshire")}
     assert "savings_delivery+collaboration_savings_delay" in groups
     assert "collection_fund" not in groups  # a fixed value has no spread
     assert {"baseline", "shocks", "grant_change", "pay_award", "collaboration_savings_size"} <= set(groups)
 
 
 def test_model_indices_zero_for_no_effect_and_sum_sensibly(one_force):
-    table = S.sobol_indices(one_force, n=64)
+    table = sobol_indices(one_force, n=64)
     money = table[(table.output == "cumulative_gap")].set_index("group")
     assert money.loc["collaboration_savings_size", "S1"] == 0.0
     assert money.loc["collaboration_savings_size", "ST"] == 0.0
     assert money["ST"].idxmax() in ("grant_change", "baseline", "pay_award")
-    assert set(table.year[table.output == S.BREACH]) == set(one_force.scenario.years)
+    assert set(table.year[table.output == BREACH]) == set(one_force.scenario.years)
     assert table["evaluations"].iloc[0] == 64 * (len(money) + 2)
 
 
@@ -259,11 +265,11 @@ def test_model_indices_zero_for_no_effect_and_sum_sensibly(one_force):
 def test_driver_shift_is_in_medians_against_the_p10_p90_range():
     values = np.linspace(0.0, 1.0, 1001)
     breach = values > 0.6
-    row = S.driver_row(S.PathFactor("pay_award", "Pay award", "input", "rate", values), breach)
+    row = driver_row(PathFactor("pay_award", "Pay award", "input", "rate", values), breach)
     assert row["median_breach"] == pytest.approx(0.8, abs=1e-3) and row["median_all"] == pytest.approx(0.5)
     assert row["shift_share"] == pytest.approx(0.3 / 0.8, abs=1e-3) and row["material"]
     assert "30.0 points higher" in row["statement"]
-    quiet = S.driver_row(S.PathFactor("x", "X", "input", "rate", values), np.arange(1001) % 2 == 0)
+    quiet = driver_row(PathFactor("x", "X", "input", "rate", values), np.arange(1001) % 2 == 0)
     assert not quiet["material"]
 
 
@@ -272,12 +278,12 @@ def test_breach_drivers_on_the_model(tmp_path):
     # paths can differ from the rest.
     path = tmp_path / "three_percent.yaml"
     path.write_text(ONE_FORCE.replace("minimum_general_reserve: 3.5%", "minimum_general_reserve: 3%"), encoding="utf-8")
-    drivers = S.breach_drivers(load_setup(path), paths=256)
-    assert set(drivers.columns) == set(S.DRIVER_COLUMNS)
+    drivers = breach_drivers(load_setup(path), paths=256)
+    assert set(drivers.columns) == set(DRIVER_COLUMNS)
     assert 0 < drivers["breach_paths"].iloc[0] < 128
     grant = drivers.set_index("factor").loc["grant_change"]
     assert grant["shift"] < 0  # breaching paths had worse grant settlements
-    assert (drivers["material"] == (drivers["shift_share"].abs() > S.MATERIAL_SHARE)).all()
+    assert (drivers["material"] == (drivers["shift_share"].abs() > MATERIAL_SHARE)).all()
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -286,7 +292,7 @@ def test_breach_drivers_on_the_model(tmp_path):
 def test_sensitivity_command_writes_every_table_and_the_pdf(tmp_path):
     scenario = tmp_path / "one_force.yaml"
     scenario.write_text(ONE_FORCE, encoding="utf-8")
-    result = CliRunner().invoke(cli.main, ["sensitivity", str(scenario), "--paths", "64", "--sobol-n", "16",
+    result = CliRunner().invoke(cli_main, ["sensitivity", str(scenario), "--paths", "64", "--sobol-n", "16",
                                            "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "one_force"
@@ -303,11 +309,11 @@ def test_sensitivity_command_writes_every_table_and_the_pdf(tmp_path):
     (["--paths", "0"], "--paths"),
 ])
 def test_sensitivity_bad_options_are_one_clear_error(tmp_path, arguments, message):
-    result = CliRunner().invoke(cli.main, ["sensitivity", str(SCENARIOS / "central.yaml"), *arguments,
+    result = CliRunner().invoke(cli_main, ["sensitivity", str(SCENARIOS / "central.yaml"), *arguments,
                                            "--out", str(tmp_path)])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
 def test_sensitivity_on_a_missing_scenario_is_one_clear_error(tmp_path):
-    result = CliRunner().invoke(cli.main, ["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(cli_main, ["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "nope.yaml" in result.output and result.exception.__class__ is SystemExit

@@ -8,11 +8,12 @@ import pytest
 import yaml
 from conftest import MINIMAL, SCENARIOS
 
-from model.distributions import Distribution
-from model.sampling import sample_input
-from model.simulation import load_setup, run_simulation, with_overrides
-from model.summary import flags_table, plan_table, summary_table
-from model.uniforms import RandomStreams
+from model.declare.distributions import Distribution
+from model.run.simulation import run_simulation
+from model.run.summaries import flags_table, plan_table, summary_table
+from model.sampling.draws import sample_input
+from model.sampling.setup import load_setup, with_overrides
+from model.sampling.uniforms import RandomStreams
 
 
 def tables(setup):

@@ -8,18 +8,14 @@ import pytest
 from conftest import MINIMAL
 from scipy import stats
 
-from model.dependence import (
-    correlation_plan,
-    nearest_correlation,
-    pearson_to_spearman,
-    spearman_to_pearson,
-)
-from model.distributions import Distribution, DistributionError
-from model.errors import InputError
-from model.sampling import sample_input
-from model.simulation import check_sampling, load_setup, run_simulation, with_overrides
-from model.summary import cases_table, convergence_table, flags_table, summary_table
-from model.uniforms import RandomStreams, SobolStreams
+from model.declare.distributions import Distribution, DistributionError
+from model.io.errors import InputError
+from model.run.simulation import run_simulation
+from model.run.summaries import cases_table, convergence_table, flags_table, summary_table
+from model.sampling.dependence import correlation_plan, nearest_correlation, pearson_to_spearman, spearman_to_pearson
+from model.sampling.draws import sample_input
+from model.sampling.setup import check_sampling, load_setup, with_overrides
+from model.sampling.uniforms import RandomStreams, SobolStreams
 
 N = 200_000
 

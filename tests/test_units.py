@@ -6,19 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.fiscal import (
-    FiscalYearError,
-    format_fiscal_year,
-    model_year_index,
-    parse_fiscal_year,
-)
-from model.units import (
-    UnitError,
-    format_money,
-    format_pounds,
-    format_table_money,
-    parse_quantity,
-)
+from model.declare.fiscal import FiscalYearError, format_fiscal_year, model_year_index, parse_fiscal_year
+from model.declare.formatting import format_money, format_pounds, format_table_money
+from model.declare.units import UnitError, parse_quantity
 
 
 @pytest.mark.parametrize(

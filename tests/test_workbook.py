@@ -7,29 +7,18 @@ from openpyxl import load_workbook
 from test_report import (
     FOUR_YEARS,
     make_appendix,
-    make_flags,
-    make_meta,
-    make_plan,
-    make_summary,
+    make_result,
 )
 
-from model.workbook import (
-    MONEY_FORMAT,
-    PERCENT_FORMAT,
-    POUNDS_FORMAT,
-    sheet_name,
-    write_workbook,
-)
+from model.report.workbook import MONEY_FORMAT, PERCENT_FORMAT, POUNDS_FORMAT, sheet_name, write_workbook
 
 FORCES = ["staffordshire", "hertfordshire"]
 
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory):
-    summary = make_summary(FORCES, FOUR_YEARS)
     path = tmp_path_factory.mktemp("xlsx") / "report.xlsx"
-    write_workbook(path, summary, make_flags(FORCES, FOUR_YEARS), make_plan(summary), make_meta(FORCES),
-                   make_appendix(FORCES, figures_per_force=3))
+    write_workbook(path, make_result(FORCES, FOUR_YEARS, appendix=make_appendix(FORCES, figures_per_force=3)))
     return load_workbook(path)
 
 

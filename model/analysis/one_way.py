@@ -1,0 +1,180 @@
+"""One-way sensitivities: each factor swung across its quantiles with the others at base (spider and tornado)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from model.analysis.factors import Factor, applicable_years, one_way_factors
+from model.declare.distributions import Distribution
+from model.declare.formatting import format_value
+from model.declare.inputs import INPUTS
+from model.declare.outputs import BREACH
+from model.engine.projection import project_force
+from model.run.probability import proportion_standard_error
+from model.run.simulation import chunks
+from model.sampling.draws import force_inputs, input_uniforms, run_source, sample_input
+from model.sampling.setup import RunSetup
+from model.sampling.uniforms import CachedSource, FinalUniforms, QuantileSource
+
+SPIDER_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
+"""Quantiles of each input on the spider plot; the tornado uses the outer two."""
+
+
+
+TORNADO_LOW, TORNADO_HIGH = 0.1, 0.9
+
+
+
+def median_case_outputs(setup: RunSetup, force: str, pinned: dict[tuple, float]) -> dict[str, float]:
+    """Cumulative gap and total reserves in the last year (£m), every uniform at 0.5 except ``pinned``."""
+    source = QuantileSource(lambda key: pinned.get(key, 0.5))
+    lines = project_force(force_inputs(setup, force, 0, 1, source=source)).lines
+    return {"cumulative_gap": float(lines["cumulative_gap"][0, -1]),
+            "total_reserves": float(lines["total_reserves"][0, -1])}
+
+
+
+def breach_flags_pinned(setup: RunSetup, force: str, pins: Sequence[dict[tuple, float]],
+                        paths: int) -> list[np.ndarray]:
+    """The breach flag by the last year on every path, for each set of pinned quantiles.
+
+    Every other uniform comes from the scenario's streams (common random numbers), with
+    the scenario's correlations and persistence exactly as in an ordinary run.
+
+    Returns
+    -------
+    list of ndarray of bool, each (paths,)
+        One per entry of ``pins``.
+    """
+    flags = [[] for _ in pins]
+    force_data = setup.forces[force]
+    for start, stop in chunks(paths, setup.scenario.chunk_size):
+        base = CachedSource(run_source(setup))
+        finals = input_uniforms(setup, force_data, start, stop, base)
+        for k, pinned in enumerate(pins):
+            source = FinalUniforms(base, finals, start, pinned)
+            projection = project_force(force_inputs(setup, force, start, stop, source=source))
+            flags[k].append(projection.flags[BREACH][:, -1])
+    return [np.concatenate(parts) for parts in flags]
+
+
+
+def paired_difference(new: np.ndarray, old: np.ndarray) -> tuple[float, float]:
+    """Mean difference of two paired 0/1 samples and its standard error ``sd(d) / √n``."""
+    d = new.astype(float) - old.astype(float)
+    mean = float(d.mean())
+    variance = max(float((d * d).mean()) - mean * mean, 0.0)
+    return mean, math.sqrt(variance / d.size)
+
+
+
+def factor_value_text(setup: RunSetup, force: str, factor: Factor, q: float) -> str:
+    """The factor's value at quantile ``q`` (an input: its average over the years it applies)."""
+    if factor.kind == "baseline":
+        figure = setup.forces[force].figures[factor.key[2]]
+        distribution = Distribution("triangular", {"low": figure.low, "mode": figure.central, "high": figure.high},
+                                    figure.unit)
+        return format_value(float(distribution.ppf(np.array([q]))[0]), figure.unit)
+    source = QuantileSource(lambda key: q if key == factor.key else 0.5)
+    values, is_cash = sample_input(setup, force, factor.name, 0, 1, source=source)
+    years = list(applicable_years(setup, factor.name))
+    if not years:
+        return "–"
+    cash = is_cash[0, years]
+    unit = INPUTS[factor.name].units[0]
+    if cash.all():
+        return format_value(float(values[0, years].mean()), "pounds")
+    if not cash.any():
+        return format_value(float(values[0, years].mean()), unit)
+    texts = dict.fromkeys(format_value(float(v), "pounds" if c else unit) for v, c in zip(values[0, years], cash, strict=True))
+    return " / ".join(texts)
+
+
+
+SPIDER_COLUMNS = ["scenario", "force", "factor", "label", "kind", "output", "year", "quantile", "input_value",
+                  "value", "std_error", "change", "change_std_error"]
+
+
+
+TORNADO_COLUMNS = ["scenario", "force", "factor", "label", "kind", "output", "year", "base", "input_low",
+                   "input_high", "at_low", "at_high", "swing", "swing_std_error", "rank"]
+
+
+
+def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
+                          quantiles: Sequence[float] = SPIDER_QUANTILES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each factor at several of its quantiles with the others at base: the spider and tornado tables.
+
+    Money outputs come from the median case (every other uniform at 0.5), exactly. The
+    breach probability keeps every other input uncertain on ``paths`` paths drawn with
+    common random numbers, so each change is a paired difference on the same paths.
+
+    Parameters
+    ----------
+    setup : RunSetup
+    paths : int, optional
+        Paths for the probabilities (default: the scenario's).
+    quantiles : sequence of float
+        Quantiles in (0, 1) at which each factor is pinned; P10 and P90 are always added.
+
+    Returns
+    -------
+    spider : DataFrame
+        Columns :data:`SPIDER_COLUMNS`, one row per force × factor × output × quantile.
+        ``value`` is the output (£m, or a probability); ``change`` is value − base, where
+        the base is the median case for money and the full Monte Carlo for the probability;
+        standard errors are Monte Carlo (NaN where exact).
+    tornado : DataFrame
+        Columns :data:`TORNADO_COLUMNS`, one row per force × factor × output: ``at_low`` /
+        ``at_high`` the output with the factor at its P10 / P90 (``input_low`` /
+        ``input_high``), ``swing = at_high - at_low`` (exactly 0 for a factor with no
+        effect), ``swing_std_error`` its paired Monte Carlo error (NaN for money, which is
+        exact), ``rank`` 1 for the largest ``|swing|`` per force and output.
+    """
+    quantiles = tuple(sorted(set(quantiles) | {TORNADO_LOW, TORNADO_HIGH}))
+    paths = paths or setup.scenario.paths
+    spider, tornado = [], []
+    for force in setup.scenario.forces:
+        force_spider, force_tornado = one_way_force(setup, force, paths, quantiles)
+        spider += force_spider
+        tornado += force_tornado
+    tornado_table = pd.DataFrame(tornado, columns=TORNADO_COLUMNS)
+    tornado_table["rank"] = tornado_table.groupby(["force", "output"])["swing"].transform(
+        lambda s: s.abs().rank(ascending=False, method="first")).astype(int)
+    return pd.DataFrame(spider, columns=SPIDER_COLUMNS), tornado_table
+
+
+
+def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[float, ...]) -> tuple[list, list]:
+    """Spider and tornado rows for one force (see :func:`one_way_sensitivities`)."""
+    scenario = setup.scenario
+    year = scenario.years[-1]
+    factors = one_way_factors(setup, force)
+    base_money = median_case_outputs(setup, force, {})
+    flags = breach_flags_pinned(setup, force, [{}] + [{f.key: q} for f in factors for q in quantiles], paths)
+    base_flags, base_p = flags[0], float(flags[0].mean())
+    low, high = quantiles.index(TORNADO_LOW), quantiles.index(TORNADO_HIGH)
+    spider, tornado = [], []
+    for i, factor in enumerate(factors):
+        common = [scenario.name, force, factor.name, factor.label, factor.kind]
+        texts = [factor_value_text(setup, force, factor, q) for q in quantiles]
+        money = [median_case_outputs(setup, force, {factor.key: q}) for q in quantiles]
+        pinned = flags[1 + i * len(quantiles): 1 + (i + 1) * len(quantiles)]
+        for j, q in enumerate(quantiles):
+            for output in ("cumulative_gap", "total_reserves"):
+                spider.append(common + [output, year, q, texts[j], money[j][output], math.nan,
+                                        money[j][output] - base_money[output], math.nan])
+            p = float(pinned[j].mean())
+            change, change_error = paired_difference(pinned[j], base_flags)
+            spider.append(common + [BREACH, year, q, texts[j], p, proportion_standard_error(p, paths), change, change_error])
+        for output in ("cumulative_gap", "total_reserves"):
+            tornado.append(common + [output, year, base_money[output], texts[low], texts[high], money[low][output],
+                                     money[high][output], money[high][output] - money[low][output], math.nan, 0])
+        swing, swing_error = paired_difference(pinned[high], pinned[low])
+        tornado.append(common + [BREACH, year, base_p, texts[low], texts[high], float(pinned[low].mean()),
+                                 float(pinned[high].mean()), swing, swing_error, 0])
+    return spider, tornado

@@ -1,0 +1,246 @@
+"""Variance-based attribution: first- and total-order Sobol' indices of grouped factors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from model.analysis.factors import SobolGroup, sobol_groups
+from model.declare.outputs import BREACH
+from model.engine.projection import project_force
+from model.run.simulation import chunks
+from model.sampling.draws import force_inputs
+from model.sampling.setup import RunSetup
+from model.sampling.uniforms import TINY, MatrixSource
+
+
+@dataclass(frozen=True)
+class SobolDesign:
+    """A Saltelli design for grouped factors, laid out as SALib's ``sobol.sample`` lays it out.
+
+    Attributes
+    ----------
+    matrix : ndarray, shape (n * (groups + 2), columns)
+        Uniforms in (0, 1). For each base row i: ``A_i``, then ``A_i`` with group g's
+        columns taken from ``B_i`` for each group g, then ``B_i``.
+    problem : dict
+        The SALib problem (``num_vars``, ``names``, ``bounds``, ``groups``).
+    groups : tuple of str
+        Group names in design order.
+    n : int
+        Base samples.
+    """
+
+    matrix: np.ndarray
+    problem: dict
+    groups: tuple[str, ...]
+    n: int
+
+
+
+def saltelli_matrix(a: np.ndarray, b: np.ndarray, group_of_column: np.ndarray, n_groups: int) -> np.ndarray:
+    """Stack ``A``, each ``A`` with one group's columns from ``B``, and ``B``, row by row (SALib's order).
+
+    Parameters
+    ----------
+    a, b : ndarray, shape (n, columns)
+    group_of_column : ndarray of int, shape (columns,)
+        Group index of each column, 0 … ``n_groups`` − 1.
+
+    Returns
+    -------
+    ndarray, shape (n * (n_groups + 2), columns)
+    """
+    blocks = [a]
+    for g in range(n_groups):
+        mixed = a.copy()
+        mixed[:, group_of_column == g] = b[:, group_of_column == g]
+        blocks.append(mixed)
+    blocks.append(b)
+    n, columns = a.shape
+    return np.stack(blocks, axis=1).reshape(n * (n_groups + 2), columns)
+
+
+
+def sobol_design(group_columns: dict[str, int], n: int, seed: int) -> SobolDesign:
+    """A scrambled Sobol' design for factor groups of given widths.
+
+    Parameters
+    ----------
+    group_columns : dict of str to int
+        Each group's number of uniform columns, in the order the groups are reported.
+    n : int
+        Base samples, a power of two (Sobol' points are balanced only in powers of two).
+    seed : int
+        Seed of the scrambling.
+
+    Returns
+    -------
+    SobolDesign
+        With ``n * (len(group_columns) + 2)`` model evaluations.
+    """
+    if n < 2 or n & (n - 1):
+        raise ValueError(f"expected a power of two of base samples, e.g. 1024; found {n}")
+    names = list(group_columns)
+    group_of_column = np.repeat(np.arange(len(names)), [group_columns[g] for g in names])
+    width = group_of_column.size
+    engine = qmc.Sobol(d=2 * width, scramble=True, rng=np.random.default_rng(seed))
+    base = np.clip(engine.random(n), TINY, 1.0 - TINY)
+    matrix = saltelli_matrix(base[:, :width], base[:, width:], group_of_column, len(names))
+    problem = {
+        "num_vars": width,
+        "names": [f"{names[g]}[{k}]" for k, g in enumerate(group_of_column)],
+        "bounds": [[0.0, 1.0]] * width,
+        "groups": [names[g] for g in group_of_column],
+    }
+    return SobolDesign(matrix=matrix, problem=problem, groups=tuple(names), n=n)
+
+
+
+SOBOL_RESAMPLES = 200
+"""Bootstrap resamples behind each confidence interval."""
+
+
+
+def analyse_sobol(design: SobolDesign, y: np.ndarray, *, seed: int, confidence: float = 0.95,
+                  resamples: int = SOBOL_RESAMPLES) -> pd.DataFrame:
+    """First- and total-order indices of each group, with bootstrap confidence intervals.
+
+    The estimators are SALib's (Saltelli et al. 2010 for first order, Jansen for total
+    order); the intervals are SALib's normal bootstrap intervals, ``index ± z · sd``.
+
+    Parameters
+    ----------
+    design : SobolDesign
+    y : ndarray, shape (evaluations,)
+        The model output on each row of ``design.matrix``.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group, S1, S1_low, S1_high, ST, ST_low, ST_high, note``; indices are
+        NaN (with a note) when the output does not vary.
+    """
+    from SALib.analyze import sobol
+
+    columns = ["group", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high", "note"]
+    y = np.asarray(y, dtype=float)
+    step = len(design.groups) + 2
+    if np.ptp(y) == 0.0:
+        note = "the output is the same on every evaluation: nothing to attribute"
+        return pd.DataFrame([[g] + [math.nan] * 6 + [note] for g in design.groups], columns=columns)
+    if np.ptp(np.r_[y[0::step], y[step - 1::step]]) == 0.0:
+        # The estimators divide by the variance over the A and B rows, which is nil here.
+        note = "the output varies only on mixed rows of the design, too rarely to attribute"
+        return pd.DataFrame([[g] + [math.nan] * 6 + [note] for g in design.groups], columns=columns)
+    result = sobol.analyze(design.problem, y, calc_second_order=False, num_resamples=resamples,
+                           conf_level=confidence, seed=max(int(seed) % 2**32, 1))
+    rows = []
+    for g, group in enumerate(design.groups):
+        s1, s1_half, st, st_half = (float(result[k][g]) for k in ("S1", "S1_conf", "ST", "ST_conf"))
+        rows.append([group, s1, s1 - s1_half, s1 + s1_half, st, st - st_half, st + st_half, ""])
+    return pd.DataFrame(rows, columns=columns)
+
+
+
+def sobol_outputs(setup: RunSetup, force: str, design: SobolDesign,
+                  columns_of: dict[tuple, slice]) -> dict[tuple[str, int], np.ndarray]:
+    """The model outputs on every row of a design, by ``(output, year index)``.
+
+    Returns
+    -------
+    dict of (str, int) to ndarray (evaluations,)
+        ``cumulative_gap`` and ``total_reserves`` (£m) in the last year; the breach
+        indicator (0/1) by each year.
+    """
+    source = MatrixSource(design.matrix, columns_of)
+    years = setup.scenario.n_years
+    parts: dict[tuple[str, int], list[np.ndarray]] = {}
+    for start, stop in chunks(design.matrix.shape[0], setup.scenario.chunk_size):
+        projection = project_force(force_inputs(setup, force, start, stop, source=source))
+        parts.setdefault(("cumulative_gap", years - 1), []).append(projection.lines["cumulative_gap"][:, -1])
+        parts.setdefault(("total_reserves", years - 1), []).append(projection.lines["total_reserves"][:, -1])
+        for t in range(years):
+            parts.setdefault((BREACH, t), []).append(projection.flags[BREACH][:, t].astype(float))
+    return {key: np.concatenate(values) for key, values in parts.items()}
+
+
+
+def design_columns(groups: Sequence[SobolGroup]) -> dict[tuple, slice]:
+    """The design columns of each stream key, groups in order and streams in order within each."""
+    columns_of, position = {}, 0
+    for group in groups:
+        for key, width in group.streams:
+            columns_of[key] = slice(position, position + width)
+            position += width
+    return columns_of
+
+
+
+SPARSE_BREACHES = 100
+"""Below this many breaching evaluations, the indices of the breach indicator are flagged as imprecise."""
+
+
+
+def sparse_note(output: str, y: np.ndarray) -> str:
+    """A warning for a breach indicator that is 1 on too few evaluations to attribute reliably."""
+    breaching = int(y.sum())
+    if output != BREACH or breaching >= SPARSE_BREACHES:
+        return ""
+    return f"only {breaching} of {y.size:,} evaluations breach: the indices are imprecise"
+
+
+
+SOBOL_COLUMNS = ["scenario", "force", "output", "year", "group", "label", "S1", "S1_low", "S1_high", "ST", "ST_low",
+                 "ST_high", "output_mean", "output_sd", "base_samples", "evaluations", "note"]
+
+
+
+def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None) -> pd.DataFrame:
+    """Sobol' first- and total-order indices of grouped factors, per force, output and year.
+
+    Factors are the uniforms behind the model: every year of an input is one factor, inputs
+    joined by a stated correlation share a group (so the groups are independent, as the
+    indices require), all baseline assumptions of a force are one group and all shocks
+    another. Groups with no spread for the force are left out (their indices are 0).
+
+    Parameters
+    ----------
+    setup : RunSetup
+    n : int
+        Base samples, a power of two; each force costs ``n * (groups + 2)`` evaluations.
+    seed : int, optional
+        Scrambling and bootstrap seed (default: the scenario's).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SOBOL_COLUMNS`: per force, for ``cumulative_gap`` and
+        ``total_reserves`` in the last year and the breach indicator by each year, each
+        group's ``S1`` and ``ST`` with their 95% bootstrap intervals; ``output_mean`` is
+        the output's mean over the design (for the breach indicator, its probability).
+    """
+    scenario = setup.scenario
+    seed = scenario.seed if seed is None else seed
+    rows = []
+    for f, force in enumerate(scenario.forces):
+        groups = sobol_groups(setup, force)
+        if not groups:
+            continue
+        design = sobol_design({g.name: g.columns for g in groups}, n, seed + f)
+        outputs = sobol_outputs(setup, force, design, design_columns(groups))
+        labels = {g.name: g.label for g in groups}
+        for (output, t), y in outputs.items():
+            indices = analyse_sobol(design, y, seed=seed + f)
+            for row in indices.itertuples(index=False):
+                rows.append([scenario.name, force, output, scenario.years[t], row.group, labels[row.group],
+                             row.S1, row.S1_low, row.S1_high, row.ST, row.ST_low, row.ST_high,
+                             float(y.mean()), float(y.std()), n, y.size, row.note or sparse_note(output, y)])
+    return pd.DataFrame(rows, columns=SOBOL_COLUMNS)

@@ -1,0 +1,41 @@
+"""Command-line options shared by several commands, built from the declared simulation settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from model.declare.settings import SETTINGS
+
+
+def setting_range(name: str) -> click.IntRange:
+    """A click range for a declared simulation setting (its minimum and maximum)."""
+    declaration = SETTINGS[name]
+    return click.IntRange(min=declaration.minimum, max=declaration.maximum)
+
+
+DATA = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder with forces/ and national.yaml (default: the data/ folder of this checkout).",
+)
+OUT = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+    show_default=True, help="Outputs go to OUT/<scenario-name>/.",
+)
+SEED = click.option("--seed", type=setting_range("seed"), default=None,
+                    help="Random seed, a whole number ≥ 0 (default: the scenario's).")
+
+
+def paths_option(help_text: str) -> Callable:
+    """``--paths``, with the command's own help text."""
+    return click.option("--paths", type=setting_range("paths"), default=None, help=help_text)
+
+
+def common_options(command: Callable) -> Callable:
+    """``--paths``, ``--seed``, ``--out`` and ``--data``, as the analysis commands take them."""
+    for option in reversed((paths_option("Monte Carlo paths for the probabilities (default: the scenario's)."),
+                            SEED, OUT, DATA)):
+        command = option(command)
+    return command

@@ -1,0 +1,237 @@
+"""Every output of a run, declared once: metrics, flags and deterministic cases.
+
+Each declaration carries its name (as written in the CSVs), unit, label, meaning and, for
+metrics, its orientation: whether more of the line is better for the force's finances.
+The streaming tallies, the summary tables, the report's tables and charts, the workbook,
+the documentation and ``police-mtfs outputs`` all read these declarations; nothing else
+lists them.
+
+Money is £m cash; band D is £; the tax base is in band D equivalent properties; reserve
+cover in years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HIGHER = "higher"
+"""Orientation: more of the line is better for the force's finances (funding, reserves)."""
+LOWER = "lower"
+"""Orientation: less of the line is better (spending, gaps, deficits)."""
+
+MAX_COVER_YEARS = 50.0
+"""Cap on reserve cover: reserves not being used down count as lasting this many years."""
+
+
+@dataclass(frozen=True)
+class MetricDeclaration:
+    """One output line per force, fiscal year and path.
+
+    Attributes
+    ----------
+    name : str
+        Value of the ``metric`` column in ``summary.csv``.
+    unit : {'money', 'pounds', 'count', 'years'}
+    label : str
+        Short label for tables and charts.
+    meaning : str
+        What the line is, in a finance officer's words.
+    better : {'higher', 'lower'}
+        Which way is good for the force's finances. It decides which percentile is the
+        optimistic case of the line (P90 where higher is better, P10 where lower is) and
+        which the pessimistic one. Band D and precept count as "higher" because they
+        fund the force; planned reserve use too, because the plan fixes the draw and less
+        is taken only when the reserve has run out.
+    negative_means : str, optional
+        What a value below zero stands for, where that needs saying on a chart.
+    """
+
+    name: str
+    unit: str
+    label: str
+    meaning: str
+    better: str
+    negative_means: str | None = None
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.better == HIGHER
+
+
+METRICS: dict[str, MetricDeclaration] = {
+    m.name: m
+    for m in (
+        MetricDeclaration("grant", "money", "Central grant", "Police grant, formula funding and legacy council tax grants.", HIGHER),
+        MetricDeclaration("precept", "money", "Precept", "Council tax for policing: band D × tax base, with any collection fund surplus or deficit.", HIGHER),
+        MetricDeclaration("band_d", "pounds", "Band D council tax (£)", "The policing precept on a band D property.", HIGHER),
+        MetricDeclaration("tax_base", "count", "Tax base (band D equivalents)", "Council tax base in band D equivalent properties.", HIGHER),
+        MetricDeclaration("funding", "money", "Funding", "Grant plus precept: the budget requirement the force can finance.", HIGHER),
+        MetricDeclaration("pay", "money", "Pay", "Officer, staff and PCSO pay, excluding collaboration contributions, before savings.", LOWER),
+        MetricDeclaration("non_pay", "money", "Non-pay", "Premises, transport, supplies and services, before savings.", LOWER),
+        MetricDeclaration("collaboration", "money", "Collaboration", "Spending on collaboration with other forces and non-police bodies.", LOWER),
+        MetricDeclaration("capital_financing", "money", "Capital financing", "Minimum revenue provision and interest, held flat in cash.", LOWER),
+        MetricDeclaration("one_off_spend", "money", "One-off spending", "Reserve-funded one-off spending plus unplanned one-off shocks.", LOWER),
+        MetricDeclaration("spend", "money", "Spend (NRE)", "Net revenue expenditure after the recurring savings delivered.", LOWER),
+        MetricDeclaration("savings_required", "money", "Savings required (plan)", "Cumulative recurring savings the force's plan needs since 2016/17 to balance after planned reserve use.", LOWER),
+        MetricDeclaration("savings_delivered", "money", "Savings delivered", "Cumulative recurring savings actually delivered since 2016/17, including collaboration programmes.", HIGHER),
+        MetricDeclaration("gap_before_savings", "money", "Gap before savings", "Spend before savings less funding: the savings requirement plus planned reserve use.", LOWER),
+        MetricDeclaration("gap", "money", "Budget gap", "Spend less funding after savings delivered (positive: a shortfall to fund from reserves).", LOWER),
+        MetricDeclaration("cumulative_gap", "money", "Cumulative gap", "The budget gap summed from 2016/17 to that year, path by path.", LOWER),
+        MetricDeclaration("planned_reserve_use", "money", "Planned use of reserves", "Planned drawdowns actually taken from named earmarked reserves.", HIGHER),
+        MetricDeclaration("unplanned_gap", "money", "Unplanned gap", "The gap beyond planned reserve use (negative: a surplus).", LOWER, negative_means="a surplus"),
+        MetricDeclaration("shortfall_met_from_reserves", "money", "Shortfall met from reserves", "Unplanned shortfall met from earmarked and general reserves.", LOWER),
+        MetricDeclaration("surplus_to_reserves", "money", "Surplus to reserves", "Surplus added to the general reserve (up to target) and then to earmarked reserves.", HIGHER),
+        MetricDeclaration("general_reserve", "money", "General reserve", "General reserve (general balances) at 31 March.", HIGHER),
+        MetricDeclaration("general_reserve_minimum", "money", "Minimum general reserve", "The policy minimum: a share of that year's NRE.", LOWER),
+        MetricDeclaration("earmarked_reserves", "money", "Earmarked reserves", "All earmarked reserves at 31 March.", HIGHER),
+        MetricDeclaration("total_reserves", "money", "Total usable reserves", "General plus earmarked reserves at 31 March.", HIGHER),
+        MetricDeclaration("uncovered_deficit", "money", "Uncovered deficit", "Shortfall no reserve could meet that year.", LOWER),
+        MetricDeclaration("reserve_cover_years", "years", "Reserve cover (years)", "Years usable reserves at 31 March would last at that year's net use of reserves (CIPFA's reserves depletion measure); 50 when reserves are not being used.", HIGHER),
+        MetricDeclaration("nre", "money", "Net revenue expenditure", "The base for the minimum general reserve; equal to spend.", LOWER),
+    )
+}
+"""Output lines per force and year, in table order."""
+
+SUMMARY_METRICS: tuple[str, ...] = tuple(METRICS)
+
+RESERVE_PREFIX = "reserve_"
+"""A metric ``reserve_<name>`` is one earmarked reserve's closing balance (money, higher is better)."""
+
+
+def reserve_metric(reserve_name: str) -> str:
+    """Metric name of one earmarked reserve's closing balance: ``reserve_<name>``."""
+    return f"{RESERVE_PREFIX}{reserve_name}"
+
+
+def is_reserve_metric(metric: str) -> bool:
+    """Whether a metric is one earmarked reserve's balance (``reserve_<name>``, not a declared metric)."""
+    return metric.startswith(RESERVE_PREFIX) and metric not in METRICS
+
+
+def metric_unit(metric: str) -> str:
+    """Unit kind of a summary metric; earmarked reserves (``reserve_<name>``) and unknown names are money."""
+    return METRICS[metric].unit if metric in METRICS else "money"
+
+
+def higher_is_better(metric: str) -> bool:
+    """Whether more of a line is better for the force's finances.
+
+    Raises
+    ------
+    KeyError
+        For a metric that is neither declared nor an earmarked reserve, so a new metric
+        cannot slip into a table the wrong way round.
+    """
+    if is_reserve_metric(metric):
+        return True
+    if metric not in METRICS:
+        raise KeyError(f"no optimistic/pessimistic orientation declared for metric {metric!r}")
+    return METRICS[metric].higher_is_better
+
+
+@dataclass(frozen=True)
+class FlagDeclaration:
+    """A yes/no outcome per path and year; each also has a cumulative ``<name>_by_year`` form.
+
+    Attributes
+    ----------
+    name : str
+        The in-year flag, as written in ``flags.csv``.
+    label : str
+        Short label for tables and charts.
+    meaning : str
+    """
+
+    name: str
+    label: str
+    meaning: str
+
+
+BY_YEAR_SUFFIX = "_by_year"
+"""A flag's cumulative form: raised at any 31 March up to and including that year."""
+
+FLAG_DECLARATIONS: dict[str, FlagDeclaration] = {
+    f.name: f
+    for f in (
+        FlagDeclaration("general_below_minimum", "General reserve below minimum",
+                        "General reserve below its policy minimum at 31 March of that year."),
+        FlagDeclaration("usable_reserves_exhausted", "Usable reserves exhausted",
+                        "General and earmarked reserves all spent by 31 March of that year."),
+        FlagDeclaration("uncovered_deficit", "Uncovered deficit", "A shortfall that no reserve could meet in that year."),
+    )
+}
+"""The in-year flags, in table order."""
+
+FLAGS: tuple[str, ...] = tuple(FLAG_DECLARATIONS) + tuple(f"{name}{BY_YEAR_SUFFIX}" for name in FLAG_DECLARATIONS)
+"""Every flag column value of ``flags.csv``: the in-year flags, then their ``_by_year`` forms."""
+
+BREACH = f"general_below_minimum{BY_YEAR_SUFFIX}"
+"""The headline flag: the general reserve has fallen below its minimum at some 31 March by that year.
+
+Sensitivity, goal seek and compare are all about its probability in the last year."""
+
+
+@dataclass(frozen=True)
+class CaseDeclaration:
+    """A deterministic case reported next to the Monte Carlo (``cases.csv``).
+
+    Attributes
+    ----------
+    name : str
+    label : str
+    meaning : str
+    """
+
+    name: str
+    label: str
+    meaning: str
+
+
+CASES: dict[str, CaseDeclaration] = {
+    c.name: c
+    for c in (
+        CaseDeclaration("force_plan", "Force plan",
+                        "The force's own plan: every input at its planning assumption, savings delivered in full, "
+                        "no shocks."),
+        CaseDeclaration("optimistic", "Optimistic case",
+                        "Every input at its favourable tail value (1 in 10 by default), no shocks."),
+        CaseDeclaration("median_case", "Median case", "Every input at its median."),
+        CaseDeclaration("pessimistic", "Pessimistic case",
+                        "Every input at its unfavourable tail value (1 in 10 by default), shocks at their worst."),
+    )
+}
+"""The deterministic cases, in ``cases.csv`` order."""
+
+
+@dataclass(frozen=True)
+class FinanceColumn:
+    """A column of the finance officer's table for each year.
+
+    Attributes
+    ----------
+    name : str
+    label : str
+        Heading in the PDF table.
+    long_label : str
+        Heading in the workbook.
+    percentile : {'optimistic', 'central', 'pessimistic'} or None
+        For a Monte Carlo column, which side of each line it takes (see
+        :func:`higher_is_better`); ``None`` for the force plan case.
+    """
+
+    name: str
+    label: str
+    long_label: str
+    percentile: str | None
+
+
+FINANCE_COLUMNS: dict[str, FinanceColumn] = {
+    c.name: c
+    for c in (
+        FinanceColumn("optimistic", "Optimistic", "Optimistic", "optimistic"),
+        FinanceColumn("central", "Central", "Central", "central"),
+        FinanceColumn("pessimistic", "Pessimistic", "Pessimistic", "pessimistic"),
+        FinanceColumn("force_plan", "Plan", "Force plan", None),
+    )
+}
+"""Columns of the finance officer's table for each year, in order."""

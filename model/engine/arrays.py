@@ -1,0 +1,43 @@
+"""Array helpers for the engine's ``(years, paths)`` rows: running totals, year-on-year changes, sums.
+
+numpy's reductions along a short axis (``cumsum``, ``diff``, ``sum(axis=0)`` over four
+years) are several times slower than a loop over the rows, each of which runs along
+contiguous memory; these helpers are those loops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rows(values: np.ndarray) -> np.ndarray:
+    """A ``(paths, years, ...)`` array as contiguous ``(years, paths, ...)`` rows."""
+    return np.ascontiguousarray(np.swapaxes(values, 0, 1))
+
+
+
+def running(values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """Running ``ufunc`` down the years (axis 0): ``np.cumsum`` for ``np.add``, and so on."""
+    result = values.copy()
+    for t in range(1, values.shape[0]):
+        ufunc(result[t - 1], values[t], out=result[t])
+    return result
+
+
+
+def year_on_year(values: np.ndarray) -> np.ndarray:
+    """Change on the year before down axis 0, the first year's change from zero (``np.diff`` with ``prepend=0``)."""
+    result = values.copy()
+    np.subtract(values[1:], values[:-1], out=result[1:])
+    return result
+
+
+
+def total_over_first(values: np.ndarray) -> np.ndarray:
+    """Sum over the first axis (e.g. the reserves of a ``(reserves, paths)`` array), one row at a time."""
+    if values.shape[0] == 0:
+        return np.zeros(values.shape[1:])
+    result = values[0].copy()
+    for k in range(1, values.shape[0]):
+        result += values[k]
+    return result

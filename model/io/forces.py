@@ -1,0 +1,607 @@
+"""Force baselines and national settings: every figure with its provenance.
+
+A figure in ``data/`` is exactly one of:
+
+* **sourced**: a value with the seed document's file name and a short verbatim quote
+  (or, for ``public-figures-2016.csv``, its page address and quote);
+* **derived**: a formula over other figures, written out, e.g.
+  ``{budget.funding} - {budget.grant}``; the stated value is checked against it;
+* **assumption**: a central value with a low–high range and a one-line reason. The Monte
+  Carlo samples it (triangular on low, central, high) unless a scenario asks for the
+  central baseline.
+
+Figures are referred to by dotted names (``budget.grant``, ``reserves.general``,
+``reserves.base_budget_support.planned_use.2017/18``, ``national.staff_share``).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import field_validator, model_validator
+
+from model.declare.fiscal import MODEL_YEARS, FiscalYearError, model_year_index
+from model.declare.inputs import INPUTS, PLAN_INPUTS
+from model.declare.units import UnitError, parse_quantity
+from model.io.errors import Described, InputError, suggestion_hint
+from model.io.validation import StrictModel, validate_document
+from model.io.yaml_source import YamlDocument, load_yaml
+
+FORCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+SEED_DOCUMENTS_NOTE = "a file name from shared/seeds/ or 'public-figures-2016.csv'"
+PUBLIC_FIGURES = "public-figures-2016.csv"
+
+
+class Source(StrictModel):
+    """Where a sourced figure comes from."""
+
+    document: str
+    quote: str
+    url: str | None = None
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a short verbatim quote from the document that contains the figure")
+        return value
+
+
+class Derivation(StrictModel):
+    """The arithmetic behind a derived figure."""
+
+    formula: str
+    note: str | None = None
+
+
+class AssumptionRange(StrictModel):
+    """An assumption: central value, low–high range and why."""
+
+    central: Any
+    low: Any
+    high: Any
+    reason: str
+
+
+class FigureEntry(StrictModel):
+    """One figure as written in YAML; exactly one provenance."""
+
+    value: Any = None
+    source: Source | None = None
+    derived: Derivation | None = None
+    assumption: AssumptionRange | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_provenance(self) -> FigureEntry:
+        given = [k for k in ("source", "derived", "assumption") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "exactly one of 'source' (document + quote), 'derived' (formula) or 'assumption' "
+                f"(central, low, high, reason); found {', '.join(given) if given else 'none'}"
+            )
+        if self.source is not None and self.value is None:
+            raise ValueError("a 'value' (with its unit) next to its 'source'")
+        if self.assumption is not None and self.value is not None:
+            raise ValueError("no 'value' next to an 'assumption' (its 'central' is the value)")
+        return self
+
+
+YearMap = dict[str, FigureEntry]
+
+
+class EarmarkedEntry(StrictModel):
+    """An earmarked reserve and its planned drawdowns."""
+
+    name: str
+    label: str
+    opening: FigureEntry
+    purpose: Literal["budget_support", "one_off_spend", "held"]
+    planned_use: YearMap = {}
+
+
+class ReservesEntry(StrictModel):
+    general: FigureEntry
+    earmarked: list[EarmarkedEntry] = []
+
+
+class BudgetEntry(StrictModel):
+    """The budget year as set."""
+
+    funding: FigureEntry
+    grant: FigureEntry
+    precept: FigureEntry
+    band_d: FigureEntry
+    tax_base: FigureEntry
+    savings: FigureEntry
+    pay_share: FigureEntry
+    capital_financing: FigureEntry
+    net_revenue_expenditure: FigureEntry | None = None
+
+
+class CollaborationSpendEntry(StrictModel):
+    with_forces: YearMap
+    non_police: YearMap = {}
+
+
+class ProgrammeEntry(StrictModel):
+    """A collaboration programme: planned cumulative recurring savings by year."""
+
+    name: str
+    label: str
+    savings: YearMap
+    investment: FigureEntry | None = None
+
+
+class ContradictionEntry(StrictModel):
+    topic: str
+    figures: list[str]
+    used: str
+    reason: str
+
+
+class ForceEntry(StrictModel):
+    id: str
+    name: str
+    budget_year: str
+    budget: BudgetEntry
+    collaboration_spend: CollaborationSpendEntry
+    reserves: ReservesEntry
+    collaboration_programmes: list[ProgrammeEntry] = []
+    plan: dict[str, YearMap] = {}
+    context: dict[str, FigureEntry] = {}
+    contradictions: list[ContradictionEntry] = []
+
+
+class NationalEntry(StrictModel):
+    title: str
+    figures: dict[str, FigureEntry] = {}
+    plan: dict[str, YearMap] = {}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A parsed figure with its provenance; values in internal units.
+
+    Attributes
+    ----------
+    name : str
+        Dotted reference name, e.g. ``budget.grant``.
+    unit : str
+        ``money``, ``pounds``, ``rate``, ``count`` or ``years``.
+    kind : {'sourced', 'derived', 'assumption'}
+    value : float or None
+        Sourced value, or the stated value of a derived figure.
+    text : str
+        The value as written.
+    document, quote, url : str or None
+        Source of a sourced figure.
+    formula : str or None
+        Formula of a derived figure.
+    low, central, high : float or None
+        Range of an assumption.
+    reason : str or None
+        Why the assumption, or a derivation's note.
+    line : int or None
+        Line in the force file.
+    """
+
+    name: str
+    unit: str
+    kind: str
+    value: float | None = None
+    text: str = ""
+    document: str | None = None
+    quote: str | None = None
+    url: str | None = None
+    formula: str | None = None
+    low: float | None = None
+    central: float | None = None
+    high: float | None = None
+    reason: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Earmarked:
+    name: str
+    label: str
+    purpose: str
+    opening: str
+    planned_use: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Programme:
+    name: str
+    label: str
+    savings: dict[int, str]
+    investment: str | None
+
+
+@dataclass
+class ForceData:
+    """A validated force baseline; figures are referred to by name."""
+
+    id: str
+    name: str
+    path: Path
+    figures: dict[str, Figure]
+    earmarked: list[Earmarked]
+    programmes: list[Programme]
+    collaboration_spend: dict[str, dict[int, str]]
+    plan: dict[str, dict[str, str]]
+    contradictions: list[ContradictionEntry]
+    context: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NationalData:
+    """National settings: figures shared by all forces and default planning assumptions."""
+
+    path: Path
+    title: str
+    figures: dict[str, Figure]
+    plan: dict[str, dict[str, str]]
+
+
+BUDGET_UNITS = {
+    "funding": "money", "grant": "money", "precept": "money", "band_d": "pounds", "tax_base": "count",
+    "savings": "money", "pay_share": "rate", "capital_financing": "money", "net_revenue_expenditure": "money",
+}
+
+
+def default_data_dir() -> Path:
+    """The ``data/`` folder of this checkout (next to the ``model`` package)."""
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def available_forces(data_dir: Path) -> list[str]:
+    """Force ids with a baseline file in ``data_dir/forces``."""
+    return sorted(p.stem for p in (data_dir / "forces").glob("*.yaml"))
+
+
+def load_national(data_dir: Path) -> NationalData:
+    """Load ``data/national.yaml``.
+
+    Raises
+    ------
+    InputError
+    """
+    document = load_yaml(data_dir / "national.yaml", "national settings")
+    entry = validate_document(NationalEntry, document)
+    figures: dict[str, Figure] = {}
+    for key, fig in entry.figures.items():
+        _add(figures, document, ("figures", key), f"national.{key}", fig, None)
+    plan = _read_plan(document, entry.plan, figures, "national.plan")
+    national = NationalData(path=document.path, title=entry.title, figures=figures, plan=plan)
+    check_derivations(figures, document)
+    return national
+
+
+def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceData:
+    """Load and validate ``data/forces/<force_id>.yaml``.
+
+    Raises
+    ------
+    InputError
+        Unknown force, malformed file, missing provenance, unit errors, an assumption
+        without a range, a derived figure whose formula disagrees with its stated value,
+        negative reserves.
+    """
+    path = data_dir / "forces" / f"{force_id}.yaml"
+    if not path.exists():
+        known = available_forces(data_dir)
+        hint = suggestion_hint(force_id, known, "Known forces")
+        raise InputError(path, None, "a force baseline file for a known force id", Described(f"no file for '{force_id}'"), hint=hint)
+    document = load_yaml(path, "force baseline")
+    entry = validate_document(ForceEntry, document)
+    if entry.id != force_id:
+        raise document.error(("id",), f"the id '{force_id}' (the file name)", entry.id)
+    if _year_index(document, ("budget_year",), entry.budget_year) != 0:
+        raise document.error(("budget_year",), f"the model's budget year {MODEL_YEARS[0]}", entry.budget_year)
+
+    figures = dict(national.figures)
+    for key, fig in entry.budget:
+        if fig is not None:
+            _add(figures, document, ("budget", key), f"budget.{key}", fig, BUDGET_UNITS[key])
+    collaboration: dict[str, dict[int, str]] = {}
+    for kind in ("with_forces", "non_police"):
+        collaboration[kind] = _add_year_map(
+            figures, document, ("collaboration_spend", kind), f"collaboration_spend.{kind}",
+            getattr(entry.collaboration_spend, kind), "money",
+        )
+    for kind, by_year in collaboration.items():
+        missing = [MODEL_YEARS[t] for t in range(len(MODEL_YEARS)) if t not in by_year]
+        if by_year and missing:
+            raise document.error(
+                ("collaboration_spend", kind), f"a figure for every year {MODEL_YEARS[0]} to {MODEL_YEARS[-1]}",
+                Described(f"none for {', '.join(missing)}"),
+                hint="Where a source gives only some years, derive the others, e.g. a straight line between them.",
+            )
+    _add(figures, document, ("reserves", "general"), "reserves.general", entry.reserves.general, "money")
+    earmarked = []
+    seen: set[str] = set()
+    for index, reserve in enumerate(entry.reserves.earmarked):
+        where = ("reserves", "earmarked", index)
+        if not FORCE_ID.match(reserve.name) or reserve.name in seen or reserve.name == "general":
+            raise document.error(where + ("name",), "a unique lower_case name other than 'general'", reserve.name)
+        seen.add(reserve.name)
+        opening = f"reserves.{reserve.name}.opening"
+        _add(figures, document, where + ("opening",), opening, reserve.opening, "money")
+        uses = _add_year_map(figures, document, where + ("planned_use",), f"reserves.{reserve.name}.planned_use",
+                             reserve.planned_use, "money")
+        earmarked.append(Earmarked(reserve.name, reserve.label, reserve.purpose, opening, uses))
+    programmes = []
+    for index, programme in enumerate(entry.collaboration_programmes):
+        where = ("collaboration_programmes", index)
+        base = f"programmes.{programme.name}"
+        savings = _add_year_map(figures, document, where + ("savings",), f"{base}.savings", programme.savings, "money")
+        investment = None
+        if programme.investment is not None:
+            investment = f"{base}.investment"
+            _add(figures, document, where + ("investment",), investment, programme.investment, "money")
+        programmes.append(Programme(programme.name, programme.label, savings, investment))
+    context = []
+    for key, fig in entry.context.items():
+        _add(figures, document, ("context", key), f"context.{key}", fig, None)
+        context.append(f"context.{key}")
+    plan = _read_plan(document, entry.plan, figures, "plan")
+    force = ForceData(
+        id=entry.id, name=entry.name, path=document.path, figures=figures, earmarked=earmarked,
+        programmes=programmes, collaboration_spend=collaboration, plan=plan,
+        contradictions=list(entry.contradictions), context=context,
+    )
+    check_derivations(figures, document)
+    _check_reserves(force, document)
+    return force
+
+
+def _year_index(document: YamlDocument, where: tuple, raw: object) -> int:
+    try:
+        return model_year_index(raw)
+    except FiscalYearError as exc:
+        raise document.error(where, str(exc).removeprefix("expected "), None) from None
+
+
+def _add_year_map(figures, document, where, base, entries: dict[str, FigureEntry], unit) -> dict[int, str]:
+    result: dict[int, str] = {}
+    for year, fig in entries.items():
+        index = _year_index(document, where + (year,), year)
+        name = f"{base}.{MODEL_YEARS[index]}"
+        _add(figures, document, where + (year,), name, fig, unit)
+        result[index] = name
+    return result
+
+
+def _read_plan(document, plan: dict[str, YearMap], figures, base) -> dict[str, dict[str, str]]:
+    result: dict[str, dict[str, str]] = {}
+    for input_name, entries in plan.items():
+        where = ("plan", input_name)
+        if input_name not in PLAN_INPUTS:
+            hint = suggestion_hint(input_name, PLAN_INPUTS, "Allowed")
+            raise document.error(where, "a planning assumption name", input_name, hint=hint)
+        declaration = INPUTS[input_name]
+        keys: dict[str, str] = {}
+        for key, fig in entries.items():
+            if key != "all_years":
+                index = _year_index(document, where + (key,), key)
+                if index < declaration.first_year:
+                    raise document.error(
+                        where + (key,),
+                        f"a year from {MODEL_YEARS[declaration.first_year]} ({MODEL_YEARS[0]} is the budget as set)",
+                        key,
+                    )
+                key = MODEL_YEARS[index]
+            name = f"{base}.{input_name}.{key}"
+            _add(figures, document, where + (key,), name, fig, declaration.units)
+            keys[key] = name
+        result[input_name] = keys
+    return result
+
+
+def _add(figures: dict[str, Figure], document: YamlDocument, where: tuple, name: str,
+         entry: FigureEntry, unit: str | tuple[str, ...] | None) -> None:
+    allowed = (unit,) if isinstance(unit, str) else (unit or ("money", "pounds", "rate", "count", "years"))
+    line = document.line_of(where)
+
+    def parse(raw: str, sub: str) -> tuple[float, str]:
+        try:
+            quantity = parse_quantity(raw, allowed)
+        except UnitError as exc:
+            raise document.error(where + (sub,), str(exc).removeprefix("expected "), None) from None
+        return quantity.value, quantity.unit
+
+    if entry.source is not None:
+        value, found_unit = parse(entry.value, "value")
+        figure = Figure(name, found_unit, "sourced", value=value, text=entry.value, document=entry.source.document,
+                        quote=entry.source.quote, url=entry.source.url, note=entry.note, line=line)
+        if entry.source.document == PUBLIC_FIGURES and not entry.source.url:
+            raise document.error(where + ("source", "url"), f"the page address for a quote from {PUBLIC_FIGURES}", None)
+    elif entry.derived is not None:
+        value, found_unit = (None, None)
+        if entry.value is None:
+            raise document.error(where + ("value",), "the stated result of the derivation, with its unit", None)
+        value, found_unit = parse(entry.value, "value")
+        figure = Figure(name, found_unit, "derived", value=value, text=entry.value, formula=entry.derived.formula,
+                        reason=entry.derived.note, note=entry.note, line=line)
+    else:
+        assumption = entry.assumption
+        central, found_unit = parse(assumption.central, "assumption.central")
+        low, low_unit = parse(assumption.low, "assumption.low")
+        high, high_unit = parse(assumption.high, "assumption.high")
+        if {low_unit, high_unit} != {found_unit}:
+            raise document.error(where + ("assumption",), "central, low and high in the same unit", None)
+        if low > high:
+            raise document.error(where + ("assumption", "low"), "low ≤ high", Described(f"low {assumption.low} above high {assumption.high} (an inverted range)"))
+        if low == high:
+            raise document.error(where + ("assumption",), "a range with low < high (an assumption must state its uncertainty)",
+                                 f"low = high = {assumption.low}")
+        if not low <= central <= high:
+            raise document.error(where + ("assumption", "central"), f"a central value between {assumption.low} and {assumption.high}", assumption.central)
+        if not assumption.reason.strip():
+            raise document.error(where + ("assumption", "reason"), "a one-line reason for the assumption", Described("empty text"))
+        figure = Figure(name, found_unit, "assumption", text=assumption.central, low=low, central=central, high=high,
+                        reason=assumption.reason, note=entry.note, line=line)
+    figures[name] = figure
+
+
+_REFERENCE = re.compile(r"\{([^{}]+)\}")
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def formula_references(formula: str) -> list[str]:
+    """Names a formula refers to, in order."""
+    return [name.strip() for name in _REFERENCE.findall(formula)]
+
+
+def evaluate_formula(formula: str, values: dict[str, object]):
+    """Evaluate ``{name} op {name} ...`` with ``+ - * /``, parentheses and numbers.
+
+    Works on floats and numpy arrays alike (so that derived figures follow sampled
+    assumptions path by path).
+
+    Raises
+    ------
+    ValueError
+        Unknown names or operations other than arithmetic.
+    """
+    names: dict[str, str] = {}
+
+    def substitute(match: re.Match[str]) -> str:
+        key = f"_ref{len(names)}"
+        names[key] = match.group(1).strip()
+        return key
+
+    expression = _REFERENCE.sub(substitute, formula)
+    tree = ast.parse(expression, mode="eval")
+
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = walk(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in names:
+            reference = names[node.id]
+            if reference not in values:
+                raise ValueError(f"the formula refers to '{reference}', which is not a figure")
+            return values[reference]
+        raise ValueError("a formula of figures in {braces}, numbers, + - * / and parentheses")
+
+    return walk(tree)
+
+
+class FigureValues:
+    """Values of figures, evaluated on demand: sourced values, assumption draws, derived formulas.
+
+    Parameters
+    ----------
+    figures : dict of str to Figure
+    draws : dict of str to ndarray, optional
+        Sampled values of assumption figures, each of shape ``(paths,)``. Assumptions
+        without a draw take their central value.
+    """
+
+    def __init__(self, figures: dict[str, Figure], draws: dict[str, np.ndarray] | None = None) -> None:
+        self.figures = figures
+        self.draws = draws or {}
+        self.values: dict[str, object] = {}
+        self._pending: set[str] = set()
+
+    def value(self, name: str):
+        """The value of one figure (float, or ndarray when it depends on draws).
+
+        Raises
+        ------
+        ValueError
+            A reference to an unknown figure, a circular derivation, or a bad formula.
+        """
+        if name in self.values:
+            return self.values[name]
+        if name not in self.figures:
+            raise ValueError(f"the formula refers to '{name}', which is not a figure")
+        if name in self._pending:
+            raise ValueError(f"a derivation that does not go round in a circle (it comes back to '{name}')")
+        figure = self.figures[name]
+        if figure.kind == "sourced":
+            result = figure.value
+        elif figure.kind == "assumption":
+            result = self.draws.get(name, figure.central)
+        else:
+            self._pending.add(name)
+            try:
+                inputs = {ref: self.value(ref) for ref in formula_references(figure.formula)}
+            finally:
+                self._pending.discard(name)
+            result = evaluate_formula(figure.formula, inputs)
+        self.values[name] = result
+        return result
+
+
+def evaluate_figures(figures: dict[str, Figure], draws: dict[str, np.ndarray] | None = None) -> dict[str, object]:
+    """Value of every figure (see :class:`FigureValues`), as a dict by name."""
+    values = FigureValues(figures, draws)
+    return {name: values.value(name) for name in figures}
+
+
+def stated_tolerance(text: str, unit: str) -> float:
+    """Half a unit in the last stated digit, in internal units (rounding tolerance)."""
+    number = re.search(r"\d[\d,]*(?:\.(\d+))?", text)
+    decimals = len(number.group(1)) if number and number.group(1) else 0
+    scale = 0.01 if unit == "rate" else 1.0
+    return 0.5 * 10 ** (-decimals) * scale
+
+
+def check_derivations(figures: dict[str, Figure], document: YamlDocument) -> None:
+    """Check that every derived figure's formula evaluates to its stated value (to rounding)."""
+    own = [f for f in figures.values() if f.kind == "derived" and not _foreign(f, document)]
+    values = FigureValues(figures)
+    for figure in own:
+        try:
+            computed = float(values.value(figure.name))
+        except (ValueError, SyntaxError, ZeroDivisionError) as exc:
+            raise InputError(document.path, figure.name, str(exc).removeprefix("expected ") if isinstance(exc, ValueError) else
+                             "a formula of figures in {braces}, numbers, + - * / and parentheses", figure.formula,
+                             line=figure.line) from None
+        tolerance = stated_tolerance(figure.text, figure.unit) + 1e-9 * abs(computed)
+        if not math.isfinite(computed) or abs(computed - figure.value) > tolerance:
+            raise InputError(
+                document.path, figure.name, f"the stated value to agree with its formula {figure.formula}",
+                f"{figure.text}, but the formula gives {computed:.6g}", line=figure.line,
+            )
+
+
+def _foreign(figure: Figure, document: YamlDocument) -> bool:
+    return figure.name.startswith("national.") and document.path.name != "national.yaml"
+
+
+def _check_reserves(force: ForceData, document: YamlDocument) -> None:
+    values = evaluate_figures(force.figures)
+    for name in ["reserves.general"] + [r.opening for r in force.earmarked] + [
+        use for r in force.earmarked for use in r.planned_use.values()
+    ]:
+        figure = force.figures[name]
+        low = figure.low if figure.kind == "assumption" else float(values[name])
+        if low < 0:
+            raise InputError(document.path, name, "a reserve balance or drawdown of £0m or more",
+                             figure.text, line=figure.line)
+    for unit_name in BUDGET_UNITS:
+        name = f"budget.{unit_name}"
+        if name in force.figures and unit_name not in ("savings",):
+            figure = force.figures[name]
+            low = figure.low if figure.kind == "assumption" else float(values[name])
+            if low < 0:
+                raise InputError(document.path, name, "a value of zero or more", figure.text, line=figure.line)

@@ -1,0 +1,158 @@
+"""Pydantic validation that reports like a finance officer's colleague, not a stack trace.
+
+Models derive from :class:`StrictModel` (unknown keys forbidden). :func:`validate_document`
+runs a model over a :class:`~model.yaml_source.YamlDocument` and turns the first
+validation error into an :class:`~model.errors.InputError` naming the file, the field
+path, its line, what was expected and what was found, with a did-you-mean for typos.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from model.io.errors import NOT_GIVEN, Described, InputError, did_you_mean
+from model.io.yaml_source import YamlDocument
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """Base for every YAML-facing model: unknown keys are an error, values are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "list_type": "a list",
+    "missing": "this field (it is required)",
+    "literal_error": "one of the allowed values",
+    "greater_than": "a larger value",
+    "greater_than_equal": "a larger value",
+    "less_than_equal": "a smaller value",
+    "string_too_short": "non-empty text",
+}
+
+
+def validate_document(model: type[ModelT], document: YamlDocument, *, prefix: tuple[object, ...] = ()) -> ModelT:
+    """Validate a YAML document against a model, reporting the first error clearly.
+
+    Parameters
+    ----------
+    model : type of StrictModel
+    document : YamlDocument
+    prefix : tuple
+        Field path of ``document.data`` within the file (for sub-documents).
+
+    Returns
+    -------
+    An instance of ``model``.
+
+    Raises
+    ------
+    InputError
+    """
+    data = document.data
+    if not isinstance(data, dict):
+        raise InputError(
+            document.path, list(prefix) or None, "a mapping of keys to values at the top level",
+            data, line=document.line_of(prefix) or 1,
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _to_input_error(model, document, exc, prefix) from None
+
+
+def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: ValidationError, prefix) -> InputError:
+    error = _first_error(exc)
+    loc = tuple(prefix) + tuple(part for part in error["loc"] if not _is_internal_loc(part))
+    kind = error["type"]
+    found = error.get("input", NOT_GIVEN)
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        allowed = _allowed_keys(model, loc[len(prefix):-1])
+        suggestion = did_you_mean(str(key), allowed) if allowed else None
+        hint = f"Did you mean '{suggestion}'?" if suggestion else None
+        if allowed:
+            hint = (hint + " " if hint else "") + f"Allowed here: {', '.join(sorted(allowed))}"
+        return InputError(document.path, list(loc), "a known key", Described(f"unknown key '{key}'"),
+                          line=document.line_of(loc), hint=hint)
+    if kind == "missing":
+        return InputError(document.path, list(loc), "this field (it is required)", None,
+                          line=document.line_of(loc[:-1]) if loc[:-1] else 1)
+    if kind in ("value_error", "assertion_error"):
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+        return InputError(document.path, list(loc), message, NOT_GIVEN, line=document.line_of(loc))
+    expected = _EXPECTED.get(kind, error["msg"])
+    if kind == "literal_error":
+        expected = "one of " + str(error.get("ctx", {}).get("expected", ""))
+    return InputError(document.path, list(loc), expected, found, line=document.line_of(loc))
+
+
+def _first_error(exc: ValidationError) -> dict[str, Any]:
+    errors = exc.errors(include_url=False)
+    # Prefer errors a user can act on directly (unknown keys, wrong values) over 'missing'.
+    ranked = sorted(errors, key=lambda e: (e["type"] == "missing", len(e["loc"])))
+    return ranked[0]
+
+
+_INTERNAL_LOC = re.compile(r"^(function-(before|after|wrap|plain)|tagged-union|union|json-or-python|lax-or-strict|"
+                           r"chain|nullable|default)\[")
+
+
+def _is_internal_loc(part: object) -> bool:
+    """Location parts pydantic adds for its own validators, not keys the user wrote."""
+    return isinstance(part, str) and bool(_INTERNAL_LOC.match(part))
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[object, ...]) -> list[str] | None:
+    annotation: Any = model
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return None
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [field.alias or name for name, field in annotation.model_fields.items()]
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(members[0]) if len(members) == 1 else annotation
+    return annotation
+
+
+def _step(annotation: Any, part: object) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, field in annotation.model_fields.items():
+            if part in (name, field.alias):
+                return field.annotation
+        return None
+    origin = typing.get_origin(annotation)
+    if origin in (dict, typing.Dict):  # noqa: UP006 - typing.Dict may appear in annotations
+        return typing.get_args(annotation)[1]
+    if origin in (list, tuple, typing.List):  # noqa: UP006
+        return typing.get_args(annotation)[0]
+    return None

@@ -1,0 +1,819 @@
+"""The PDF report: an MTFS annex a chief finance officer can attach to a precept report.
+
+Pages are built as :class:`matplotlib.figure.Figure` objects without pyplot, so no
+global figure state is created or leaked. The numbers come from
+:mod:`model.report_tables`, the charts from :mod:`model.plots`, and text is flowed down
+the pages by :mod:`model.page_layout`. Page layout:
+
+1. Summary for the panel, in plain words: per force, the chance the general reserve
+   falls below its minimum, how long usable reserves last, and the budget gap.
+2. About this report: scenario, how to read the charts, forces, run, notes (continued
+   onto further pages only when the text is long).
+3. The forces compared on one basis: reserves as % of NRE, the chance of falling below
+   the minimum general reserve, and the gap as % of funding.
+4. Per force, four pages: funding, spend and the gap; reserves (each one as a fan, and
+   the yearly movements); risks (flag probabilities, the year of first breach, a flag
+   table); and the finance officer's table (A4 landscape).
+5. Appendix: the scenario's inputs, every baseline figure with its source, the
+   contradictions between sources, correlations (when supplied) and the run metadata.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from model.declare.inputs import INPUTS
+from model.report.charts import (
+    draw_cross_force_measure,
+    draw_first_breach,
+    draw_flag_probabilities,
+    draw_funding_and_spend,
+    draw_gap_breakdown,
+    draw_reserve_fan,
+    draw_reserve_movements,
+    fan_legend_entries,
+    legend_in_axes,
+    minimum_reserve_label,
+)
+from model.report.drawn_tables import draw_finance_table, draw_table, flag_table_rows
+from model.report.page_layout import (
+    FOOTER_HEIGHT_INCHES,
+    LANDSCAPE_INCHES,
+    MARGIN_INCHES,
+    PAGE_SIZE_INCHES,
+    POINTS_PER_INCH,
+    Block,
+    TextLine,
+    flow,
+    flow_text,
+    heading,
+    paragraph,
+    text_blocks,
+    text_width,
+    wrap_to_width,
+)
+from model.report.style import fiscal_years, force_colour
+from model.report.tables import (
+    CROSS_FORCE_MEASURES,
+    cross_force_table,
+    finance_table,
+    finance_table_wide,
+    first_breach_table,
+    flag_probability_table,
+    force_headline,
+    gap_breakdown,
+    headline_sentences,
+    reserve_label,
+    reserve_metrics,
+    reserve_movements,
+)
+from model.run.results import Appendix, RunInfo, RunResult
+
+SHA_DISPLAY_CHARACTERS = 12
+APPENDIX_FONT_SIZE = 7.0
+"""Appendix tables: small, and still readable on paper (at least 6.5 pt)."""
+
+
+def build_report_pdf(path: Path, result: RunResult) -> None:
+    """Write the report PDF for one scenario run.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to write; the caller takes care of any atomic rename.
+    result : RunResult
+        The run: its ``summary`` (columns ``scenario, force, year, metric, mean, p5 … p95``),
+        ``flags`` (``scenario, force, year, flag, probability, std_error``), ``plan`` (the
+        force plan case, ``scenario, force, year, metric, value``; may be empty), ``info``
+        (the run's metadata) and ``appendix`` (inputs, provenance, contradictions and
+        correlations; with none, the appendix holds the run metadata only).
+    """
+    info = result.info
+    summary = _rows_of_scenario(result.summary, info.scenario_name)
+    flags = _rows_of_scenario(result.flags, info.scenario_name)
+    plan = _rows_of_scenario(result.plan, info.scenario_name)
+    forces = forces_in_order(summary)
+    names = {force: info.force_name(force) for force in forces}
+    paths = info.paths
+
+    pages = front_pages(summary, flags, info, forces)
+    pages += title_pages(info, forces, plan_supplied=not plan.empty)
+    pages.append(cross_force_page(summary, flags, forces, names, paths))
+    for force in forces:
+        force_summary = _rows_of_force(summary, force)
+        force_plan = _rows_of_force(plan, force)
+        pages.append(force_funding_page(force_summary, force_plan, force, names[force]))
+        pages.append(force_reserves_page(force_summary, force_plan, force, names[force],
+                                         info.minimum_general_rate(force)))
+        pages.append(force_risk_page(flags, force, names[force], paths))
+        pages.append(force_table_page(summary, plan, force, names[force]))
+    pages += appendix_pages(result.appendix, info, names)
+    add_footers(pages, info)
+
+    pdf_metadata = {
+        "Title": f"{info.title} ({info.scenario_name})",
+        "Subject": "Monte Carlo medium-term financial strategy and reserves",
+        "Creator": f"police-mtfs {info.version}",
+    }
+    with PdfPages(path, metadata=pdf_metadata) as pdf:
+        for page in pages:
+            pdf.savefig(page)
+
+
+def forces_in_order(summary: pd.DataFrame) -> list[str]:
+    """Force ids in the order they first appear in the summary table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Table with a ``force`` column.
+
+    Returns
+    -------
+    list of str
+        Unique force ids.
+    """
+    return [str(force) for force in pd.unique(summary["force"])]
+
+
+# --------------------------------------------------------------------------------------
+# Page 1: the summary for the panel
+# --------------------------------------------------------------------------------------
+
+def front_pages(
+    summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, forces: Sequence[str]
+) -> list[Figure]:
+    """The front page: what the run means for each force, in plain words.
+
+    Parameters
+    ----------
+    summary, flags : pandas.DataFrame
+        Summary and flag tables of the scenario.
+    info : RunInfo
+        The run's metadata.
+    forces : sequence of str
+        Force ids, in page order.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        One page, continued onto more only for very many forces.
+    """
+    return flow_text(_front_lines(summary, flags, info, forces))
+
+
+def _front_lines(
+    summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, forces: Sequence[str]
+) -> list[TextLine]:
+    years = fiscal_years(summary)
+    span = f"{years[0]} to {years[-1]}" if years else ""
+    paths = info.paths
+    lines: list[TextLine] = []
+    lines += paragraph(f"Medium-term financial strategy {span}: reserves and risk", size=18, weight="bold")
+    lines += paragraph(f"{info.title} (scenario: {info.scenario_name})", size=11.5, colour="#333333",
+                        space_before=4)
+    lines += heading("Summary for the Police and Crime Panel", space_before=10)
+    for sentence in (
+        f"The model runs each force's finances {paths:,} times ('paths'), each with different but plausible "
+        "grant, council tax, pay, prices, savings delivery and one-off costs. A chance of '1 in 17' means the "
+        "event happened in about one path in every 17. Money is in £ million cash.",
+        "The middle case is the median: half the paths do better, half worse. P10 and P90 bound the middle "
+        "eight in ten paths: one path in ten falls below P10, one in ten above P90.",
+        "The 95% interval after each chance shows how much it could move with another set of paths of the "
+        "same size; the model's assumptions are a larger uncertainty, set out in the appendix.",
+    ):
+        lines += paragraph(sentence, size=9, bullet=True, space_before=2, colour="#333333")
+    for force in forces:
+        headline = force_headline(summary, flags, force, info)
+        lines += paragraph(headline.force_name, size=12.5, weight="bold", space_before=12,
+                            colour=force_colour(force))
+        for sentence in headline_sentences(headline):
+            lines += paragraph(sentence, size=9.5, bullet=True, space_before=3, marker_colour=force_colour(force))
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Page 2: about this report
+# --------------------------------------------------------------------------------------
+
+def title_pages(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> list[Figure]:
+    """About this report: scenario, how to read it, forces and run; longer text flows on.
+
+    Parameters
+    ----------
+    info : RunInfo
+        The run's metadata.
+    forces : sequence of str
+        Ids of the forces in the report, in page order.
+    plan_supplied : bool
+        Whether a force plan case was supplied, which changes how the dashed lines are explained.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        Usually one page.
+    """
+    return flow_text(_title_lines(info, forces, plan_supplied))
+
+
+def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> list[TextLine]:
+    lines: list[TextLine] = []
+    lines += paragraph(str(info.title), size=17, weight="bold", colour="#111111")
+    lines += paragraph(f"Scenario: {info.scenario_name}", size=12, colour="#333333", space_before=4)
+    lines += paragraph(
+        "Monte Carlo medium-term financial strategy and reserves projection", size=10.5, colour="#555555"
+    )
+
+    description = info.description.strip()
+    if description:
+        lines += heading("About this scenario")
+        for number, text in enumerate(description.split("\n\n")):
+            lines += paragraph(" ".join(text.split()), size=9.5, space_before=4 if number else 0)
+
+    paths = info.paths
+    lines += heading("How to read this report")
+    plan_sentence = (
+        "The force plan (dashed lines, and the 'Force plan' column of the tables) is the same model run once "
+        "with every input at the force's own planning assumption."
+        if plan_supplied
+        else "No force plan case was supplied with this run, so the charts show no dashed plan lines."
+    )
+    for sentence in (
+        f"All results are Monte Carlo estimates from {paths:,} simulated paths (seed {info.seed}). "
+        "Probabilities carry sampling error: their bars and brackets are 95% Wilson intervals.",
+        "Money is in £ million cash (not adjusted for inflation); band D council tax is in pounds. "
+        "Negative figures, deductions and draws on reserves are in brackets, e.g. (4.5).",
+        "Fan charts: the light band spans P5–P95 of the simulated outcomes, the darker band P25–P75, "
+        "and the solid line with markers is the median (P50).",
+        plan_sentence,
+        "The red dotted line is the minimum general reserve (a percentage of net revenue expenditure, NRE).",
+        "Finance tables: optimistic and pessimistic are each line's own P90 or P10, whichever is better or "
+        "worse for the force's finances; central is the median. Each line is taken on its own, so the optimistic "
+        "column does not add up down the page.",
+        "Gap charts and cumulative figures add up yearly medians; they are labelled as such, because the median "
+        "of a total is not the total of the medians.",
+    ):
+        lines += paragraph(sentence, size=9.5, bullet=True, space_before=2)
+
+    lines += heading("Forces")
+    for force in forces:
+        fraction = info.minimum_general_rate(force)
+        suffix = f": minimum general reserve {fraction * 100:.1f}% of NRE" if fraction is not None else ""
+        lines += paragraph(f"{info.force_name(force)}{suffix}", size=9.5, bullet=True, space_before=2,
+                            marker_colour=force_colour(force))
+
+    lines += heading("Run")
+    sha = str(info.scenario_sha256)
+    for key, value in (
+        ("Scenario file", str(info.scenario_file)),
+        ("Scenario SHA-256", f"{sha[:SHA_DISPLAY_CHARACTERS]}… (in full in the appendix)"),
+        ("Random seed", str(info.seed)),
+        ("Simulated paths", f"{paths:,}"),
+        ("Package version", f"police-mtfs {info.version}"),
+        ("Created", str(info.created)),
+    ):
+        lines += paragraph(value, key=key, size=9.5, space_before=2)
+
+    sources = [str(source) for source in info.sources]
+    # Notes that only repeat a source are left to the appendix, which lists every source.
+    notes = [str(note) for note in info.notes if not any(str(note).endswith(s) for s in sources)]
+    if sources:
+        notes.append("The sources of the scenario's ranges are listed in appendix A5.")
+    if notes:
+        lines += heading("Notes and caveats")
+        for note in notes:
+            lines += paragraph(note, size=9, bullet=True, space_before=2)
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Chart pages
+# --------------------------------------------------------------------------------------
+
+def cross_force_page(
+    summary: pd.DataFrame,
+    flags: pd.DataFrame,
+    forces: Sequence[str],
+    names: Mapping[str, str],
+    paths: int,
+) -> Figure:
+    """The forces compared on one basis, year by year.
+
+    Parameters
+    ----------
+    summary, flags : pandas.DataFrame
+        Summary and flag tables of every force.
+    forces : sequence of str
+        Force ids in drawing order.
+    names : mapping of str to str
+        Display name per force.
+    paths : int
+        Number of Monte Carlo paths.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    caption = _caption_lines(
+        "Reserves and the gap are divided by the median NRE or funding of the same year, because the summary holds "
+        "no per-path ratio; bars run from P10 to P90 of the reserves or the gap. The chance of the general reserve "
+        "falling below its minimum is cumulative (at any time by the end of that year); its bars are 95% intervals.")
+    page = _new_page("The forces compared", reserve_bottom=_caption_height(caption))
+    table = cross_force_table(summary, flags, paths)
+    years = fiscal_years(summary)
+    grid = page.add_gridspec(4, 1, height_ratios=[0.2, 1, 1, 1])
+    handles: list[object] = []
+    labels: list[str] = []
+    for row, measure in enumerate(CROSS_FORCE_MEASURES, start=1):
+        ax = page.add_subplot(grid[row])
+        handles, labels = draw_cross_force_measure(ax, table, measure, forces, names, years)
+    legend_in_axes(page.add_subplot(grid[0]), handles, labels, ncols=max(1, len(forces)))
+    _draw_caption(page, caption)
+    return page
+
+
+def force_funding_page(summary_rows: pd.DataFrame, plan_rows: pd.DataFrame, force: str, force_name: str) -> Figure:
+    """Per force: funding against spend as fans, and the gap before savings split into its parts.
+
+    Parameters
+    ----------
+    summary_rows, plan_rows : pandas.DataFrame
+        Summary and plan rows of one force; the plan rows may be empty.
+    force : str
+        Force id.
+    force_name : str
+        Display name for the titles.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    caption = _caption_lines(
+        "Each bar is the gap before savings (spending before savings less funding), split into the savings "
+        "delivered, the planned use of reserves and what is left: the unplanned gap. Parts are medians, so they "
+        "need not add up to the median total; the cumulative chart adds up the yearly medians.")
+    page = _new_page(f"{force_name}: funding, spend and the budget gap", reserve_bottom=_caption_height(caption))
+    years = fiscal_years(summary_rows)
+    grid = page.add_gridspec(3, 2, height_ratios=[1.25, 1, 0.16])
+    draw_funding_and_spend(page.add_subplot(grid[0, :]), summary_rows, plan_rows, years, "Funding and spend (NRE)")
+    breakdown = gap_breakdown(summary_rows, plan_rows, force)
+    handles, labels = draw_gap_breakdown(page.add_subplot(grid[1, 0]), breakdown, years, cumulative=False,
+                                         chart_title="Gap before savings, each year")
+    draw_gap_breakdown(page.add_subplot(grid[1, 1]), breakdown, years, cumulative=True,
+                       chart_title="Gap before savings, cumulative")
+    legend_in_axes(page.add_subplot(grid[2, :]), handles, labels, ncols=2)
+    _draw_caption(page, caption)
+    return page
+
+
+def force_reserves_page(
+    summary_rows: pd.DataFrame,
+    plan_rows: pd.DataFrame,
+    force: str,
+    force_name: str,
+    minimum_fraction: float | None,
+) -> Figure:
+    """Per force: the general reserve, each earmarked reserve and the total as fans, and the yearly movements.
+
+    Parameters
+    ----------
+    summary_rows, plan_rows : pandas.DataFrame
+        Summary and plan rows of one force; the plan rows may be empty.
+    force : str
+        Force id.
+    force_name : str
+        Display name for the titles.
+    minimum_fraction : float or None
+        Minimum general reserve as a fraction of NRE, for the minimum line's label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    page = _new_page(f"{force_name}: reserves at 31 March")
+    years = fiscal_years(summary_rows)
+    panels = [("general_reserve", "General reserve", True)]
+    panels += [(metric, f"{reserve_label(metric)} reserve", False) for metric in reserve_metrics(summary_rows)]
+    panels += [("total_reserves", "Total usable reserves", False)]
+    fan_rows = math.ceil(len(panels) / 2)
+    grid = page.add_gridspec(fan_rows + 2, 2, height_ratios=[1] * fan_rows + [0.2, 1.55])
+    for number, (metric, chart_title, minimum) in enumerate(panels):
+        row, column = divmod(number, 2)
+        last_alone = number == len(panels) - 1 and column == 0
+        ax = page.add_subplot(grid[row, :] if last_alone else grid[row, column])
+        draw_reserve_fan(ax, summary_rows, plan_rows, metric, years, chart_title, minimum=minimum)
+    handles, labels = fan_legend_entries(plan_drawn=not plan_rows.empty,
+                                         minimum_label=minimum_reserve_label(minimum_fraction))
+    legend_in_axes(page.add_subplot(grid[fan_rows, :]), handles, labels, ncols=2)
+    draw_reserve_movements(page.add_subplot(grid[fan_rows + 1, :]), reserve_movements(summary_rows, force), years,
+                           "What happens to usable reserves each year (medians)")
+    return page
+
+
+def force_risk_page(flags: pd.DataFrame, force: str, force_name: str, paths: int) -> Figure:
+    """Per force: the chance of each flag by year, when the minimum is first breached, and a flag table.
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Flag table (all forces; the force's rows are selected here).
+    force : str
+        Force id.
+    force_name : str
+        Display name for the titles.
+    paths : int
+        Number of Monte Carlo paths, for the 95% intervals.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = flag_probability_table(flags, force, paths)
+    years = fiscal_years(table) if len(table) else []
+    rows = flag_table_rows(table, years)
+    table_inches = 0.21 * len(rows)
+    page = _new_page(f"{force_name}: risks to reserves", reserve_bottom=table_inches + 0.45)
+    grid = page.add_gridspec(2, 1, height_ratios=[1.3, 0.85])
+    draw_flag_probabilities(page.add_subplot(grid[0]), table, years,
+                            "Chance each event has happened by the end of the year")
+    draw_first_breach(page.add_subplot(grid[1]), first_breach_table(flags, force, paths),
+                      "When the general reserve first falls below its minimum")
+    width, height = PAGE_SIZE_INCHES
+    # The table spans the full text width, outside the charts' layout, which indents for their axis labels.
+    table_ax = page.add_axes((MARGIN_INCHES / width, (MARGIN_INCHES + FOOTER_HEIGHT_INCHES) / height,
+                              1 - 2 * MARGIN_INCHES / width, table_inches / height))
+    draw_table(table_ax, rows, rows_per_group=2, label_width=0.25, qualifier_width=0.12, max_value_width=0.1575,
+               font_size=7.5)
+    table_ax.set_title("Chance of each event, with 95% intervals", loc="left", fontsize=10.5, fontweight="bold")
+    return page
+
+
+def force_table_page(summary: pd.DataFrame, plan: pd.DataFrame, force: str, force_name: str) -> Figure:
+    """Per force: the finance officer's table on an A4 landscape page.
+
+    Parameters
+    ----------
+    summary, plan : pandas.DataFrame
+        Summary and plan tables (all forces; the force's rows are selected here).
+    force : str
+        Force id.
+    force_name : str
+        Display name for the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    width, height = LANDSCAPE_INCHES
+    page = Figure(figsize=LANDSCAPE_INCHES)
+    wide = finance_table_wide(finance_table(summary, plan, force))
+    years = [column[0] for column in wide.columns if isinstance(column, tuple) and column[1] == "central"]
+    top = height - MARGIN_INCHES
+    page.text(MARGIN_INCHES / width, (top - 0.2) / height, f"{force_name}: medium-term financial plan",
+              fontsize=14, fontweight="bold", va="baseline")
+    intro = ("Optimistic / Central / Pessimistic: each line's P90 / P50 / P10 where more is better for the force's "
+             "finances (funding, savings, reserves), and its P10 / P50 / P90 where less is better (spending, gaps, "
+             "deficits). Plan: the force plan, the model run once on the force's own planning assumptions.")
+    text_width_points = (width - 2 * MARGIN_INCHES) * POINTS_PER_INCH
+    y = top - 0.48
+    for line in wrap_to_width(intro, FontProperties(size=8.5), text_width_points):
+        page.text(MARGIN_INCHES / width, y / height, line, fontsize=8.5, color="#333333", va="baseline")
+        y -= 8.5 * 1.35 / POINTS_PER_INCH
+    note = ("Each line's percentiles are taken on their own across the simulated paths, so the optimistic and "
+            "pessimistic columns do not add up down the page, and the central column only nearly does. Deductions "
+            "(savings, planned use of reserves) and surpluses (a negative unplanned gap) are in brackets.")
+    note_lines = wrap_to_width(note, FontProperties(size=7.5), text_width_points)
+    table_bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + 0.1 + len(note_lines) * 7.5 * 1.35 / POINTS_PER_INCH
+    ax = page.add_axes((MARGIN_INCHES / width, table_bottom / height, 1 - 2 * MARGIN_INCHES / width,
+                        (y - 0.08 - table_bottom) / height))
+    label_inches = max(text_width(str(label), FontProperties(size=7.5, weight="bold")) for label in wide["label"])
+    label_inches = label_inches / POINTS_PER_INCH + 0.25
+    draw_finance_table(ax, wide, years, label_width=label_inches / (width - 2 * MARGIN_INCHES))
+    y = table_bottom - 0.12
+    for line in note_lines:
+        page.text(MARGIN_INCHES / width, y / height, line, fontsize=7.5, color="#555555", va="baseline")
+        y -= 7.5 * 1.35 / POINTS_PER_INCH
+    return page
+
+
+# --------------------------------------------------------------------------------------
+# Appendix
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an appendix table: heading, width in inches, and the table field it shows."""
+
+    heading: str
+    width: float
+    field: str
+
+
+INPUT_COLUMNS = (
+    Column("Input", 1.55, "input"),
+    Column("Applies to", 1.45, "force"),
+    Column("Years", 1.2, "year"),
+    Column("Distribution", 1.25, "distribution"),
+    Column("Parameters", 1.72, "parameters"),
+)
+PROVENANCE_COLUMNS = (
+    Column("Figure", 1.6, "figure"),
+    Column("Kind", 0.7, "kind"),
+    Column("Value (range)", 0.85, "value_range"),
+    Column("Source", 1.55, "source"),
+    Column("Quote, derivation or reason", 2.47, "detail"),
+)
+CONTRADICTION_COLUMNS = (
+    Column("Topic", 1.1, "topic"),
+    Column("Figures in the sources", 2.3, "figures"),
+    Column("Figure the model uses", 1.6, "used"),
+    Column("Why", 2.17, "reason"),
+)
+
+
+def appendix_pages(
+    appendix: Appendix, info: RunInfo, names: Mapping[str, str]
+) -> list[Figure]:
+    """The assumptions and provenance appendix, flowing over as many pages as it needs.
+
+    Parameters
+    ----------
+    appendix : Appendix
+        ``inputs``, ``provenance``, ``contradictions`` and ``correlations``; any may be empty.
+    info : RunInfo
+        The run's metadata.
+    names : mapping of str to str
+        Display name per force id.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+    """
+    blocks: list[Block] = []
+    blocks += text_blocks(paragraph("Appendix: assumptions, sources and run", size=16, weight="bold"))
+    inputs = appendix.inputs
+    blocks += _section("A1. The scenario's uncertain inputs",
+                       "How each input is drawn on every path. 'Force plan' inputs follow each force's own planning "
+                       "assumption; 'fixed' ones take the value shown.")
+    blocks += _table_blocks(INPUT_COLUMNS, _input_rows(inputs, names)) if _has_rows(inputs) else _none_supplied()
+
+    provenance = appendix.provenance
+    blocks += _section("A2. Every baseline figure and where it comes from",
+                       "Sourced figures quote their document; derived figures give their formula; assumptions give "
+                       "their range (sampled by the Monte Carlo when the baseline is sampled) and the reason.")
+    if _has_rows(provenance):
+        for force, rows in provenance.groupby("force", sort=False):
+            blocks += _subheading(names.get(str(force), str(force)))
+            blocks += _table_blocks(PROVENANCE_COLUMNS, _provenance_rows(rows))
+    else:
+        blocks += _none_supplied()
+
+    contradictions = appendix.contradictions
+    blocks += _section("A3. Where the sources disagree, and the figure the model uses", "")
+    if _has_rows(contradictions):
+        for force, rows in contradictions.groupby("force", sort=False):
+            blocks += _subheading(names.get(str(force), str(force)))
+            blocks += _table_blocks(CONTRADICTION_COLUMNS, rows.to_dict("records"))
+    else:
+        blocks += _none_supplied("No contradictions between sources were recorded.")
+
+    correlations = appendix.correlations
+    blocks += _section("A4. Correlations between inputs",
+                       "Rank (Spearman) correlations the scenario states and those the Monte Carlo used: a set that "
+                       "is not a valid correlation matrix is repaired to the nearest valid one.")
+    if _has_rows(correlations):
+        columns = tuple(Column(str(c).replace("_", " ").capitalize(), (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES)
+                               / len(correlations.columns), str(c)) for c in correlations.columns)
+        blocks += _table_blocks(columns, correlations.astype(str).to_dict("records"))
+    else:
+        blocks += _none_supplied("The scenario states no correlations: its inputs are drawn independently "
+                                 "(national inputs are still shared by every force).")
+
+    blocks += _section("A5. Run", "")
+    blocks += text_blocks(_run_lines(info))
+    return flow(blocks)
+
+
+def _has_rows(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0
+
+
+def _section(title_text: str, intro: str) -> list[Block]:
+    lines = heading(title_text, space_before=12)
+    if intro:
+        lines += paragraph(intro, size=8.5, colour="#444444", space_before=2)
+    blocks = text_blocks(lines)
+    for block in blocks:
+        block.keep_with_next = True
+    return blocks
+
+
+def _subheading(text: str) -> list[Block]:
+    blocks = text_blocks(paragraph(text, size=10, weight="bold", space_before=8, colour="#333333"))
+    for block in blocks:
+        block.keep_with_next = True
+    return blocks
+
+
+def _none_supplied(text: str = "Not supplied with this run.") -> list[Block]:
+    return text_blocks(paragraph(text, size=9, colour="#444444", space_before=2))
+
+
+def _input_rows(inputs: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str, str]]:
+    rows = []
+    for record in inputs.to_dict("records"):
+        name = str(record["input"])
+        label = INPUTS[name].label if name in INPUTS else name.replace("shock: ", "Shock: ").replace("_", " ")
+        forces = ", ".join(names.get(f.strip(), f.strip()) for f in str(record["force"]).split(","))
+        rows.append({"input": label, "force": "All forces" if forces == "all" else forces,
+                     "year": str(record["year"]), "distribution": str(record["distribution"]),
+                     "parameters": str(record["parameters"])})
+    return rows
+
+
+def _provenance_rows(provenance: pd.DataFrame) -> list[dict[str, str]]:
+    rows = []
+    for record in provenance.to_dict("records"):
+        low, high = _cell_text(record.get("low")), _cell_text(record.get("high"))
+        value_range = _cell_text(record["value"]) + (f" ({low} to {high})" if low and high else "")
+        rows.append(record | {"value_range": value_range})
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    """A table value as text; None and NaN (an empty CSV cell) are blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _table_blocks(columns: Sequence[Column], records: Sequence[Mapping[str, object]],
+                  size: float = APPENDIX_FONT_SIZE) -> list[Block]:
+    header = _table_row_block(columns, {c.field: c.heading for c in columns}, size, bold=True)
+    blocks = [header]
+    for number, record in enumerate(records):
+        row = _table_row_block(columns, record, size, shaded=number % 2 == 1)
+        row.header = header
+        blocks.append(row)
+    header.keep_with_next = True
+    return blocks
+
+
+_CELL_PAD_INCHES = 0.04
+
+
+def _table_row_block(columns: Sequence[Column], record: Mapping[str, object], size: float,
+                     bold: bool = False, shaded: bool = False) -> Block:
+    font = FontProperties(size=size, weight="bold" if bold else "normal")
+    cells = []
+    for column in columns:
+        text = _cell_text(record.get(column.field, ""))
+        width_points = (column.width - 2 * _CELL_PAD_INCHES) * POINTS_PER_INCH
+        cells.append(wrap_to_width(text, font, width_points) or [""])
+    line_height = size * 1.3 / POINTS_PER_INCH
+    height = max(len(lines) for lines in cells) * line_height + 2 * _CELL_PAD_INCHES
+
+    def draw(page: Figure, top: float) -> None:
+        width, page_height = page.get_size_inches()
+        right = MARGIN_INCHES + sum(c.width for c in columns)
+        if shaded or bold:
+            page.patches.append(_rectangle(page, MARGIN_INCHES, top - height, right - MARGIN_INCHES, height,
+                                           "#e4e9f0" if bold else "#f5f6f8"))
+        x = MARGIN_INCHES
+        for column, lines in zip(columns, cells, strict=True):
+            for number, line in enumerate(lines):
+                baseline = top - _CELL_PAD_INCHES - (number + 0.78) * line_height
+                page.text((x + _CELL_PAD_INCHES) / width, baseline / page_height, line, fontproperties=font,
+                          va="baseline", color="#111111")
+            x += column.width
+        page.add_artist(Line2D([MARGIN_INCHES / width, right / width], [(top - height) / page_height] * 2,
+                               transform=page.transFigure, color="#c8c8c8", linewidth=0.4))
+
+    return Block(height=height, draw=draw)
+
+
+def _rectangle(page: Figure, x: float, y: float, w: float, h: float, colour: str) -> Rectangle:
+    width, height = page.get_size_inches()
+    return Rectangle((x / width, y / height), w / width, h / height, transform=page.transFigure,
+                     facecolor=colour, edgecolor="none", zorder=-1)
+
+
+def _run_lines(info: RunInfo) -> list[TextLine]:
+    lines: list[TextLine] = []
+    minimums = {f.id: f.minimum_general_rate for f in info.forces if f.minimum_general_rate is not None}
+    for key, value in (
+        ("Scenario", f"{info.scenario_name}: {info.title}"),
+        ("Scenario file", str(info.scenario_file)),
+        ("Scenario SHA-256", str(info.scenario_sha256)),
+        ("Random seed", str(info.seed)),
+        ("Simulated paths", f"{info.paths:,}"),
+        ("Package version", f"police-mtfs {info.version}"),
+        ("Created", str(info.created)),
+        ("Minimum general reserve", "; ".join(f"{info.force_name(f)} {float(v) * 100:.1f}% of NRE"
+                                              for f, v in minimums.items()) or "not stated"),
+    ):
+        lines += paragraph(value, key=key, size=8.5, space_before=2)
+    sources = [str(s) for s in info.sources]
+    if sources:
+        lines += paragraph("Sources of the scenario's ranges", size=9.5, weight="bold", space_before=8)
+        for source in sources:
+            lines += paragraph(source, size=8.5, bullet=True, space_before=2)
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Page furniture
+# --------------------------------------------------------------------------------------
+
+def add_footers(pages: Sequence[Figure], info: RunInfo) -> None:
+    """Print the run identity and "Page i of n" at the foot of every page, portrait or landscape.
+
+    Parameters
+    ----------
+    pages : sequence of matplotlib.figure.Figure
+        Every page of the report, in order.
+    info : RunInfo
+        The run's metadata.
+    """
+    identity = (
+        f"Scenario {info.scenario_name} · {str(info.scenario_sha256)[:SHA_DISPLAY_CHARACTERS]} · "
+        f"seed {info.seed} · {info.paths:,} paths · police-mtfs {info.version} · {info.created}"
+    )
+    footer_font = FontProperties(size=7)
+    for number, page in enumerate(pages, start=1):
+        width, height = page.get_size_inches()
+        lines = wrap_to_width(identity, footer_font, (width - 2 * MARGIN_INCHES - 0.9) * POINTS_PER_INCH)
+        y = (MARGIN_INCHES * 0.6) / height
+        style = {"fontproperties": footer_font, "color": "#666666", "va": "bottom"}
+        page.text(MARGIN_INCHES / width, y, lines[0] + (" …" if len(lines) > 1 else ""), ha="left", **style)
+        page.text(1 - MARGIN_INCHES / width, y, f"Page {number} of {len(pages)}", ha="right", **style)
+
+
+def _new_page(title_text: str, reserve_bottom: float = 0.0) -> Figure:
+    """An A4 portrait page with a title, laid out by constrained layout inside the margins.
+
+    ``reserve_bottom`` inches above the footer are left out of the layout, for content
+    placed by hand (a full-width table).
+    """
+    width, height = PAGE_SIZE_INCHES
+    page = Figure(figsize=PAGE_SIZE_INCHES, layout="constrained")
+    title_baseline = height - MARGIN_INCHES - 0.15
+    page.text(MARGIN_INCHES / width, title_baseline / height, title_text, fontsize=14, fontweight="bold",
+              va="baseline")
+    top_margin = MARGIN_INCHES + 0.3
+    bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES * 0.5 + reserve_bottom
+    page.get_layout_engine().set(
+        rect=(
+            MARGIN_INCHES / width,
+            bottom / height,
+            1 - 2 * MARGIN_INCHES / width,
+            1 - (bottom + top_margin) / height,
+        ),
+        h_pad=0.08,
+        hspace=0.05,
+    )
+    return page
+
+
+_CAPTION_SIZE = 7.5
+
+
+def _caption_lines(text: str) -> list[str]:
+    width_points = (PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES) * POINTS_PER_INCH
+    return wrap_to_width(text, FontProperties(size=_CAPTION_SIZE), width_points)
+
+
+def _caption_height(lines: Sequence[str]) -> float:
+    return len(lines) * _CAPTION_SIZE * 1.35 / POINTS_PER_INCH + 0.15
+
+
+def _draw_caption(page: Figure, lines: Sequence[str]) -> None:
+    """A note across the text width at the foot of a chart page, in the space the layout left free."""
+    width, height = page.get_size_inches()
+    y = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + _caption_height(lines) - 0.15
+    for line in lines:
+        y -= _CAPTION_SIZE * 1.35 / POINTS_PER_INCH
+        page.text(MARGIN_INCHES / width, y / height, line, fontsize=_CAPTION_SIZE, color="#555555", va="baseline")
+
+
+def _rows_of_scenario(frame: pd.DataFrame, scenario_name: str) -> pd.DataFrame:
+    """Rows of the named scenario; a table of one scenario is used whole, whatever its name."""
+    if frame.empty or "scenario" not in frame.columns or frame["scenario"].nunique() == 1:
+        return frame
+    return frame[frame["scenario"] == scenario_name]
+
+
+def _rows_of_force(frame: pd.DataFrame, force: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame["force"] == force]

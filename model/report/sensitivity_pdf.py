@@ -1,0 +1,481 @@
+"""Drawing the sensitivity tables: tornado, spider, Sobol' bars and the unit sensitivity table.
+
+Each ``draw_*`` function takes tidy rows from :mod:`model.sensitivity` and a matplotlib
+Axes, and draws on nothing else; :func:`build_sensitivity_pdf` arranges them into the
+pages of ``sensitivity.pdf``. Money is in £m cash, negatives in brackets; probabilities
+are shown in %.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from model.analysis.results import SensitivityResult
+from model.declare.formatting import format_table_money
+from model.declare.outputs import BREACH
+from model.run.probability import Z95
+from model.run.results import RunInfo
+
+LOW_COLOUR = "#4f81bd"
+HIGH_COLOUR = "#d0661b"
+FIRST_ORDER_COLOUR = "#9ecae1"
+TOTAL_ORDER_COLOUR = "#2166ac"
+BASE_COLOUR = "#333333"
+YEAR_COLOURS = ("#c6dbef", "#9ecae1", "#4292c6", "#08519c", "#08306b")
+SPIDER_COLOURS = ("#1f5fa8", "#d0661b", "#238b45", "#7a4ea3", "#b5367a", "#8c6d1f", "#2a7f8f", "#555555")
+
+PAGE_SIZE = (11.69, 8.27)
+"""A4 landscape, inches."""
+
+PORTRAIT_SIZE = (8.27, 11.69)
+"""A4 portrait, inches: the tornado pages, whose factor labels need the width."""
+
+MIN_BREACHING_EVALUATIONS = 100
+"""Years whose breach indicator is 1 on fewer design evaluations are not drawn: their indices are noise."""
+
+MAX_HALF_WIDTH = 0.15
+"""Nor are years where any total-order interval is wider than ± this: too imprecise to compare years."""
+
+TITLE_SIZE, LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 10.5, 8.5, 7.5, 7.5
+TOP_FACTORS = 10
+SPIDER_FACTORS = 6
+
+
+def output_title(output: str, year: str) -> str:
+    """A chart title for an output of the sensitivity tables."""
+    end = f"31 March 20{year[-2:]}"
+    return {
+        "cumulative_gap": f"Cumulative budget gap to {year} (£m)",
+        "total_reserves": f"Total usable reserves at {end} (£m)",
+        BREACH: f"P(general reserve < minimum by {year})",
+    }[output]
+
+
+def is_probability(output: str) -> bool:
+    return output == BREACH
+
+
+def _money_formatter(decimals: int = 0) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: format_table_money(value, decimals))
+
+
+def _style(ax: Axes, title: str) -> None:
+    ax.set_title(title, fontsize=TITLE_SIZE, loc="left")
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _value_axis(ax: Axes, output: str, axis: str = "x") -> None:
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    # Round steps only, so that whole-£m tick labels are never a rounded 7.5.
+    target.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
+    if is_probability(output):
+        target.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    else:
+        target.set_major_formatter(_money_formatter())
+
+
+def _swing_text(swing: float, error: float, output: str) -> str:
+    """The width of a tornado bar: £m, or percentage points with its 95% Monte Carlo margin."""
+    if is_probability(output):
+        text = f"{abs(swing) * 100:.1f} pts"
+        return text + (f" ±{Z95 * error * 100:.1f}" if error > 0 else "")
+    return f"£{abs(swing):.1f}m"
+
+
+def draw_tornado(ax: Axes, rows: pd.DataFrame, output: str, top: int = TOP_FACTORS) -> None:
+    """A tornado chart: each factor's output at its P10 and P90, around the base, largest swing on top.
+
+    Parameters
+    ----------
+    ax : Axes
+    rows : DataFrame
+        Tornado rows (:data:`model.sensitivity.TORNADO_COLUMNS`) of one force and output.
+    output : str
+    top : int
+        Factors shown; factors with no effect are left out and counted in a note.
+    """
+    shown = rows[rows["swing"] != 0].sort_values("swing", key=np.abs, ascending=False).head(top)
+    hidden = len(rows) - len(shown)
+    base = float(rows["base"].iloc[0]) if len(rows) else 0.0
+    positions = np.arange(len(shown))[::-1]
+    ax.barh(positions, shown["at_low"] - base, left=base, color=LOW_COLOUR, height=0.62)
+    ax.barh(positions, shown["at_high"] - base, left=base, color=HIGH_COLOUR, height=0.62)
+    ax.axvline(base, color=BASE_COLOUR, linewidth=1.0)
+    labels = [f"{row.label}\n{row.input_low} → {row.input_high}" for row in shown.itertuples()]
+    ax.set_yticks(positions, labels, fontsize=TICK_SIZE - 0.5, linespacing=1.1)
+    ax.set_ylim(-0.7, max(len(shown), 1) - 0.3)
+    for y, row in zip(positions, shown.itertuples(), strict=True):
+        end = max(row.at_low, row.at_high)
+        ax.annotate(_swing_text(row.swing, row.swing_std_error, output), (end, y), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=TICK_SIZE - 1, color="#444444")
+    _value_axis(ax, output)
+    low, high = ax.get_xlim()
+    ax.set_xlim(low, high + 0.14 * (high - low))
+    year = rows["year"].iloc[0] if len(rows) else ""
+    _style(ax, output_title(output, year))
+    base_text = f"{base:.1%}" if is_probability(output) else format_table_money(base, 1)
+    note = f"Base {base_text}" + (" (Monte Carlo)" if is_probability(output) else " (median case)")
+    if hidden:
+        note += f"; {hidden} factor{'s' if hidden > 1 else ''} with no effect not shown"
+    ax.set_xlabel(note, fontsize=NOTE_SIZE)
+
+
+def tornado_legend(figure: Figure) -> None:
+    """The two colours of a tornado bar."""
+    handles = [Patch(color=LOW_COLOUR, label="factor at its P10"), Patch(color=HIGH_COLOUR, label="factor at its P90"),
+               Line2D([], [], color=BASE_COLOUR, label="base")]
+    figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=LABEL_SIZE, frameon=False)
+
+
+def draw_spider(ax: Axes, rows: pd.DataFrame, output: str, factors: Sequence[str], colours: dict[str, str]) -> None:
+    """A spider plot: the output as each chosen factor moves through its quantiles, the others at base.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Spider rows (:data:`model.sensitivity.SPIDER_COLUMNS`) of one force and output.
+    factors : sequence of str
+        Factors to draw (the same on every panel of a page, so that a colour means one factor).
+    colours : dict of str to str
+        Colour of each factor.
+    """
+    for factor in factors:
+        line = rows[rows["factor"] == factor].sort_values("quantile")
+        ax.plot(line["quantile"] * 100, line["value"], marker="o", markersize=3, color=colours[factor],
+                linewidth=1.4, label=line["label"].iloc[0])
+        if is_probability(output):
+            ax.fill_between(line["quantile"] * 100, line["value"] - Z95 * line["std_error"],
+                            line["value"] + Z95 * line["std_error"], color=colours[factor], alpha=0.12, linewidth=0)
+    ax.set_xticks([10, 30, 50, 70, 90], ["P10", "P30", "P50", "P70", "P90"])
+    ax.set_xlabel("Factor at its quantile (others at base)", fontsize=NOTE_SIZE)
+    _value_axis(ax, output, axis="y")
+    year = rows["year"].iloc[0] if len(rows) else ""
+    _style(ax, output_title(output, year))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+
+
+def spider_factors(tornado_rows: pd.DataFrame, most: int = 8) -> list[str]:
+    """The factors a force's spider page draws: the largest swings on the breach, then on money not yet in."""
+    chosen: list[str] = []
+    for output, count in ((BREACH, SPIDER_FACTORS), ("cumulative_gap", 3), ("total_reserves", 3)):
+        rows = tornado_rows[(tornado_rows["output"] == output) & (tornado_rows["swing"] != 0)]
+        for factor in rows.sort_values("swing", key=np.abs, ascending=False)["factor"].head(count):
+            if factor not in chosen:
+                chosen.append(factor)
+    return chosen[:most]
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    return "\n".join(textwrap.wrap(label, width))
+
+
+def draw_sobol_bars(ax: Axes, rows: pd.DataFrame, title: str) -> None:
+    """First- and total-order Sobol' indices of each factor group, with their 95% intervals.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Sobol' rows (:data:`model.sensitivity.SOBOL_COLUMNS`) of one force, output and year.
+    """
+    _style(ax, title)
+    rare = (not rows.empty and rows["output"].iloc[0] == BREACH
+            and rows["output_mean"].iloc[0] * rows["evaluations"].iloc[0] < MIN_BREACHING_EVALUATIONS)
+    if rows.empty or rows["ST"].isna().all() or rare:
+        text = ("Too few breaching paths to attribute" if rare and not rows["ST"].isna().all()
+                else "No variation to attribute\n(the output is the same on every path)")
+        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=LABEL_SIZE, transform=ax.transAxes, color="#555555")
+        ax.set_yticks([])
+        return
+    ordered = rows.sort_values("ST", ascending=True)
+    positions = np.arange(len(ordered))
+    for offset, index, colour in ((0.18, "S1", FIRST_ORDER_COLOUR), (-0.18, "ST", TOTAL_ORDER_COLOUR)):
+        values = ordered[index].to_numpy()
+        errors = np.vstack([values - ordered[f"{index}_low"].to_numpy(), ordered[f"{index}_high"].to_numpy() - values])
+        ax.barh(positions + offset, values, height=0.34, color=colour, xerr=errors,
+                error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
+    ax.set_yticks(positions, [_wrap(label) for label in ordered["label"]], fontsize=TICK_SIZE - 0.5)
+    ax.set_xlim(min(0.0, float(np.nanmin(ordered["S1_low"])) - 0.02), max(1.0, float(np.nanmax(ordered["ST_high"]))))
+    ax.axvline(0, color="#999999", linewidth=0.6)
+    ax.set_xlabel("Share of the output's variance", fontsize=NOTE_SIZE)
+
+
+def draw_sobol_by_year(ax: Axes, rows: pd.DataFrame, title: str) -> None:
+    """Total-order indices of the breach indicator by each year: which group drives the breach when.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Sobol' rows of one force for the breach indicator, every year.
+    """
+    _style(ax, title)
+    breaching = (rows.groupby("year")["output_mean"].first() * rows.groupby("year")["evaluations"].first()).round()
+    half_width = ((rows["ST_high"] - rows["ST_low"]) / 2).groupby(rows["year"]).max()
+    years = [y for y in sorted(breaching.index)
+             if breaching[y] >= MIN_BREACHING_EVALUATIONS and half_width[y] <= MAX_HALF_WIDTH]
+    left_out = [y for y in sorted(breaching.index) if y not in years]
+    if not years:
+        ax.text(0.5, 0.5, "Too few breaching paths in every year to attribute", ha="center", va="center",
+                transform=ax.transAxes, fontsize=LABEL_SIZE, color="#555555")
+        ax.set_yticks([])
+        return
+    last = rows[rows["year"] == years[-1]].sort_values("ST", ascending=True)
+    groups, labels = last["group"].tolist(), last["label"].tolist()
+    width = 0.8 / len(years)
+    for k, year in enumerate(years):
+        by_group = rows[rows["year"] == year].set_index("group")
+        values = by_group.loc[groups, "ST"].to_numpy()
+        errors = np.vstack([values - by_group.loc[groups, "ST_low"].to_numpy(),
+                            by_group.loc[groups, "ST_high"].to_numpy() - values])
+        probability = float(by_group["output_mean"].iloc[0])
+        ax.barh(np.arange(len(groups)) - 0.4 + (k + 0.5) * width, values, height=width,
+                color=YEAR_COLOURS[(k + len(YEAR_COLOURS) - len(years)) % len(YEAR_COLOURS)], xerr=errors,
+                error_kw={"elinewidth": 0.6, "capsize": 1.5, "ecolor": "#555555"},
+                label=f"by {year} (P = {probability:.1%})" if probability >= 0.01 else f"by {year} (P = {probability:.2%})")
+    ax.set_yticks(np.arange(len(groups)), [_wrap(label) for label in labels], fontsize=TICK_SIZE - 0.5)
+    ax.set_xlim(0, 1.05)
+    note = "Total-order index (share of variance, interactions included)"
+    if left_out:
+        note += f"\nnot shown, too few breaching paths to attribute precisely: {', '.join(left_out)}"
+    ax.set_xlabel(note, fontsize=NOTE_SIZE)
+    ax.legend(fontsize=TICK_SIZE - 1, frameon=False, loc="lower right")
+
+
+def draw_grid_table(ax: Axes, columns: Sequence[str], cells: Sequence[Sequence[str]], widths: Sequence[float],
+                    shaded: Sequence[bool] = (), row_height: float = 0.085) -> None:
+    """A plain table in axes coordinates: first column left-aligned, the others right-aligned.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Header labels.
+    cells : sequence of rows of str
+    widths : sequence of float
+        Column widths as fractions of the axes width.
+    shaded : sequence of bool
+        Rows to shade (highlighted findings).
+    row_height : float
+        Height of a row as a fraction of the axes height.
+    """
+    ax.axis("off")
+    edges = np.concatenate([[0.0], np.cumsum(widths)])
+    for r, row in enumerate([list(columns)] + [list(c) for c in cells]):
+        top = 1.0 - r * row_height
+        if r == 0:
+            ax.add_patch(Rectangle((0, top - row_height), edges[-1], row_height, transform=ax.transAxes,
+                                   color="#eef2f7", linewidth=0))
+        elif r - 1 < len(shaded) and shaded[r - 1]:
+            ax.add_patch(Rectangle((0, top - row_height), edges[-1], row_height, transform=ax.transAxes,
+                                   color="#fdebd9", linewidth=0))
+        for c, text in enumerate(row):
+            x, ha = (edges[c] + 0.006, "left") if c == 0 else (edges[c + 1] - 0.006, "right")
+            ax.text(x, top - row_height / 2, text, ha=ha, va="center", transform=ax.transAxes,
+                    fontsize=TICK_SIZE + 0.5, fontweight="bold" if r == 0 else "normal")
+        ax.plot([0, edges[-1]], [top - row_height] * 2, color="#cccccc", linewidth=0.5, transform=ax.transAxes,
+                clip_on=False)
+
+
+def unit_table_cells(rows: pd.DataFrame, years: Sequence[str]) -> list[list[str]]:
+    """One force's unit sensitivity rows: label, change in the gap each year and cumulative, £m, one decimal."""
+    cells = []
+    for _, group in rows.groupby("sensitivity", sort=False):
+        by_year = group.set_index("year")
+        cells.append([group["label"].iloc[0]] + [format_table_money(by_year.loc[y, "gap"]) for y in years]
+                     + [format_table_money(by_year.loc[years[-1], "cumulative_gap"])])
+    return cells
+
+
+def draw_unit_table(ax: Axes, rows: pd.DataFrame, force_name: str, years: Sequence[str]) -> None:
+    """One force's unit sensitivity table: change in the budget gap, £m a year and cumulative.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Unit sensitivity rows (see :func:`model.sensitivity.unit_sensitivities`) of one force.
+    """
+    columns = ["Change, every year it applies (£m)"] + list(years) + [f"Total to {years[-1]}"]
+    widths = [0.34] + [0.11] * len(years) + [0.16]
+    draw_grid_table(ax, columns, unit_table_cells(rows, years), widths, row_height=1.0 / 8.5)
+    ax.set_title(force_name, fontsize=TITLE_SIZE, loc="left", fontweight="bold")
+
+
+def draw_drivers_table(ax: Axes, rows: pd.DataFrame, title: str, top: int = 8) -> None:
+    """The factors that differ most on breaching paths, with their medians and whether the shift is material.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Breach driver rows (see :func:`model.sensitivity.breach_drivers`) of one force.
+    """
+    ax.axis("off")
+    ax.set_title(title, fontsize=TITLE_SIZE, loc="left", fontweight="bold")
+    if rows.empty:
+        ax.text(0.0, 0.8, "No path breaches the minimum: nothing to compare.", fontsize=LABEL_SIZE,
+                transform=ax.transAxes)
+        return
+    from model.analysis.drivers import shift_text
+    from model.declare.formatting import format_value
+
+    shown = rows.sort_values("shift_share", key=np.abs, ascending=False).head(top)
+    cells = []
+    for row in shown.itertuples():
+        by_mean = row.kind == "shocks" or row.p10_all == row.p90_all
+        typical, breaching = (row.mean_all, row.mean_breach) if by_mean else (row.median_all, row.median_breach)
+        cells.append([row.label + (" (mean)" if by_mean else ""), format_value(typical, row.unit),
+                      format_value(breaching, row.unit), shift_text(row.shift, row.unit) if row.shift else "–",
+                      f"{row.shift_share:+.0%}", "yes" if row.material else ""])
+    columns = ["Factor", "All paths", "Breaching paths", "Shift", "Share of P10–P90", "Material"]
+    draw_grid_table(ax, columns, cells, [0.36, 0.12, 0.14, 0.18, 0.12, 0.08],
+                    shaded=[row.material for row in shown.itertuples()], row_height=1.0 / (top + 1.3))
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+def _page(title: str, subtitle: str = "") -> Figure:
+    figure = Figure(figsize=PAGE_SIZE)
+    figure.text(0.04, 0.955, title, fontsize=14, fontweight="bold")
+    if subtitle:
+        figure.text(0.04, 0.93, "\n".join(textwrap.wrap(subtitle, 175)), fontsize=LABEL_SIZE, color="#444444",
+                    va="top")
+    return figure
+
+
+def _footnote(figure: Figure, text: str) -> None:
+    figure.text(0.04, 0.02, "\n".join(textwrap.wrap(text, 190)), fontsize=NOTE_SIZE, color="#444444", va="bottom")
+
+
+def unit_page(tables: dict, info: RunInfo) -> Figure:
+    """Every force's unit sensitivity table on one page."""
+    unit = tables["unit_sensitivities"]
+    years = list(dict.fromkeys(unit["year"]))
+    forces = list(dict.fromkeys(unit["force"]))
+    figure = _page(f"Unit sensitivities — {info.title}",
+                   "Change in the budget gap, £m a year, when one input moves in every year it applies (pay award and "
+                   "savings delivery from 2016/17, the others from 2017/18); everything else as the force planned.")
+    height = 0.80 / max(len(forces), 1)
+    for k, force in enumerate(forces):
+        ax = figure.add_axes((0.06, 0.86 - (k + 1) * height + 0.035, 0.88, height - 0.075))
+        draw_unit_table(ax, unit[unit["force"] == force], info.force_name(force), years)
+    _footnote(figure, "Positive: costs more or raises less (a worse gap); (brackets): reduces the gap. Deterministic "
+                      "force-plan case, exact. Moves compound as the engine does: a pay award 1 point higher every "
+                      "year is 7/12 of a point in 2016/17 and carries into each later year; a band D rise £1 higher "
+                      "every year is £3 on band D by 2019/20. The plan's savings requirement is held as the force set it.")
+    return figure
+
+
+def tornado_page(tables: dict, info: RunInfo, force: str) -> Figure:
+    """A force's three tornado charts, stacked on a portrait page."""
+    tornado = tables["tornado"]
+    rows = tornado[tornado["force"] == force]
+    figure = Figure(figsize=PORTRAIT_SIZE)
+    figure.text(0.05, 0.965, f"One-way sensitivity — {info.force_name(force)}", fontsize=14,
+                fontweight="bold")
+    figure.text(0.05, 0.935, "\n".join(textwrap.wrap(
+        "Each input (and baseline assumption) from its P10 to its P90 with the others at base: money in the median "
+        "case (every other input at its median); the probability with the other inputs uncertain on the same "
+        "paths (common random numbers).", 125)), fontsize=NOTE_SIZE, color="#444444", va="center")
+    for k, output in enumerate(("cumulative_gap", "total_reserves", BREACH)):
+        ax = figure.add_axes((0.40, 0.665 - k * 0.298, 0.52, 0.225))
+        draw_tornado(ax, rows[rows["output"] == output], output)
+    tornado_legend(figure)
+    return figure
+
+
+def spider_page(tables: dict, info: RunInfo, force: str) -> Figure:
+    """A force's three spider plots, one colour per factor across the page."""
+    spider, tornado = tables["spider"], tables["tornado"]
+    factors = spider_factors(tornado[tornado["force"] == force])
+    colours = {factor: SPIDER_COLOURS[k % len(SPIDER_COLOURS)] for k, factor in enumerate(factors)}
+    figure = _page(f"Spider plot — {info.force_name(force)}",
+                   "The output as each of the largest-swing factors moves from its P10 to its P90 (others at base); "
+                   "shaded: 95% Monte Carlo band of the probability.")
+    axes = []
+    for k, output in enumerate(("cumulative_gap", "total_reserves", BREACH)):
+        ax = figure.add_axes((0.06 + k * 0.325, 0.22, 0.26, 0.65))
+        draw_spider(ax, spider[(spider["force"] == force) & (spider["output"] == output)], output, factors, colours)
+        axes.append(ax)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncols=4, fontsize=LABEL_SIZE, frameon=False)
+    return figure
+
+
+def sobol_page(tables: dict, info: RunInfo, force: str) -> Figure:
+    """A force's Sobol' indices: money outputs, the breach by the last year, and the breach by year."""
+    sobol = tables["sobol_indices"]
+    rows = sobol[sobol["force"] == force]
+    last = rows["year"].max()
+    n = int(rows["base_samples"].iloc[0]) if len(rows) else 0
+    evaluations = int(rows["evaluations"].iloc[0]) if len(rows) else 0
+    figure = _page(f"Variance-based attribution (Sobol') — {info.force_name(force)}",
+                   f"First- and total-order indices with 95% bootstrap intervals; {n:,} base samples, "
+                   f"{evaluations:,} model evaluations. Inputs joined by a stated correlation share a group.")
+    panels = (("cumulative_gap", output_title("cumulative_gap", last)),
+              ("total_reserves", output_title("total_reserves", last)),
+              (BREACH, output_title(BREACH, last)))
+    places = ((0.17, 0.52, 0.29, 0.33), (0.66, 0.52, 0.29, 0.33), (0.17, 0.09, 0.29, 0.33))
+    for (output, title), place in zip(panels, places, strict=True):
+        ax = figure.add_axes(place)
+        draw_sobol_bars(ax, rows[(rows["output"] == output) & (rows["year"] == last)], title)
+    ax = figure.add_axes((0.66, 0.09, 0.29, 0.33))
+    draw_sobol_by_year(ax, rows[rows["output"] == BREACH], "Breach by each year: total-order index")
+    figure.legend(handles=[Patch(color=FIRST_ORDER_COLOUR, label="first order S1 (the factor alone)"),
+                           Patch(color=TOTAL_ORDER_COLOUR, label="total order ST (with its interactions)")],
+                  loc="upper left", ncols=2, fontsize=LABEL_SIZE, frameon=False, bbox_to_anchor=(0.035, 0.915))
+    return figure
+
+
+def drivers_page(tables: dict, info: RunInfo) -> Figure:
+    """For every force, the factors that differ most on the paths that breach the minimum."""
+    drivers = tables["breach_drivers"]
+    forces = info.force_ids
+    figure = _page("Where the breaching paths come from",
+                   f"Paths whose general reserve falls below its minimum by {info.years[-1]}, against all paths; "
+                   "inputs averaged over the years they apply. Shaded: material, a shift of more than a quarter of "
+                   "the factor's P10–P90 range.")
+    height = 0.80 / max(len(forces), 1)
+    for k, force in enumerate(forces):
+        rows = drivers[drivers["force"] == force]
+        ax = figure.add_axes((0.04, 0.865 - (k + 1) * height + 0.035, 0.92, height - 0.07))
+        breaching = f": {int(rows['breach_paths'].iloc[0]):,} of {int(rows['paths'].iloc[0]):,} paths breach" if len(rows) else ""
+        draw_drivers_table(ax, rows, info.force_name(force) + breaching)
+    _footnote(figure, "A shift shows association, not cause: an input correlated with a driver shifts with it even if "
+                      "it has no effect of its own (the tornado and Sobol' pages show effects).")
+    return figure
+
+
+def build_sensitivity_pdf(path: Path, result: SensitivityResult) -> None:
+    """Write ``sensitivity.pdf``: the unit table, then per force tornado, spider and Sobol' pages, then breach drivers.
+
+    Parameters
+    ----------
+    path : Path
+    result : SensitivityResult
+        Its tables (``unit_sensitivities``, ``tornado``, ``spider``, ``sobol_indices``,
+        ``breach_drivers``) and the run's metadata (title, forces and their names, years).
+    """
+    tables, info = result.tables(), result.info
+    with PdfPages(path, metadata={"Title": f"Sensitivity — {info.title}", "Creator": "police-mtfs"}) as pdf:
+        pdf.savefig(unit_page(tables, info))
+        for force in info.force_ids:
+            pdf.savefig(tornado_page(tables, info, force))
+            pdf.savefig(spider_page(tables, info, force))
+            if not tables["sobol_indices"].empty and force in set(tables["sobol_indices"]["force"]):
+                pdf.savefig(sobol_page(tables, info, force))
+        pdf.savefig(drivers_page(tables, info))

@@ -1,0 +1,308 @@
+"""The look every report chart shares: colours, type sizes, and the fiscal-year, money and probability axes.
+
+Money axes are in £ million cash with negatives in brackets; probability axes in per cent.
+Every chart puts fiscal years on its x axis at positions 0, 1, 2, ...
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import Formatter, MaxNLocator
+
+from model.declare.formatting import format_table_money
+from model.declare.outputs import METRICS
+
+LINE_COLOURS: dict[str, str] = {
+    "funding": "#1f5fa8",
+    "spend": "#d0661b",
+    "general_reserve": "#238b45",
+    "earmarked_reserves": "#7a4ea3",
+    "total_reserves": "#4a4a4a",
+}
+"""One colour per line type, shared by every page so a reader learns them once."""
+
+RESERVE_COLOURS: dict[str, str] = {
+    "reserve_earmarked": "#7a4ea3",
+    "reserve_base_budget_support": "#7a4ea3",
+    "reserve_budget_equalisation": "#7a4ea3",
+    "reserve_specific_change": "#b5367a",
+    "reserve_other_earmarked": "#2a7f8f",
+}
+"""Colours of named earmarked reserves; other names take one from :data:`RESERVE_PALETTE`."""
+
+RESERVE_PALETTE: tuple[str, ...] = ("#7a4ea3", "#b5367a", "#2a7f8f", "#8c6d1f", "#4f6fb3", "#a0522d")
+
+FORCE_COLOURS: dict[str, str] = {
+    "staffordshire": "#1f5fa8",
+    "leicestershire": "#c0392b",
+    "hertfordshire": "#2e8b57",
+}
+"""One colour per force on the cross-force page; other forces take one from :data:`FORCE_PALETTE`."""
+
+FORCE_PALETTE: tuple[str, ...] = ("#8e44ad", "#d68910", "#117a8b", "#6e2c00", "#566573")
+
+MINIMUM_RESERVE_COLOUR = "#c62828"
+NEUTRAL_COLOUR = "#555555"
+
+GAP_PART_COLOURS: dict[str, str] = {
+    "savings_delivered": "#5b8f29",
+    "planned_reserve_use": "#7a4ea3",
+    "unplanned_gap": "#d0661b",
+}
+PLAN_SAVINGS_COLOUR = "#111111"
+
+MOVEMENT_COLOURS: dict[str, str] = {
+    "planned_reserve_use": "#7a4ea3",
+    "shortfall_met_from_reserves": "#d0661b",
+    "surplus_to_reserves": "#5b8f29",
+    "uncovered_deficit": MINIMUM_RESERVE_COLOUR,
+}
+
+FLAG_COLOURS: dict[str, str] = {
+    "general_below_minimum": MINIMUM_RESERVE_COLOUR,
+    "usable_reserves_exhausted": "#7a4ea3",
+    "uncovered_deficit": "#111111",
+}
+FLAG_MARKERS: dict[str, str] = {
+    "general_below_minimum": "o",
+    "usable_reserves_exhausted": "s",
+    "uncovered_deficit": "^",
+}
+
+TITLE_SIZE = 10.5
+LABEL_SIZE = 8.5
+TICK_SIZE = 8
+LEGEND_SIZE = 8
+
+OUTER_BAND_ALPHA = 0.16
+INNER_BAND_ALPHA = 0.36
+GRID = {"color": "#dddddd", "linewidth": 0.6}
+LEGEND_GAP_POINTS = 30
+"""Distance from the bottom of an axes to its legend: clears tick labels and the x label."""
+
+
+# --------------------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------------------
+
+def reserve_colour(metric: str) -> str:
+    """The colour of one earmarked reserve, the same on every page and for every force.
+
+    Parameters
+    ----------
+    metric : str
+        A ``reserve_<name>`` metric.
+
+    Returns
+    -------
+    str
+        A fixed colour for known names; otherwise one picked from the palette by a hash
+        of the name, so it does not depend on which forces are in the run.
+    """
+    if metric in RESERVE_COLOURS:
+        return RESERVE_COLOURS[metric]
+    return RESERVE_PALETTE[zlib.crc32(metric.encode("utf-8")) % len(RESERVE_PALETTE)]
+
+
+def force_colour(force: str) -> str:
+    """The colour of a force on the cross-force page (fixed for the three modelled forces).
+
+    Parameters
+    ----------
+    force : str
+        Force id.
+
+    Returns
+    -------
+    str
+    """
+    if force in FORCE_COLOURS:
+        return FORCE_COLOURS[force]
+    return FORCE_PALETTE[zlib.crc32(force.encode("utf-8")) % len(FORCE_PALETTE)]
+
+
+# --------------------------------------------------------------------------------------
+# Axes
+# --------------------------------------------------------------------------------------
+
+def fiscal_years(*frames: pd.DataFrame) -> list[str]:
+    """Every fiscal year present in the ``year`` column of the frames, in order.
+
+    Parameters
+    ----------
+    *frames : pandas.DataFrame
+        Tables with a ``year`` column of strings like ``'2016/17'``.
+
+    Returns
+    -------
+    list of str
+        Sorted unique years; ``'2016/17'`` strings sort chronologically as text.
+    """
+    years: set[str] = set()
+    for frame in frames:
+        if len(frame):
+            years.update(str(year) for year in frame["year"].unique())
+    return sorted(years)
+
+
+def set_fiscal_year_axis(ax: Axes, years: Sequence[str], label: bool = True) -> None:
+    """Label the x axis with fiscal years as categories at positions 0, 1, 2, ...
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to label.
+    years : sequence of str
+        Fiscal years in plotting order.
+    label : bool, default True
+        Whether to write "Fiscal year" under the axis.
+    """
+    ax.set_xticks(range(len(years)), labels=list(years))
+    ax.set_xlim(-0.5, len(years) - 0.5)
+    ax.tick_params(labelsize=TICK_SIZE)
+    if label:
+        ax.set_xlabel("Fiscal year (1 April to 31 March)", fontsize=LABEL_SIZE)
+
+
+class MoneyFormatter(Formatter):
+    """Axis ticks in £m the budget-book way: ``12.5``, negatives in brackets ``(2.5)``.
+
+    The decimals follow the tick spacing, so a 5-unit axis shows whole numbers and a
+    0.5-unit axis one decimal.
+    """
+
+    def __call__(self, value: float, position: int | None = None) -> str:
+        return format_table_money(value, decimals=1)
+
+    def format_ticks(self, values) -> list[str]:
+        decimals = tick_decimals(values)
+        return [format_table_money(value, decimals=decimals) for value in values]
+
+
+def tick_decimals(values: Sequence[float]) -> int:
+    """The fewest decimals (at most two) that show every tick value exactly: 2.5 steps need one.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Tick positions.
+
+    Returns
+    -------
+    int
+    """
+    locs = np.asarray(values, dtype=float)
+    for decimals in range(3):
+        scaled = locs * 10**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return decimals
+    return 2
+
+
+def set_money_axis(ax: Axes, label: str = "£m (cash)") -> None:
+    """Label the y axis in £m with bracketed negatives, light grid lines behind the data.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    label : str, default ``"£m (cash)"``
+    """
+    ax.yaxis.set_major_formatter(MoneyFormatter())
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 4, 5, 10]))
+    ax.set_ylabel(label, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="y", **GRID)
+    ax.set_axisbelow(True)
+
+
+class PercentTickFormatter(Formatter):
+    """Probability ticks as percentages with just enough decimals: ``0%, 2.5%, 5%`` → ``0.0%, 2.5%, 5.0%``."""
+
+    def __call__(self, value: float, position: int | None = None) -> str:
+        return f"{value * 100:.1f}%"
+
+    def format_ticks(self, values) -> list[str]:
+        percents = [value * 100 for value in values]
+        decimals = tick_decimals(percents)
+        return [f"{percent:.{decimals}f}%" for percent in percents]
+
+
+def set_probability_axis(ax: Axes, highest: float, label: str = "Probability") -> None:
+    """A 0% to a rounded-up ceiling y axis for probabilities, in percent.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    highest : float
+        Largest value drawn (including interval ends).
+    label : str, default ``"Probability"``
+    """
+    ceiling = nice_probability_ceiling(highest)
+    ax.set_ylim(-ceiling * 0.02, ceiling)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(PercentTickFormatter())
+    ax.set_ylabel(label, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="y", **GRID)
+    ax.set_axisbelow(True)
+
+
+def nice_probability_ceiling(highest: float) -> float:
+    """The top of a probability axis: the next of 1%, 2%, 5%, 10%, 15% … 50%, 100% above the data.
+
+    Parameters
+    ----------
+    highest : float
+        Largest probability drawn.
+
+    Returns
+    -------
+    float
+        With 15% headroom so markers and labels stay inside the frame.
+    """
+    for ceiling in (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0):
+        if highest * 1.15 <= ceiling:
+            return ceiling
+    return 1.05
+
+
+def title(ax: Axes, text: str) -> None:
+    """Set a chart title, left aligned, in the report's title style."""
+    ax.set_title(text, loc="left", fontsize=TITLE_SIZE, fontweight="bold")
+
+
+def values_by_year(rows: pd.DataFrame, column: str, years: Sequence[str]) -> np.ndarray:
+    if rows.empty:
+        return np.full(len(years), np.nan)
+    by_year = dict(zip(rows["year"].astype(str), rows[column].astype(float), strict=True))
+    return np.array([by_year.get(year, np.nan) for year in years], dtype=float)
+
+
+def band_positions(years: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """x positions for drawing, and which year each position reads its values from.
+
+    A single year has no span to fill between, so it is drawn as a short block.
+    """
+    if len(years) == 1:
+        return np.array([-0.25, 0.25]), np.array([0, 0])
+    positions = np.arange(len(years), dtype=float)
+    return positions, np.arange(len(years))
+
+
+def rows_for(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame[column] == value]
+
+
+def legend_label(metric: str) -> str:
+    """A metric's label for a chart legend, saying what a value below zero means where the declaration does."""
+    declaration = METRICS[metric]
+    if declaration.negative_means:
+        return f"{declaration.label} (below zero: {declaration.negative_means})"
+    return declaration.label

@@ -1,0 +1,700 @@
+"""Tidy tables for the report and the workbook: tidy tables in, tidy tables out, no drawing.
+
+Everything the PDF (:mod:`model.report.pdf`) and the workbook (:mod:`model.report.workbook`) show
+is computed here, so it can be tested on small tables with exact values:
+
+* which percentile is each line's optimistic and pessimistic case (from each metric's
+  declared orientation, :func:`model.declare.outputs.higher_is_better`);
+* the finance officer's table: fiscal years across, lines down, optimistic / central /
+  pessimistic and force plan columns (:func:`finance_table`, :func:`finance_table_wide`);
+* probabilities with their Monte Carlo uncertainty (:func:`wilson_interval`), in plain
+  words (:func:`one_in_n`, :func:`probability_phrase`), and the year of the first breach
+  of the minimum general reserve (:func:`first_breach_table`);
+* the front-page sentences (:func:`force_headline`, :func:`headline_sentences`);
+* the data behind the gap, reserve-movement and cross-force charts.
+
+Money is in £ million cash; band D in £. Percentile columns are ``p5 … p95`` of the summary
+contract in :mod:`model.run.summaries`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.declare.formatting import format_money, format_percent
+from model.declare.outputs import (
+    BY_YEAR_SUFFIX,
+    FINANCE_COLUMNS,
+    FLAG_DECLARATIONS,
+    MAX_COVER_YEARS,
+    METRICS,
+    RESERVE_PREFIX,
+    higher_is_better,
+    is_reserve_metric,
+    metric_unit,
+)
+from model.run.probability import wilson_interval
+from model.run.results import RunInfo
+
+# --------------------------------------------------------------------------------------
+# Names, labels, units and orientation
+# --------------------------------------------------------------------------------------
+
+def reserve_label(metric: str) -> str:
+    """A readable name for a ``reserve_<name>`` metric: ``reserve_base_budget_support`` → ``Base budget support``.
+
+    Parameters
+    ----------
+    metric : str
+        A ``reserve_<name>`` metric, or the bare reserve name.
+
+    Returns
+    -------
+    str
+    """
+    name = metric[len(RESERVE_PREFIX):] if metric.startswith(RESERVE_PREFIX) else metric
+    words = name.replace("-", " ").replace("_", " ").split()
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def metric_label(metric: str) -> str:
+    """Short label of any summary metric, from :data:`model.metrics.METRICS`.
+
+    Parameters
+    ----------
+    metric : str
+
+    Returns
+    -------
+    str
+        The declared label; a reserve's readable name; otherwise the metric name itself.
+    """
+    if metric in METRICS:
+        return METRICS[metric].label
+    if is_reserve_metric(metric):
+        return reserve_label(metric)
+    return metric
+
+
+def case_percentiles(metric: str) -> dict[str, str]:
+    """Which summary percentile column is each Monte Carlo case of a metric.
+
+    Parameters
+    ----------
+    metric : str
+
+    Returns
+    -------
+    dict of str to str
+        ``{"optimistic": "p90", "central": "p50", "pessimistic": "p10"}`` where more is
+        better, and P10 / P50 / P90 where less is better.
+    """
+    if higher_is_better(metric):
+        return {"optimistic": "p90", "central": "p50", "pessimistic": "p10"}
+    return {"optimistic": "p10", "central": "p50", "pessimistic": "p90"}
+
+
+def reserve_metrics(summary: pd.DataFrame, force: str | None = None) -> list[str]:
+    """The ``reserve_<name>`` metrics of a summary table, in the order they first appear.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Summary rows (column ``metric``, and ``force`` when ``force`` is given).
+    force : str, optional
+        Only this force's reserves.
+
+    Returns
+    -------
+    list of str
+    """
+    rows = summary if force is None else summary[summary["force"] == force]
+    return [str(m) for m in pd.unique(rows["metric"]) if is_reserve_metric(str(m))]
+
+
+# --------------------------------------------------------------------------------------
+# Probabilities
+# --------------------------------------------------------------------------------------
+
+
+def one_in_n(p: float, paths: int) -> str:
+    """A probability in words a reader without statistics can use: ``0.05`` → ``"1 in 20"``.
+
+    Parameters
+    ----------
+    p : float
+        Probability in [0, 1].
+    paths : int
+        Number of Monte Carlo paths, which bounds what a zero can mean.
+
+    Returns
+    -------
+    str
+        * ``p == 0``: ``"less than 1 in 20,000"`` (it happened in none of the paths);
+        * below 0.2: ``"1 in N"``, N = 1/p to two significant figures (whole below 10);
+        * 0.2 to 0.95: ``"N in 10"``;
+        * 0.95 up to 1: ``"N in 100"``, and ``"more than 99 in 100"`` when that rounds to 100;
+        * ``p == 1``: ``"every one of the 20,000 paths"``.
+    """
+    if p <= 0:
+        return f"less than 1 in {paths:,}"
+    if p >= 1:
+        return f"every one of the {paths:,} paths"
+    if p < 0.2:
+        return f"1 in {_two_significant(1 / p)}"
+    if p < 0.95:
+        return f"{round(p * 10)} in 10"
+    hundredths = round(p * 100)
+    return f"{hundredths} in 100" if hundredths < 100 else "more than 99 in 100"
+
+
+def _two_significant(value: float) -> str:
+    """``17.12`` → ``"17"``, ``281.7`` → ``"280"``, ``6.25`` → ``"6"``, ``12,500`` → ``"13,000"``."""
+    if value < 10:
+        return f"{round(value):,}"
+    digits = 1 - math.floor(math.log10(value))
+    return f"{round(value, digits):,.0f}"
+
+
+def probability_phrase(p: float, paths: int) -> str:
+    """A probability as a chance in words, with its percentage and 95% Monte Carlo interval.
+
+    Parameters
+    ----------
+    p : float
+        Probability in [0, 1].
+    paths : int
+        Number of Monte Carlo paths.
+
+    Returns
+    -------
+    str
+        For example ``"a 1 in 17 chance (5.8%; 95% interval 5.5% to 6.2%)"``; for ``p``
+        of 0 ``"less than a 1 in 20,000 chance (none of the 20,000 paths; …)"`` and for 1
+        ``"a near certainty (every one of the 20,000 paths; …)"``.
+    """
+    low, high = wilson_interval(p, paths)
+    interval = f"95% interval {format_percent(low)} to {format_percent(high)}"
+    if p <= 0:
+        return f"less than a 1 in {paths:,} chance (none of the {paths:,} paths; {interval})"
+    if p >= 1:
+        return f"a near certainty ({one_in_n(p, paths)}; {interval})"
+    if one_in_n(p, paths).startswith("more than"):
+        return f"more than a 99 in 100 chance ({format_percent(p)}; {interval})"
+    return f"a {one_in_n(p, paths)} chance ({format_percent(p)}; {interval})"
+
+
+def flag_probability_table(flags: pd.DataFrame, force: str, paths: int) -> pd.DataFrame:
+    """Every flag of one force by year, in that year and by the end of it, with 95% intervals.
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Flag table (``force, year, flag, probability``).
+    force : str
+        Force id.
+    paths : int
+        Number of Monte Carlo paths, for the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``flag, label, when, year, probability, low, high``; ``when`` is
+        ``"by end of year"`` (the ``*_by_year`` flag) or ``"in that year"``. Flags in
+        :data:`~model.declare.outputs.FLAG_DECLARATIONS` order, the cumulative form first; years in order.
+    """
+    rows = flags[flags["force"] == force]
+    records = []
+    for flag, label in ((f.name, f.label) for f in FLAG_DECLARATIONS.values()):
+        for name, when in ((flag + BY_YEAR_SUFFIX, "by end of year"), (flag, "in that year")):
+            for row in rows[rows["flag"] == name].sort_values("year").itertuples():
+                low, high = wilson_interval(float(row.probability), paths)
+                records.append([flag, label, when, str(row.year), float(row.probability), low, high])
+    return pd.DataFrame(records, columns=["flag", "label", "when", "year", "probability", "low", "high"])
+
+
+def first_breach_table(
+    flags: pd.DataFrame, force: str, paths: int, flag: str = "general_below_minimum"
+) -> pd.DataFrame:
+    """When a flag first happens: P(first in year t) = P(by year t) − P(by year t−1).
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Flag table with the cumulative ``<flag>_by_year`` rows of the force.
+    force : str
+        Force id.
+    paths : int
+        Number of Monte Carlo paths, for the Wilson intervals.
+    flag : str, default ``"general_below_minimum"``
+        The in-year flag name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``when, probability, low, high``: one row per fiscal year, then
+        ``"No breach by <last year>"`` with 1 − P(by the last year). The probabilities add
+        up to 1. Each is a proportion of paths, so its interval is a Wilson interval too.
+    """
+    rows = flags[(flags["force"] == force) & (flags["flag"] == flag + BY_YEAR_SUFFIX)].sort_values("year")
+    cumulative = np.maximum.accumulate(np.clip(rows["probability"].to_numpy(dtype=float), 0.0, 1.0))
+    first = np.diff(cumulative, prepend=0.0)
+    years = [str(year) for year in rows["year"]]
+    last = years[-1] if years else "the last year"
+    whens = years + [f"No breach by {last}"]
+    probabilities = np.append(first, 1.0 - (cumulative[-1] if len(cumulative) else 0.0))
+    low, high = wilson_interval(probabilities, paths)
+    return pd.DataFrame({"when": whens, "probability": probabilities, "low": low, "high": high})
+
+
+# --------------------------------------------------------------------------------------
+# The finance officer's table
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableLine:
+    """One line of the finance table.
+
+    Attributes
+    ----------
+    metric : str
+        Summary metric shown.
+    label : str
+        Line label, as a budget book words it.
+    section : str
+        Heading the line sits under.
+    sign : int
+        ``-1`` shows the line as a deduction (in brackets), e.g. savings delivered and
+        reserve draws; ``1`` otherwise.
+    """
+
+    metric: str
+    label: str
+    section: str
+    sign: int = 1
+
+
+SECTION_FUNDING = "Funding"
+SECTION_SPENDING = "Spending"
+SECTION_GAP = "Gap and use of reserves"
+SECTION_RESERVES = "Reserves at 31 March"
+SECTION_COUNCIL_TAX = "Council tax"
+
+
+def finance_lines(reserves: Sequence[str] = (), cumulative_gap: bool = False) -> list[TableLine]:
+    """The finance table's lines, top to bottom, with one line per earmarked reserve.
+
+    Parameters
+    ----------
+    reserves : sequence of str
+        The force's ``reserve_<name>`` metrics, in order.
+    cumulative_gap : bool, default False
+        Add the cumulative budget gap (the per-path running total) at the end of the gap section.
+
+    Returns
+    -------
+    list of TableLine
+        Funding (grant, precept, funding); spending (pay, non-pay, collaboration, capital
+        financing, one-off spending, less savings delivered, spend); the gap (budget gap,
+        less planned use of reserves, unplanned gap, uncovered deficit, and optionally the
+        cumulative gap); reserves at 31
+        March (general, each earmarked reserve, total); band D.
+    """
+    label = metric_label
+    return [
+        TableLine("grant", label("grant"), SECTION_FUNDING),
+        TableLine("precept", label("precept"), SECTION_FUNDING),
+        TableLine("funding", label("funding"), SECTION_FUNDING),
+        TableLine("pay", label("pay"), SECTION_SPENDING),
+        TableLine("non_pay", label("non_pay"), SECTION_SPENDING),
+        TableLine("collaboration", label("collaboration"), SECTION_SPENDING),
+        TableLine("capital_financing", label("capital_financing"), SECTION_SPENDING),
+        TableLine("one_off_spend", label("one_off_spend"), SECTION_SPENDING),
+        TableLine("savings_delivered", "Less savings delivered", SECTION_SPENDING, sign=-1),
+        TableLine("spend", label("spend"), SECTION_SPENDING),
+        TableLine("gap", label("gap"), SECTION_GAP),
+        TableLine("planned_reserve_use", "Less planned use of reserves", SECTION_GAP, sign=-1),
+        TableLine("unplanned_gap", label("unplanned_gap"), SECTION_GAP),
+        TableLine("uncovered_deficit", label("uncovered_deficit"), SECTION_GAP),
+        *([TableLine("cumulative_gap", "Cumulative budget gap", SECTION_GAP)] if cumulative_gap else []),
+        TableLine("general_reserve", label("general_reserve"), SECTION_RESERVES),
+        *(TableLine(metric, reserve_label(metric), SECTION_RESERVES) for metric in reserves),
+        TableLine("total_reserves", label("total_reserves"), SECTION_RESERVES),
+        TableLine("band_d", "Band D council tax (£)", SECTION_COUNCIL_TAX),
+    ]
+
+
+FINANCE_TABLE_COLUMNS = ["line", "section", "label", "metric", "unit", "year", "case", "percentile", "value"]
+
+
+def finance_table(
+    summary: pd.DataFrame,
+    plan: pd.DataFrame,
+    force: str,
+    lines: Sequence[TableLine] | None = None,
+) -> pd.DataFrame:
+    """The finance officer's table of one force, as a tidy table.
+
+    For each line and year: the optimistic, central and pessimistic Monte Carlo cases
+    (see :func:`case_percentiles`) and the force plan, each multiplied by the line's
+    display sign.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Summary rows (``force, year, metric, p10, p50, p90``).
+    plan : pandas.DataFrame
+        Plan rows (``force, year, metric, value``); may be empty.
+    force : str
+        Force id.
+    lines : sequence of TableLine, optional
+        Lines to show; default :func:`finance_lines` with the force's earmarked reserves.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FINANCE_TABLE_COLUMNS`: ``line`` is the line's position; ``case`` one
+        of :data:`~model.declare.outputs.FINANCE_COLUMNS`; ``percentile`` the summary column used
+        (``"force_plan"`` for the plan); ``value`` in £m (band D in £), NaN where a table has no figure.
+    """
+    force_summary = summary[summary["force"] == force]
+    force_plan = plan[plan["force"] == force] if len(plan) else plan
+    if lines is None:
+        lines = finance_lines(reserve_metrics(force_summary),
+                              cumulative_gap=bool((force_summary["metric"] == "cumulative_gap").any()))
+    years = sorted(str(y) for y in pd.unique(force_summary["year"]))
+    records = []
+    for position, line in enumerate(lines):
+        rows = force_summary[force_summary["metric"] == line.metric].set_index("year")
+        plan_values = _plan_values(force_plan, line.metric)
+        for year in years:
+            for case, column in case_percentiles(line.metric).items():
+                value = float(rows.at[year, column]) if year in rows.index else math.nan
+                records.append([position, line.section, line.label, line.metric, metric_unit(line.metric), year,
+                                case, column, line.sign * value])
+            plan_value = plan_values.get(year, math.nan)
+            records.append([position, line.section, line.label, line.metric, metric_unit(line.metric), year,
+                            "force_plan", "force_plan", line.sign * plan_value])
+    table = pd.DataFrame(records, columns=FINANCE_TABLE_COLUMNS)
+    # A deduction of zero is shown as 0.0, not -0.0.
+    table["value"] = table["value"] + 0.0
+    return table
+
+
+def _plan_values(plan: pd.DataFrame, metric: str) -> dict[str, float]:
+    if plan.empty:
+        return {}
+    rows = plan[plan["metric"] == metric]
+    return {str(year): float(value) for year, value in zip(rows["year"], rows["value"], strict=True)}
+
+
+def finance_table_wide(table: pd.DataFrame) -> pd.DataFrame:
+    """Lay the tidy finance table out as a budget book does: lines down, years and cases across.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`finance_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line in order, with columns ``section, label, metric, unit`` and then
+        one column per ``(year, case)`` pair, years in order and cases in :data:`~model.declare.outputs.FINANCE_COLUMNS`
+        order. The column labels of the figures are tuples ``(year, case)``.
+    """
+    lines = table.drop_duplicates("line").sort_values("line")[["section", "label", "metric", "unit"]]
+    values = table.pivot(index="line", columns=["year", "case"], values="value")
+    years = sorted(str(y) for y in pd.unique(table["year"]))
+    order = [(year, case) for year in years for case in FINANCE_COLUMNS if (year, case) in values.columns]
+    figures = values[order].reset_index(drop=True)
+    wide = pd.concat([lines.reset_index(drop=True), figures], axis=1)
+    wide.columns = pd.Index(["section", "label", "metric", "unit", *order], tupleize_cols=False)
+    return wide
+
+
+# --------------------------------------------------------------------------------------
+# The front page: plain words per force
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ForceHeadline:
+    """The numbers behind a force's front-page sentences (all for its last modelled year)."""
+
+    force_name: str
+    scenario_name: str
+    last_year: str
+    first_year: str
+    paths: int
+    minimum_fraction: float | None
+    p_below_minimum: float
+    p_reserves_exhausted: float
+    reserve_cover_median: float
+    reserve_cover_capped: bool
+    total_reserves_first: float
+    total_reserves_last: float
+    gap_median: float
+    gap_p10: float
+    gap_p90: float
+    sum_of_median_gaps: float
+    cumulative_gap: tuple[float, float, float] | None
+    """Median, P10 and P90 of the per-path cumulative gap to the last year, when the summary has it."""
+    planned_reserve_use_median: float
+
+
+def force_headline(
+    summary: pd.DataFrame, flags: pd.DataFrame, force: str, info: RunInfo
+) -> ForceHeadline:
+    """Collect the front-page figures of one force.
+
+    Parameters
+    ----------
+    summary, flags : pandas.DataFrame
+        Summary and flag tables.
+    force : str
+        Force id.
+    info : RunInfo
+        The run's metadata: paths, scenario name, force names and minimum general reserves.
+
+    Returns
+    -------
+    ForceHeadline
+    """
+    rows = summary[summary["force"] == force]
+    years = sorted(str(y) for y in pd.unique(rows["year"]))
+    last = years[-1]
+    final = rows[rows["year"] == last].set_index("metric")
+    flag_rows = flags[(flags["force"] == force) & (flags["year"] == last)].set_index("flag")
+    gaps = rows[rows["metric"] == "gap"]
+    cover = float(final.at["reserve_cover_years", "p50"])
+    return ForceHeadline(
+        force_name=info.force_name(force),
+        scenario_name=info.scenario_name,
+        last_year=last,
+        first_year=years[0],
+        paths=info.paths,
+        minimum_fraction=info.minimum_general_rate(force),
+        p_below_minimum=float(flag_rows.at["general_below_minimum" + BY_YEAR_SUFFIX, "probability"]),
+        p_reserves_exhausted=float(flag_rows.at["usable_reserves_exhausted" + BY_YEAR_SUFFIX, "probability"]),
+        reserve_cover_median=cover,
+        reserve_cover_capped=cover >= MAX_COVER_YEARS - 1e-9,
+        total_reserves_first=float(rows[(rows["year"] == years[0]) & (rows["metric"] == "total_reserves")]["p50"].iloc[0]),
+        total_reserves_last=float(final.at["total_reserves", "p50"]),
+        gap_median=float(final.at["gap", "p50"]),
+        gap_p10=float(final.at["gap", "p10"]),
+        gap_p90=float(final.at["gap", "p90"]),
+        sum_of_median_gaps=float(gaps["p50"].sum()),
+        cumulative_gap=(tuple(float(final.at["cumulative_gap", c]) for c in ("p50", "p10", "p90"))
+                        if "cumulative_gap" in final.index else None),
+        planned_reserve_use_median=float(final.at["planned_reserve_use", "p50"]),
+    )
+
+
+def headline_sentences(headline: ForceHeadline) -> list[str]:
+    """The front page's plain-words sentences for one force.
+
+    Parameters
+    ----------
+    headline : ForceHeadline
+
+    Returns
+    -------
+    list of str
+        The chance the general reserve falls below its minimum; how usable reserves move,
+        how long they last and the chance they run out; the cumulative gap with its P10 and
+        P90 (or, without the ``cumulative_gap`` metric, the sum of the yearly median gaps,
+        labelled as such) and the gap in the last year.
+    """
+    h = headline
+    minimum = "its minimum" + (
+        f" ({h.minimum_fraction * 100:.1f}% of net revenue expenditure)" if h.minimum_fraction is not None else ""
+    )
+    scenario = f"the {h.scenario_name} scenario's assumptions" if h.scenario_name else "this scenario's assumptions"
+    general = (
+        f"With {scenario} there is {probability_phrase(h.p_below_minimum, h.paths)} that the general "
+        f"reserve falls below {minimum} at some point by {h.last_year}."
+    )
+    movement = _movement(h.total_reserves_first, h.total_reserves_last, year_end(h.first_year), year_end(h.last_year))
+    if h.reserve_cover_capped:
+        cover = (
+            f"In the middle case usable reserves {movement}, and are not being drawn down in {h.last_year} "
+            f"(cover of 50+ years; CIPFA's reserves depletion measure)."
+        )
+    else:
+        cover = (
+            f"In the middle case usable reserves {movement}: enough for {h.reserve_cover_median:.1f} years at the "
+            f"{h.last_year} rate of use (CIPFA's reserves depletion measure)."
+        )
+    exhausted = (
+        f" There is {probability_phrase(h.p_reserves_exhausted, h.paths)} that they are all used up by {h.last_year}."
+    )
+    if round(h.planned_reserve_use_median, 1) > 0:
+        planned = f"the plan meets {format_money(h.planned_reserve_use_median)} of it from reserves"
+    else:
+        planned = "the plan draws nothing from reserves that year"
+    in_last_year = (
+        f"{format_money(h.gap_median)} in the middle case (P10 {format_money(h.gap_p10)}, "
+        f"P90 {format_money(h.gap_p90)}); {planned}."
+    )
+    if h.cumulative_gap is not None:
+        median, p10, p90 = h.cumulative_gap
+        gap = (
+            f"The budget gap (spending less funding, after savings) adds up to {format_money(median)} from "
+            f"{h.first_year} to {h.last_year} in the middle case (P10 {format_money(p10)}, P90 {format_money(p90)}). "
+            f"In {h.last_year} alone it is {in_last_year}"
+        )
+    else:
+        gap = (
+            f"The budget gap (spending less funding, after savings) in {h.last_year} is {in_last_year} Adding up "
+            f"each year's middle-case gap gives {format_money(h.sum_of_median_gaps)} over {h.first_year} to "
+            f"{h.last_year} (a sum of yearly medians, not the median of the total)."
+        )
+    return [general, cover + exhausted, gap]
+
+
+def year_end(fiscal_year: str) -> str:
+    """The last day of a fiscal year: ``"2019/20"`` → ``"31 March 2020"``."""
+    return f"31 March {int(fiscal_year[:4]) + 1}"
+
+
+def _movement(first: float, last: float, first_date: str, last_date: str) -> str:
+    if round(first, 1) == round(last, 1):
+        return f"stay at {format_money(last)} from {first_date} to {last_date}"
+    verb = "fall" if last < first else "rise"
+    return f"{verb} from {format_money(first)} at {first_date} to {format_money(last)} at {last_date}"
+
+
+# --------------------------------------------------------------------------------------
+# Data behind the charts
+# --------------------------------------------------------------------------------------
+
+GAP_PARTS: tuple[str, ...] = ("savings_delivered", "planned_reserve_use", "unplanned_gap")
+"""The gap before savings splits into these three lines (they add up path by path)."""
+
+
+def gap_breakdown(summary: pd.DataFrame, plan: pd.DataFrame, force: str) -> pd.DataFrame:
+    """The gap before savings by year, split into its parts, annual and cumulative.
+
+    Medians of each part are used; medians do not add up exactly, so the parts' sum can
+    differ a little from the median gap before savings. "Cumulative" is the running sum of
+    the yearly medians.
+
+    Parameters
+    ----------
+    summary, plan : pandas.DataFrame
+        Summary and plan tables; the plan may be empty.
+    force : str
+        Force id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year, part, annual, cumulative``. Parts are :data:`GAP_PARTS`
+        (medians), ``gap_before_savings`` (median) and ``savings_required_plan`` (the
+        plan's savings requirement; NaN without a plan).
+    """
+    rows = summary[summary["force"] == force]
+    years = sorted(str(y) for y in pd.unique(rows["year"]))
+    frames = []
+    for part in (*GAP_PARTS, "gap_before_savings"):
+        medians = rows[rows["metric"] == part].set_index("year")["p50"]
+        frames.append(_annual_and_cumulative(years, part, [medians.get(year, math.nan) for year in years]))
+    plan_values = _plan_values(plan[plan["force"] == force] if len(plan) else plan, "savings_required")
+    frames.append(_annual_and_cumulative(years, "savings_required_plan",
+                                         [plan_values.get(year, math.nan) for year in years]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _annual_and_cumulative(years: Sequence[str], part: str, values: Sequence[float]) -> pd.DataFrame:
+    annual = np.asarray(values, dtype=float)
+    return pd.DataFrame({"year": list(years), "part": part, "annual": annual, "cumulative": np.cumsum(annual)})
+
+
+RESERVE_MOVEMENTS: tuple[tuple[str, str, int], ...] = (
+    ("planned_reserve_use", "Planned drawdown", -1),
+    ("shortfall_met_from_reserves", "Shortfall met from reserves", -1),
+    ("surplus_to_reserves", "Surplus added to reserves", 1),
+    ("uncovered_deficit", "Uncovered deficit (no reserve left)", -1),
+)
+"""Movements of usable reserves in a year: metric, label and sign (draws are negative)."""
+
+
+def reserve_movements(summary: pd.DataFrame, force: str) -> pd.DataFrame:
+    """Median movements of usable reserves per year, and the median closing total.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Summary table.
+    force : str
+        Force id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year, movement, label, value``: the :data:`RESERVE_MOVEMENTS` medians
+        signed (draws negative; the uncovered deficit is negative but is *not* taken from
+        reserves) and ``total_reserves``, the median closing total.
+    """
+    rows = summary[summary["force"] == force]
+    years = sorted(str(y) for y in pd.unique(rows["year"]))
+    records = []
+    for metric, label, sign in (*RESERVE_MOVEMENTS, ("total_reserves", "Closing usable reserves", 1)):
+        medians = rows[rows["metric"] == metric].set_index("year")["p50"]
+        for year in years:
+            records.append([year, metric, label, sign * float(medians.get(year, math.nan)) + 0.0])
+    return pd.DataFrame(records, columns=["year", "movement", "label", "value"])
+
+
+CROSS_FORCE_MEASURES: dict[str, str] = {
+    "reserves_pct_nre": "Total usable reserves as % of NRE",
+    "p_general_below_minimum": "Chance the general reserve has fallen below its minimum",
+    "gap_pct_funding": "Budget gap as % of funding",
+}
+
+
+def cross_force_table(summary: pd.DataFrame, flags: pd.DataFrame, paths: int) -> pd.DataFrame:
+    """The forces on one basis, per year: reserves and gap as shares, and the breach risk.
+
+    Ratios divide a line's percentiles by the *median* of its base (NRE or funding),
+    because the summary holds no per-path ratio; the base varies far less than the line.
+
+    Parameters
+    ----------
+    summary, flags : pandas.DataFrame
+        Summary and flag tables of every force.
+    paths : int
+        Number of Monte Carlo paths, for the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``force, year, measure, central, low, high``: for
+        ``reserves_pct_nre`` and ``gap_pct_funding`` the median with P10 and P90 (as
+        fractions); for ``p_general_below_minimum`` the probability with its 95% Wilson
+        interval.
+    """
+    records = []
+    for force in pd.unique(summary["force"]):
+        rows = summary[summary["force"] == force]
+        for year in sorted(str(y) for y in pd.unique(rows["year"])):
+            by_metric = rows[rows["year"] == year].set_index("metric")
+            for measure, metric, base in (("reserves_pct_nre", "total_reserves", "nre"),
+                                          ("gap_pct_funding", "gap", "funding")):
+                denominator = float(by_metric.at[base, "p50"])
+                if denominator == 0:
+                    continue
+                records.append([force, year, measure, *(float(by_metric.at[metric, c]) / denominator
+                                                        for c in ("p50", "p10", "p90"))])
+            flag = flags[(flags["force"] == force) & (flags["year"] == year)
+                         & (flags["flag"] == "general_below_minimum" + BY_YEAR_SUFFIX)]
+            if len(flag):
+                p = float(flag["probability"].iloc[0])
+                records.append([force, year, "p_general_below_minimum", p, *wilson_interval(p, paths)])
+    return pd.DataFrame(records, columns=["force", "year", "measure", "central", "low", "high"])

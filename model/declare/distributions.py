@@ -202,7 +202,8 @@ def _validate_options(options: tuple) -> None:
         raise DistributionError(f"expected option probabilities that add up to 100%; they add up to {sum(probabilities):.4%}")
 
 
-def triangular_ppf(u: np.ndarray, low, mode, high) -> np.ndarray:
+def triangular_ppf(u: np.ndarray, low: np.ndarray | float, mode: np.ndarray | float,
+                   high: np.ndarray | float) -> np.ndarray:
     """Quantile function of the triangular distribution on [low, high] peaking at mode.
 
     Parameters

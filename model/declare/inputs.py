@@ -131,6 +131,3 @@ PER_PATH_INPUTS = tuple(name for name, d in INPUTS.items() if d.timing == "per_p
 
 PLAN_INPUTS = tuple(name for name, d in INPUTS.items() if d.plan_default)
 """Inputs for which every force baseline states its own planning assumption."""
-
-SHOCK_UNITS = ("money",)
-"""One-off shocks are costs in £m; their probability per year is a rate."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from model.engine.projection import PAY_AWARD_FIRST_YEAR_SHARE, ForceInputs
+from model.engine.projection import PAY_AWARD_FIRST_YEAR_SHARE, Drivers, ForceInputs
 from model.engine.waterfall import GENERAL
 
 
@@ -33,7 +33,7 @@ def project_path(inputs: ForceInputs, path: int) -> dict[str, list[float]]:
     years = inputs.plan.grant_change.shape[1]
     reserves = inputs.earmarked_reserves.shape[1]
 
-    def income(drivers):
+    def income(drivers: Drivers) -> tuple[list[float], list[float], list[float], list[float]]:
         grant, tax_base, band_d, precept = [b.grant[path]], [b.tax_base[path]], [b.band_d[path]], [b.precept[path]]
         for t in range(1, years):
             grant.append(grant[-1] * (1 + drivers.grant_change[path, t]))
@@ -44,7 +44,7 @@ def project_path(inputs: ForceInputs, path: int) -> dict[str, list[float]]:
             precept.append(band_d[-1] * tax_base[-1] / 1e6 * (1 + drivers.collection_fund[path, t]))
         return grant, band_d, precept, [g + p for g, p in zip(grant, precept, strict=True)]
 
-    def paybill_index(drivers, budgeted_award):
+    def paybill_index(drivers: Drivers, budgeted_award: float) -> list[float]:
         award = drivers.pay_award[path]
         index = [1 + PAY_AWARD_FIRST_YEAR_SHARE * (award[0] - budgeted_award)]
         for t in range(1, years):
@@ -52,7 +52,7 @@ def project_path(inputs: ForceInputs, path: int) -> dict[str, list[float]]:
             index.append(index[-1] * (1 + growth))
         return index
 
-    def prices(drivers):
+    def prices(drivers: Drivers) -> list[float]:
         index = [1.0]
         for t in range(1, years):
             index.append(index[-1] * (1 + drivers.non_pay_inflation[path, t]))

@@ -35,7 +35,6 @@ from model.io.validation import StrictModel, validate_document
 from model.io.yaml_source import YamlDocument, load_yaml
 
 FORCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-SEED_DOCUMENTS_NOTE = "a file name from shared/seeds/ or 'public-figures-2016.csv'"
 PUBLIC_FIGURES = "public-figures-2016.csv"
 
 

@@ -17,9 +17,6 @@ from model.declare.formatting import MISSING_CELL, format_figure, format_percent
 from model.declare.outputs import FINANCE_COLUMNS, FLAG_DECLARATIONS
 from model.report.style import rows_for, values_by_year
 
-POUNDS_METRICS: frozenset[str] = frozenset({"band_d"})
-"""Metrics in pounds (shown to the penny) rather than £m (shown to one decimal)."""
-
 TOTAL_LINES: frozenset[str] = frozenset({"funding", "spend", "gap", "total_reserves"})
 """Finance-table lines set in bold: the totals a reader looks for first."""
 

@@ -28,7 +28,8 @@ from model.io.forces import load_force, load_national
 from model.io.provenance import provenance_table
 from model.run.simulation import FLAGS
 
-OUTPUTS = ("report.pdf", "report.xlsx", "summary.csv", "flags.csv", "plan.csv", "cases.csv", "convergence.csv", "run.json")
+OUTPUTS = ("report.pdf", "report.xlsx", "summary.csv", "flags.csv", "plan.csv", "cases.csv", "convergence.csv",
+           "bridge.csv", "run.json")
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 FORCE_NAMES = {"staffordshire": "Staffordshire Police", "leicestershire": "Leicestershire Police",
                "hertfordshire": "Hertfordshire Constabulary"}
@@ -125,7 +126,7 @@ def test_summary_csv_contract(completed_run):
 def test_flags_csv_contract(completed_run):
     flags = pd.read_csv(completed_run[3] / "flags.csv")
     assert list(flags.columns) == ["scenario", "force", "year", "flag", "probability", "std_error"]
-    expected = {"general_below_minimum", "usable_reserves_exhausted", "uncovered_deficit"}
+    expected = {"general_below_minimum", "usable_reserves_exhausted", "uncovered_deficit", "precept_capped"}
     assert set(flags["flag"]) == expected | {f"{flag}_by_year" for flag in expected} == set(FLAGS)
     assert sorted(flags["year"].unique()) == YEARS
     assert flags["probability"].between(0, 1).all()
@@ -379,33 +380,33 @@ def test_the_police_mtfs_command(tmp_path, small):
 
 
 # --------------------------------------------------------------------------------------
-# README: "Bad input: what you will see" lists every case with its real message
+# docs/errors.md: "Bad input: what you will see" lists every case with its real message
 # --------------------------------------------------------------------------------------
 
-def readme_bad_input_rows() -> dict[str, str]:
-    """``{case: message}`` from the tables of the README section "Bad input: what you will see"."""
+def error_catalogue_rows() -> dict[str, str]:
+    """``{case: message}`` from the tables of docs/errors.md, section "Bad input: what you will see"."""
     import re
 
     from conftest import REPO
 
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
     section = text.split("## Bad input: what you will see", 1)[1].split("\n## ", 1)[0]
     return {case: message for case, message in re.findall(r"^\| `([^`]+)` \| (?:\d+ \| )?`(.+?)`", section, re.M)}
 
 
-def test_the_readme_shows_every_bad_input_case_with_its_real_message(tmp_path):
+def test_the_error_catalogue_shows_every_bad_input_case_with_its_real_message(tmp_path):
     from conftest import REPO
     from test_scenario_errors import CATALOGUE, FILE_CASES
 
     from model.io.errors import InputError
     from model.sampling.setup import load_setup
 
-    rows = readme_bad_input_rows()
-    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Bad input: what you will see", 1)[1]
+    rows = error_catalogue_rows()
+    section = (REPO / "docs" / "errors.md").read_text(encoding="utf-8").split("## Bad input: what you will see", 1)[1]
     cases = {case.id: case.values[0] for case in FILE_CASES} | {case: text for case, text, _ in CATALOGUE}
     missing = sorted(set(cases) - set(rows)) + sorted(case.id for case in BAD_SCENARIOS
                                                       if f"`{case.id}`" not in section.split("\n## ", 1)[0])
-    assert not missing, f"add these cases to the README section 'Bad input: what you will see': {missing}"
+    assert not missing, f"add these cases to docs/errors.md, section 'Bad input: what you will see': {missing}"
     for case, content in cases.items():
         path = tmp_path / "scenario.yaml"
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -414,7 +415,7 @@ def test_the_readme_shows_every_bad_input_case_with_its_real_message(tmp_path):
         real = str(info.value).replace(str(path), "scenario.yaml")
         shown = rows[case]
         assert real.startswith(shown.rstrip("…")) if shown.endswith("…") else real == shown, (
-            f"README row {case!r} is out of date; the message is now:\n{real}")
+            f"docs/errors.md row {case!r} is out of date; the message is now:\n{real}")
 
 
 def test_run_to_a_precision_says_where_it_stopped(small, tmp_path, fast_report):

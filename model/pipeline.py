@@ -19,12 +19,24 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from model.analysis.results import CompareResult, GoalSeekResult, SensitivityResult
+from model.declare.formatting import format_money, format_percent
 from model.declare.settings import SETTINGS
 from model.io.atomic import AtomicOutputs, write_csv, write_json
+from model.run.bridge import bridge_table
 from model.run.results import RunResult, appendix_of, run_info
 from model.run.simulation import run_simulation
-from model.run.summaries import cases_table, convergence_table, flags_table, plan_table, summary_table
+from model.run.summaries import (
+    cases_table,
+    convergence_table,
+    flags_table,
+    plan_table,
+    precept_caps_table,
+    summary_table,
+)
 from model.sampling.setup import RunSetup, check_sampling, load_setup, with_overrides
 
 ProgressCallback = Callable[[int], None]
@@ -115,25 +127,50 @@ def run_scenario(scenario: Path | str | RunSetup, *, paths: int | None = None, s
     loaded = time.perf_counter()
     simulation = run_simulation(setup, progress=progress, workers=workers, precision=precision, max_paths=max_paths)
     setup = simulation.setup
+    bridge_started = time.perf_counter()
+    bridge = bridge_table(setup)
+    timings = dict(simulation.timings, load_seconds=loaded - started, bridge_seconds=time.perf_counter() - bridge_started)
+    summary, flags = summary_table(simulation), flags_table(simulation)
+    caps = precept_caps_table(summary, flags)
     return RunResult(
-        info=run_info(setup, simulation.paths, simulation.stopping),
-        summary=summary_table(simulation),
-        flags=flags_table(simulation),
+        info=run_info(setup, simulation.paths, simulation.stopping, run_warnings(setup, caps)),
+        summary=summary,
+        flags=flags,
         plan=plan_table(simulation),
         cases=cases_table(simulation),
         convergence=convergence_table(simulation),
-        appendix=appendix_of(setup),
+        bridge=bridge,
+        appendix=appendix_of(setup, caps),
         setup=setup,
-        timings=dict(simulation.timings, load_seconds=loaded - started),
+        timings=timings,
         started=started,
     )
+
+
+def run_warnings(setup: RunSetup, caps: pd.DataFrame) -> tuple[str, ...]:
+    """What a run should tell its user: band D rises the referendum limit cut, and a repaired correlation matrix.
+
+    Each is one line, printed on stderr and recorded in ``run.json`` and the report.
+    """
+    names = {force: setup.forces[force].name for force in setup.scenario.forces}
+    warnings = [f"the referendum limit cut {names[row.force]}'s band D rise in {row.year} on "
+                f"{format_percent(row.share_of_paths)} of paths ({format_money(row.council_tax_forgone_mean)} of "
+                "council tax forgone that year on average)" for row in caps.itertuples()]
+    plan = setup.correlation
+    if plan is not None and plan.repaired:
+        change = np.abs(plan.used - plan.asked)
+        i, j = np.unravel_index(np.argmax(change), change.shape)
+        warnings.append(f"the stated correlations are not a valid correlation matrix; the nearest valid one was used "
+                        f"(largest change: {plan.names[i]} with {plan.names[j]}, {plan.asked[i, j]:.2f} used as "
+                        f"{plan.used[i, j]:.2f})")
+    return tuple(warnings)
 
 
 def write_run(result: RunResult, folder: Path | str) -> list[Path]:
     """Write a run's files into ``folder``, all together or none.
 
     Writes ``summary.csv``, ``flags.csv``, ``plan.csv``, ``cases.csv``,
-    ``convergence.csv``, ``report.pdf``, ``report.xlsx`` and ``run.json``; a failure or an
+    ``convergence.csv``, ``bridge.csv``, ``report.pdf``, ``report.xlsx`` and ``run.json``; a failure or an
     interrupt leaves any earlier report in the folder as it was.
 
     Returns
@@ -151,7 +188,9 @@ def write_run(result: RunResult, folder: Path | str) -> list[Path]:
         outputs.write("report.xlsx", lambda path: workbook.write_workbook(path, result))
         now = time.perf_counter()
         timings = dict(result.timings, report_seconds=now - report_started, total_seconds=now - result.started)
-        outputs.write("run.json", write_json(records.run_record(result.info, timings)))
+        record = dict(records.run_record(result.info, timings),
+                      precept_caps=result.appendix.precept_caps.to_dict("records"))
+        outputs.write("run.json", write_json(record))
         return outputs.publish()
 
 

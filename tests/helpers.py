@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from conftest import MINIMAL
 
-from model.engine.projection import BudgetYear, Delivery, Drivers, ForceInputs, split_budget_year
-from model.engine.waterfall import GENERAL, ReservePolicy
+from model.engine.capital import Capital
+from model.engine.projection import NO_ACTION, BudgetYear, Delivery, Drivers, ForceInputs, Levy, split_budget_year
+from model.engine.waterfall import BUDGET_SUPPORT, GENERAL, ReservePolicy
 from model.run.results import Appendix, ForceInfo, RunInfo, RunResult
 
 FOUR_YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
@@ -183,40 +184,57 @@ YEARS = 3
 
 
 def drivers(paths=1, **rates) -> Drivers:
-    """Drivers with every rate as given (a number for all paths and years after the first)."""
+    """Drivers with every rate as given (a number for all paths and years after the first); no referendum limit."""
     fields = {f.name: 0.0 for f in dataclasses.fields(Drivers)}
     fields.update(limit_rate=1e6)
     fields.update(rates)
-    return Drivers(**{name: np.full((paths, YEARS), float(value)) for name, value in fields.items()})
-
+    made = {name: np.full((paths, YEARS), float(value)) for name, value in fields.items()}
+    made["precept_rule"] = made["precept_rule"].astype(np.int8)
+    return Drivers(**made)
 
 
 PLAN_RATES = dict(grant_change=-0.01, precept_rate=0.02, tax_base_growth=0.01, pay_award=0.01, non_pay_inflation=0.02)
 
 
+def no_capital(paths=1, existing=2.0) -> Capital:
+    """A capital account with no programme: only £``existing``m a year of existing financing."""
+    zeros = np.zeros((paths, YEARS))
+    return Capital(programme=zeros.copy(), grant=zeros.copy(), receipts=zeros.copy(), revenue_contribution=zeros.copy(),
+                   asset_life=np.full(paths, 10.0), existing_financing=np.full(paths, existing))
 
-def synthetic_force(paths=1, outcome=None, delivery=None, policy=None) -> ForceInputs:
-    """A small force: grant £100m, band D £200 on 250,000 properties (£50m), savings £3m, draws £2m a year."""
+
+def synthetic_force(paths=1, outcome=None, delivery=None, policy=None, *, plan=None, capital=None, levy=None,
+                    kinds=(BUDGET_SUPPORT, BUDGET_SUPPORT), action=NO_ACTION, planned_use=None) -> ForceInputs:
+    """A small force: grant £100m, band D £200 on 250,000 properties (£50m), savings £3m, draws £2m a year.
+
+    No capital programme (£2m a year of existing financing), no levy and no pressures unless given;
+    officers are 70% of pay. Both earmarked reserves support the budget unless ``kinds`` says otherwise.
+    """
     funding = np.full(paths, 150.0)
-    nre, paybill, non_pay = split_budget_year(funding, np.full(paths, 2.0), np.full(paths, 3.0), np.zeros(paths),
-                                              np.full(paths, 2.0), np.full(paths, 0.8))
+    nre, paybill, non_pay = split_budget_year(funding, np.full(paths, 2.0), np.full(paths, 3.0), np.full(paths, 2.0),
+                                              np.full(paths, 0.8))
     budget = BudgetYear(grant=np.full(paths, 100.0), precept=np.full(paths, 50.0), band_d=np.full(paths, 200.0),
                         tax_base=np.full(paths, 250_000.0), paybill=paybill, non_pay=non_pay,
-                        capital_financing=np.full(paths, 2.0), savings=np.full(paths, 3.0))
-    planned_use = np.zeros((paths, YEARS, 2))
-    planned_use[:, :, 0] = 2.0
+                        capital_financing=np.full(paths, 2.0), savings=np.full(paths, 3.0),
+                        officer_share=np.full(paths, 0.7))
+    if planned_use is None:
+        planned_use = np.zeros((paths, YEARS, 2))
+        planned_use[:, :, 0] = 2.0
     return ForceInputs(
         budget=budget,
-        plan=drivers(paths, **PLAN_RATES),
+        plan=plan or drivers(paths, **PLAN_RATES),
         outcome=outcome or drivers(paths, **PLAN_RATES),
         delivery=delivery or Delivery(np.ones((paths, YEARS)), np.ones(paths), np.zeros(paths), np.zeros((paths, YEARS))),
         collaboration_plan=np.zeros((paths, YEARS)),
-        one_off_spend=np.zeros((paths, YEARS)),
         programme_savings=np.zeros((paths, YEARS)),
         general_reserve=np.full(paths, 5.0),
         earmarked_reserves=np.tile([10.0, 4.0], (paths, 1)),
         planned_use=planned_use,
+        reserve_kinds=tuple(kinds),
         policy=policy or ReservePolicy(0.03, 0.035, (0, 1, GENERAL)),
+        capital=capital or no_capital(paths),
+        levy=levy or Levy(np.zeros(paths), np.zeros(paths), 1),
+        action=action,
     )
 
 

@@ -20,10 +20,10 @@ from model.engine.waterfall import GENERAL, ReservePolicy, reserves_waterfall
 
 
 def test_budget_year_split_balances_as_set():
-    nre, paybill, non_pay = split_budget_year(np.array([150.0]), np.array([2.0]), np.array([3.0]), np.array([0.5]),
-                                              np.array([2.0]), np.array([0.8]))
+    nre, paybill, non_pay = split_budget_year(np.array([150.0]), np.array([2.0]), np.array([3.0]), np.array([2.5]),
+                                              np.array([0.8]))
     assert nre[0] == 152.0
-    assert paybill[0] + non_pay[0] + 2.0 + 0.5 - 3.0 == pytest.approx(152.0)
+    assert paybill[0] + non_pay[0] + 2.5 - 3.0 == pytest.approx(152.0)
     assert paybill[0] == pytest.approx(0.8 * 152.5)
 
 
@@ -64,9 +64,11 @@ def test_five_pounds_on_band_d_moves_precept_by_five_pounds_times_tax_base():
 
 
 def test_referendum_limit_caps_the_band_d_rise():
+    # A rise at or above a 2% limit needs a referendum: the most allowed is 1.99%.
     outcome = drivers(**dict(PLAN_RATES, precept_rate=0.05, limit_rate=0.02))
     lines = project_force(synthetic_force(outcome=outcome)).lines
-    assert lines["band_d"][0, 1] == pytest.approx(204.0)
+    assert lines["band_d"][0, 1] == pytest.approx(200.0 * 1.0199)
+    # A £5 allowance is allowed in full.
     outcome = drivers(**dict(PLAN_RATES, precept_rate=0.0, precept_cash=7.0, limit_rate=0.0, limit_cash=5.0))
     assert project_force(synthetic_force(outcome=outcome)).lines["band_d"][0, 1] == pytest.approx(205.0)
 

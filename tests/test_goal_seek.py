@@ -107,13 +107,12 @@ def test_a_target_already_met_needs_no_lever(deterministic):
 
 
 @pytest.fixture(scope="module")
-def central_seek():
-    setup = load_setup(SCENARIOS / "central.yaml")
-    return setup, goal_seek(setup, "hertfordshire", "precept", 0.05, unit="%", paths=512)
+def central():
+    return load_setup(SCENARIOS / "central.yaml")
 
 
-def test_monte_carlo_goal_seek_is_monotone_and_brackets_its_answer(central_seek):
-    setup, (result, trials) = central_seek
+def test_monte_carlo_goal_seek_is_monotone_and_brackets_its_answer(central):
+    result, trials = goal_seek(central, "staffordshire", "precept", 0.05, unit="%", paths=512)
     ordered = trials.sort_values("value")
     assert (np.diff(ordered["breach_paths"].to_numpy()) <= 0).all()  # common random numbers: never rises
     by_value = ordered.set_index("value")["breach_paths"]
@@ -121,7 +120,14 @@ def test_monte_carlo_goal_seek_is_monotone_and_brackets_its_answer(central_seek)
     assert by_value[answer] <= 0.05 * 512 < by_value[round(answer - 1e-4, 10)]
     assert result["answer_low"] <= answer <= result["answer_high"]
     assert result["probability_low"] <= 0.05 and result["probability_as_stated"] > 0.05
-    assert 0.0 < result["capped_share"] < 1.0  # the 2% limit of 2019/20 binds on some paths
+
+
+def test_a_goal_the_referendum_limit_puts_out_of_reach_says_so(central):
+    """Hertfordshire's rise is capped by the limit on every path at the most it allows; no rise within it reaches 5%."""
+    result, _ = goal_seek(central, "hertfordshire", "precept", 0.05, unit="%", paths=512)
+    assert not result["reachable"] and result["capped_share"] > 0.0
+    assert result["probability_at_search_max"] > 0.05
+    assert "no band D rise within the referendum limit" in result["message"]
 
 
 def test_goal_seek_command_writes_its_answer(write_scenario, tmp_path):

@@ -99,8 +99,11 @@ def invoke(*args):
 
 
 def assert_clean(stderr: str, *fragments: str) -> None:
+    """One error line on stderr (after any warning lines the run printed first), no traceback."""
     assert "Traceback" not in stderr, stderr
-    assert stderr.startswith("error:"), stderr
+    lines = stderr.strip().splitlines()
+    assert all(line.startswith("warning:") for line in lines[:-1]), stderr
+    assert lines[-1].startswith("error:"), stderr
     for fragment in fragments:
         assert fragment in stderr, f"{fragment!r} not in {stderr!r}"
 

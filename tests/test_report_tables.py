@@ -340,6 +340,7 @@ def test_reserve_movements_sign_draws_negative():
         "planned_reserve_use": {"2016/17": (0, 1.4, 0)},
         "shortfall_met_from_reserves": {"2016/17": (0, 0.3, 0)},
         "surplus_to_reserves": {"2016/17": (0, 0.2, 0)},
+        "reserves_to_capital": {"2016/17": (0, 3.5, 0)},
         "uncovered_deficit": {"2016/17": (0, 0.0, 0)},
         "total_reserves": {"2016/17": (0, 25.1, 0)},
     })
@@ -347,7 +348,7 @@ def test_reserve_movements_sign_draws_negative():
     values = reserve_movements(summary, "f").set_index("movement")["value"].to_dict()
 
     assert values == {"planned_reserve_use": -1.4, "shortfall_met_from_reserves": -0.3, "surplus_to_reserves": 0.2,
-                      "uncovered_deficit": 0.0, "total_reserves": 25.1}
+                      "reserves_to_capital": -3.5, "uncovered_deficit": 0.0, "total_reserves": 25.1}
 
 
 def test_cross_force_table_divides_by_the_median_base():

@@ -20,7 +20,7 @@ from helpers import ALL_FORCES, CATALOGUE, FILE_CASES, minimal_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.declare.fiscal import MODEL_YEARS
+from model.declare.fiscal import BUDGET_YEAR, MODEL_YEARS, format_fiscal_year
 from model.declare.inputs import INPUTS
 from model.io.errors import InputError
 from model.io.forces import available_forces, load_force, load_national
@@ -116,7 +116,7 @@ def test_the_minimal_scenario_is_valid(write_scenario):
 FORCE_IDS = available_forces(DATA)
 _NATIONAL = load_national(DATA)
 RESERVES = {force: [r.name for r in load_force(DATA, force, _NATIONAL).earmarked] + ["general"] for force in FORCE_IDS}
-GRID_STEP = {"rate": 0.001, "pounds": 0.5, "years": 0.25, "money": 0.05}
+GRID_STEP = {"rate": 0.001, "pounds": 0.5, "years": 0.25, "money": 0.05, "fiscal_year": 1.0}
 """Values are drawn on a grid so that their written form parses back exactly."""
 
 
@@ -130,6 +130,8 @@ def written(unit: str, steps: int) -> str:
         return f"{sign}£{abs(value):g}"
     if unit == "money":
         return f"{sign}£{abs(steps) / 20:g}m"
+    if unit == "fiscal_year":
+        return format_fiscal_year(BUDGET_YEAR + steps)
     return f"{value:g} years"
 
 
@@ -143,7 +145,14 @@ def distributions(draw, units: tuple[str, ...], bounds: dict[str, tuple[float, f
     """A fixed value or a distribution with valid parameters inside ``bounds``."""
     unit = draw(st.sampled_from(units))
     lowest, highest = step_range(unit, *bounds[unit])
-    kind = draw(st.sampled_from(["fixed", "uniform", "triangular", "pert", "normal"]))
+    kind = draw(st.sampled_from(["fixed", "uniform", "triangular", "pert", "normal"] if unit != "fiscal_year"
+                                else ["fixed", "choice"]))
+    if kind == "choice":
+        values = draw(st.lists(st.integers(lowest, highest), min_size=1, max_size=3, unique=True))
+        weights = [100 // len(values)] * len(values)
+        weights[0] += 100 - sum(weights)
+        return {"distribution": "choice", "options": [{"value": written(unit, v), "probability": f"{w}%"}
+                                                     for v, w in zip(values, weights, strict=True)]}
     if kind == "fixed":
         return written(unit, draw(st.integers(lowest, highest)))
     low, high = sorted(draw(st.lists(st.integers(lowest, highest), min_size=2, max_size=2, unique=True)))
@@ -167,6 +176,10 @@ def input_values(draw, name: str, forces: list[str]):
         options = [distributions(declaration.units, declaration.bounds)]
         if declaration.plan_default:
             options.append(st.just("plan"))
+        options += [st.just(rule) for rule in declaration.rules if rule != "plan"]
+        if declaration.rules:
+            options.append(st.just({"distribution": "choice", "options": [
+                {"value": "plan", "probability": "50%"}, {"value": "max_allowed", "probability": "50%"}]}))
         return draw(st.one_of(options))
 
     def layer():

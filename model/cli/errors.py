@@ -32,6 +32,11 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def warn(message: str) -> None:
+    """Print one warning line on stderr (the run goes on; the warning is also in ``run.json``)."""
+    error_console.print(f"[bold yellow]warning:[/] {escape(message)}", markup=True, highlight=False)
+
+
 def interrupted_after_publish(folder: object, how: str = "interrupted") -> None:
     """Exit 130 for an interrupt that came once the outputs were all in place."""
     fail(f"{how} after the outputs were written: {folder}/ holds this run's complete report; "

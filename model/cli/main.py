@@ -18,7 +18,7 @@ from rich.table import Table
 
 from model import __version__, pipeline
 from model.cli import analysis
-from model.cli.errors import interrupted_after_publish, terminate_as_interrupt, user_errors
+from model.cli.errors import interrupted_after_publish, terminate_as_interrupt, user_errors, warn
 from model.cli.options import DATA, OUT, SEED, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
@@ -62,6 +62,8 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
             setup, workers=workers, precision=target, max_paths=max_paths, progress=progress), setup.scenario.paths)
         result.started = started
         result.timings["load_seconds"] = loaded - started
+        for warning in result.info.warnings:
+            warn(warning)
         folder = out_dir / result.info.scenario_name
         written = sorted((path.name for path in pipeline.write_run(result, folder)),
                          key=lambda name: (not name.startswith("report"), name))

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 
+from model.declare.fiscal import BUDGET_YEAR, format_fiscal_year
+
 MISSING_CELL = "–"
 """What a table shows where it has no figure."""
 
@@ -59,6 +61,8 @@ def format_quantity(value: float, unit: str) -> str:
         return format_pounds(value)
     if unit == "years":
         return f"{value:g} years"
+    if unit == "fiscal_year":
+        return format_fiscal_year(BUDGET_YEAR + math.ceil(value - 1e-9))
     return f"{value:,.0f}"
 
 

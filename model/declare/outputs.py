@@ -69,24 +69,34 @@ METRICS: dict[str, MetricDeclaration] = {
         MetricDeclaration("pay", "money", "Pay", "Officer, staff and PCSO pay, excluding collaboration contributions, before savings.", LOWER),
         MetricDeclaration("non_pay", "money", "Non-pay", "Premises, transport, supplies and services, before savings.", LOWER),
         MetricDeclaration("collaboration", "money", "Collaboration", "Spending on collaboration with other forces and non-police bodies.", LOWER),
-        MetricDeclaration("capital_financing", "money", "Capital financing", "Minimum revenue provision and interest, held flat in cash.", LOWER),
+        MetricDeclaration("pension_costs", "money", "Pension rate changes", "Cost of changes in the officer and staff employer pension rates since 2016/17.", LOWER),
+        MetricDeclaration("apprenticeship_levy", "money", "Apprenticeship levy", "0.5% of the pay bill less the £15,000 allowance, from 2017/18.", LOWER),
+        MetricDeclaration("pressures", "money", "Cost pressures", "Recurring cost pressures named in the force's file (planned and unplanned).", LOWER),
+        MetricDeclaration("capital_financing", "money", "Capital financing", "Interest and minimum revenue provision: on borrowing before 2016/17 (flat cash) and on new borrowing for the capital programme from the year after it is taken.", LOWER),
+        MetricDeclaration("revenue_contribution_to_capital", "money", "Revenue contribution to capital", "Revenue budget spent directly on the capital programme.", LOWER),
         MetricDeclaration("one_off_spend", "money", "One-off spending", "Reserve-funded one-off spending plus unplanned one-off shocks.", LOWER),
         MetricDeclaration("spend", "money", "Spend (NRE)", "Net revenue expenditure after the recurring savings delivered.", LOWER),
         MetricDeclaration("savings_required", "money", "Savings required (plan)", "Cumulative recurring savings the force's plan needs since 2016/17 to balance after planned reserve use.", LOWER),
         MetricDeclaration("savings_delivered", "money", "Savings delivered", "Cumulative recurring savings actually delivered since 2016/17, including collaboration programmes.", HIGHER),
+        MetricDeclaration("action_savings", "money", "Savings from management action", "Cumulative recurring savings the management action rule added after years whose shortfall was met from reserves (in savings delivered).", HIGHER),
         MetricDeclaration("gap_before_savings", "money", "Gap before savings", "Spend before savings less funding: the savings requirement plus planned reserve use.", LOWER),
         MetricDeclaration("gap", "money", "Budget gap", "Spend less funding after savings delivered (positive: a shortfall to fund from reserves).", LOWER),
         MetricDeclaration("cumulative_gap", "money", "Cumulative gap", "The budget gap summed from 2016/17 to that year, path by path.", LOWER),
         MetricDeclaration("planned_reserve_use", "money", "Planned use of reserves", "Planned drawdowns actually taken from named earmarked reserves.", HIGHER),
+        MetricDeclaration("unfunded_planned_use", "money", "Planned use not funded", "Planned revenue draws a reserve could not pay because it was empty: part of the shortfall.", LOWER),
         MetricDeclaration("unplanned_gap", "money", "Unplanned gap", "The gap beyond planned reserve use (negative: a surplus).", LOWER, negative_means="a surplus"),
         MetricDeclaration("shortfall_met_from_reserves", "money", "Shortfall met from reserves", "Unplanned shortfall met from earmarked and general reserves.", LOWER),
         MetricDeclaration("surplus_to_reserves", "money", "Surplus to reserves", "Surplus added to the general reserve (up to target) and then to earmarked reserves.", HIGHER),
+        MetricDeclaration("capital_programme", "money", "Capital programme", "Capital spending in the year.", LOWER),
+        MetricDeclaration("borrowing", "money", "New borrowing", "Borrowing taken in the year for the capital programme, after grant, receipts, capital reserves and revenue contributions.", LOWER),
+        MetricDeclaration("reserves_to_capital", "money", "Reserves used for capital", "Contributions from capital reserves to the capital programme.", LOWER),
         MetricDeclaration("general_reserve", "money", "General reserve", "General reserve (general balances) at 31 March.", HIGHER),
         MetricDeclaration("general_reserve_minimum", "money", "Minimum general reserve", "The policy minimum: a share of that year's NRE.", LOWER),
         MetricDeclaration("earmarked_reserves", "money", "Earmarked reserves", "All earmarked reserves at 31 March.", HIGHER),
         MetricDeclaration("total_reserves", "money", "Total usable reserves", "General plus earmarked reserves at 31 March.", HIGHER),
         MetricDeclaration("uncovered_deficit", "money", "Uncovered deficit", "Shortfall no reserve could meet that year.", LOWER),
         MetricDeclaration("reserve_cover_years", "years", "Reserve cover (years)", "Years usable reserves at 31 March would last at that year's net use of reserves (CIPFA's reserves depletion measure); 50 when reserves are not being used.", HIGHER),
+        MetricDeclaration("precept_cap_cost", "money", "Council tax forgone to the limit", "Council tax that year lower than the precept rule asked for, because the referendum limit cut a rise that year or earlier.", LOWER),
         MetricDeclaration("nre", "money", "Net revenue expenditure", "The base for the minimum general reserve; equal to spend.", LOWER),
     )
 }
@@ -140,11 +150,15 @@ class FlagDeclaration:
     label : str
         Short label for tables and charts.
     meaning : str
+    risk : bool
+        A warning about reserves (charted on the risk pages); otherwise a record of a
+        decision (how often the referendum limit cut a rise).
     """
 
     name: str
     label: str
     meaning: str
+    risk: bool = True
 
 
 BY_YEAR_SUFFIX = "_by_year"
@@ -158,9 +172,15 @@ FLAG_DECLARATIONS: dict[str, FlagDeclaration] = {
         FlagDeclaration("usable_reserves_exhausted", "Usable reserves exhausted",
                         "General and earmarked reserves all spent by 31 March of that year."),
         FlagDeclaration("uncovered_deficit", "Uncovered deficit", "A shortfall that no reserve could meet in that year."),
+        FlagDeclaration("precept_capped", "Band D rise cut by the referendum limit",
+                        "The precept rule asked for a band D rise above the largest the referendum limit allows, "
+                        "and the rise was cut to it.", risk=False),
     )
 }
 """The in-year flags, in table order."""
+
+RISK_FLAGS: tuple[str, ...] = tuple(name for name, flag in FLAG_DECLARATIONS.items() if flag.risk)
+"""The in-year flags that warn about reserves, charted on the report's risk pages."""
 
 FLAGS: tuple[str, ...] = tuple(FLAG_DECLARATIONS) + tuple(f"{name}{BY_YEAR_SUFFIX}" for name in FLAG_DECLARATIONS)
 """Every flag column value of ``flags.csv``: the in-year flags, then their ``_by_year`` forms."""

@@ -11,6 +11,8 @@ unit        written as           examples                    held internally as
 ``years``   number ``year(s)``   ``1 year``, ``0.5 years``    years (0.5)
 ``count``   number + word        ``1,660 FTE``, ``429,200     plain number
                                  band D equivalents``
+``fiscal_   a fiscal year        ``2019/20``                  years after 2016/17 (3)
+year``
 ==========  ===================  ==========================  =====================
 
 YAML reads every one of these as a string, so a bare ``2`` (an int) or ``0.02`` (a
@@ -23,12 +25,15 @@ import math
 import re
 from dataclasses import dataclass
 
+from model.declare.fiscal import BUDGET_YEAR, FiscalYearError, parse_fiscal_year
+
 UNIT_FORMS: dict[str, str] = {
     "rate": "a rate with its % sign, e.g. '1.99%' or '-1%'",
     "money": "money in £ million, e.g. '£4.45m' or '-£0.35m'",
     "pounds": "a band D amount in pounds, e.g. '£5' or '£177.61'",
     "years": "a number of years, e.g. '1 year' or '0.5 years'",
     "count": "a count with its unit word, e.g. '1,660 FTE'",
+    "fiscal_year": "a fiscal year, e.g. '2019/20'",
 }
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -38,8 +43,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "pounds": re.compile(rf"^(?P<sign>[+-]?)\s*£\s*(?P<num>{_NUMBER})$"),
     "years": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})\s*years?$"),
     "count": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})(?:\s+[A-Za-z][A-Za-z ()/-]*)?$"),
+    "fiscal_year": re.compile(r"^(?P<sign>)(?P<num>\d{4})/(?P<end>\d{2})$"),
 }
-_SCALE = {"rate": 0.01, "money": 1.0, "pounds": 1.0, "years": 1.0, "count": 1.0}
+_SCALE = {"rate": 0.01, "money": 1.0, "pounds": 1.0, "years": 1.0, "count": 1.0, "fiscal_year": 1.0}
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def detect_unit(text: str) -> str | None:
     ``"5"`` (a string that looks like a number) is not mistaken for a count.
     """
     stripped = text.strip()
-    for unit in ("rate", "money", "pounds", "years"):
+    for unit in ("rate", "money", "pounds", "years", "fiscal_year"):
         if _PATTERNS[unit].match(stripped):
             return unit
     match = _PATTERNS["count"].match(stripped)
@@ -104,6 +110,12 @@ def parse_quantity(raw: object, allowed: tuple[str, ...]) -> Quantity:
     if unit is None or unit not in allowed:
         found_as = f" (that is {UNIT_FORMS[unit].split(',')[0]})" if unit else ""
         raise UnitError(f"expected {expected}; found {raw!r}{found_as}")
+    if unit == "fiscal_year":
+        try:
+            start = parse_fiscal_year(raw)
+        except FiscalYearError as exc:
+            raise UnitError(str(exc)) from None
+        return Quantity(value=float(start - BUDGET_YEAR), unit=unit, text=raw.strip())
     match = _PATTERNS[unit].match(raw.strip())
     assert match is not None
     number = float(match.group("num").replace(",", ""))
@@ -125,6 +137,8 @@ def _example(number: float, allowed: tuple[str, ...]) -> str:
         return f"'£{number:g}'"
     if unit == "years":
         return f"'{number:g} years'"
+    if unit == "fiscal_year":
+        return "'2019/20'"
     return f"'{number:g} FTE'"
 
 

@@ -1,6 +1,21 @@
 """The reserves waterfall: how planned drawdowns, shortfalls and surpluses move each reserve, year by year.
 
-Pure numpy over ``(years, paths)`` rows, like the rest of the engine.
+Each earmarked reserve has a *use* (what its planned drawdowns pay for) and may or may not
+meet an unplanned shortfall (the shortfall order names only those that may, then the
+general reserve, the last line). Each year:
+
+1. **Planned drawdowns.** A budget-support reserve's planned draw funds the revenue gap; a
+   one-off reserve's planned draw pays for the one-off spending it was set aside for (that
+   spending is in the year's spend); a capital reserve's planned draw funds the capital
+   programme (:mod:`model.engine.capital`, before the revenue waterfall). A reserve pays only
+   what it holds: the part of a planned revenue draw it cannot pay is *unfunded planned use*,
+   which becomes part of the shortfall below, visibly.
+2. **Shortfall.** The gap left after the planned revenue draws is met from the reserves in
+   the shortfall order, each down to zero; what none can meet is an **uncovered deficit**.
+3. **Surplus.** A surplus tops the general reserve up to its target share of NRE, then goes
+   to the surplus reserve.
+
+Pure numpy over ``(paths,)`` rows for one year; :func:`reserves_waterfall` runs the years.
 """
 
 from __future__ import annotations
@@ -14,6 +29,12 @@ from model.engine.arrays import total_over_first
 GENERAL = -1
 """Index that stands for the general reserve in a shortfall or surplus order."""
 
+BUDGET_SUPPORT = 0
+"""Use of a reserve whose planned draws fund the revenue gap (budget equalisation, base-budget support)."""
+ONE_OFF = 1
+"""Use of a reserve whose planned draws pay for one-off revenue spending (change programmes, named purposes)."""
+CAPITAL = 2
+"""Use of a reserve whose planned draws fund the capital programme."""
 
 
 @dataclass
@@ -27,7 +48,8 @@ class ReservePolicy:
     target_general_rate : float or ndarray
         A surplus tops the general reserve up to this share of NRE first.
     shortfall_order : tuple of int
-        Earmarked reserve indices (and :data:`GENERAL`) in the order they meet a shortfall.
+        The earmarked reserves (indices) that may meet an unplanned shortfall, and
+        :data:`GENERAL`, in the order they are used.
     surplus_reserve : int
         Where a surplus goes once the general reserve is at target (an earmarked index
         or :data:`GENERAL`).
@@ -42,6 +64,88 @@ class ReservePolicy:
     roll_forward: bool = True
 
 
+@dataclass
+class YearMovements:
+    """What the waterfall did in one year, per path (each of shape ``(paths,)``, £m).
+
+    Attributes
+    ----------
+    planned_drawn : ndarray
+        Planned revenue draws actually taken (budget support and one-off uses).
+    unfunded_planned_use : ndarray
+        Planned revenue draws the named reserve could not pay.
+    shortfall_met : ndarray
+        Unplanned shortfall met from reserves in the shortfall order.
+    surplus_added : ndarray
+        Surplus added to reserves.
+    uncovered_deficit : ndarray
+        Shortfall no reserve in the order could meet.
+    """
+
+    planned_drawn: np.ndarray
+    unfunded_planned_use: np.ndarray
+    shortfall_met: np.ndarray
+    surplus_added: np.ndarray
+    uncovered_deficit: np.ndarray
+
+
+def waterfall_year(
+    gap: np.ndarray,
+    planned_revenue_use: np.ndarray,
+    nre: np.ndarray,
+    general: np.ndarray,
+    earmarked: np.ndarray,
+    policy: ReservePolicy,
+) -> YearMovements:
+    """Run one year of the waterfall, moving ``general`` and ``earmarked`` in place.
+
+    Parameters
+    ----------
+    gap : ndarray, shape (paths,)
+        Spend less funding, £m (> 0 is a shortfall).
+    planned_revenue_use : ndarray, shape (reserves, paths)
+        Planned revenue draws by earmarked reserve, £m (zero for capital reserves, whose
+        draws the capital account has already taken).
+    nre : ndarray, shape (paths,)
+        Net revenue expenditure, £m, for the general reserve's target.
+    general : ndarray, shape (paths,)
+        General reserve at the start of the year, £m; updated to the year's close.
+    earmarked : ndarray, shape (reserves, paths)
+        Earmarked reserves at the start of the year, £m; updated to the year's close.
+    policy : ReservePolicy
+
+    Returns
+    -------
+    YearMovements
+    """
+    drawn = np.minimum(planned_revenue_use, earmarked)
+    earmarked -= drawn
+    planned_drawn = total_over_first(drawn)
+    residual = gap - planned_drawn
+    remaining = np.maximum(residual, 0.0)
+    met = np.zeros_like(gap)
+    for index in policy.shortfall_order:
+        balance = general if index == GENERAL else earmarked[index]
+        take = np.minimum(balance, remaining)
+        balance -= take
+        remaining -= take
+        met += take
+    surplus = np.maximum(-residual, 0.0)
+    room = np.maximum(policy.target_general_rate * nre - general, 0.0)
+    to_general = np.minimum(surplus, room)
+    general += to_general
+    if policy.surplus_reserve == GENERAL:
+        general += surplus - to_general
+    else:
+        earmarked[policy.surplus_reserve] += surplus - to_general
+    return YearMovements(
+        planned_drawn=planned_drawn,
+        unfunded_planned_use=total_over_first(planned_revenue_use) - planned_drawn,
+        shortfall_met=met,
+        surplus_added=surplus,
+        uncovered_deficit=remaining,
+    )
+
 
 def reserves_waterfall(
     gap: np.ndarray,
@@ -51,22 +155,15 @@ def reserves_waterfall(
     earmarked_reserves: np.ndarray,
     policy: ReservePolicy,
 ) -> dict[str, np.ndarray]:
-    """Run the reserves waterfall year by year.
-
-    Each year: planned drawdowns come out of their named earmarked reserves (as far as
-    each can pay); the rest of the gap is a shortfall met in ``policy.shortfall_order``;
-    what no reserve can meet is an uncovered deficit. A surplus tops the general
-    reserve up to its target share of NRE, then goes to ``policy.surplus_reserve``.
-    No reserve goes below zero.
+    """Run the waterfall over every year (:func:`waterfall_year` in turn), for revenue draws only.
 
     Parameters
     ----------
     gap : ndarray, shape (years, paths)
-        Spend less funding, £m (> 0 is a shortfall).
+        Spend less funding, £m.
     planned_use : ndarray, shape (years, reserves, paths)
-        Planned drawdowns by earmarked reserve, £m.
+        Planned revenue draws by earmarked reserve, £m.
     nre : ndarray, shape (years, paths)
-        Net revenue expenditure, £m, for the general reserve target.
     general_reserve : ndarray, shape (paths,)
         Opening general reserve, £m.
     earmarked_reserves : ndarray, shape (reserves, paths)
@@ -77,46 +174,19 @@ def reserves_waterfall(
     -------
     dict of str to ndarray
         ``general`` (years, paths); ``earmarked`` (years, reserves, paths), closing
-        balances; ``planned_drawn``, ``shortfall_met``, ``surplus_added``,
-        ``uncovered_deficit`` (years, paths), £m.
+        balances; ``planned_drawn``, ``unfunded_planned_use``, ``shortfall_met``,
+        ``surplus_added``, ``uncovered_deficit`` (years, paths), £m.
     """
     years, paths = gap.shape
-    n_reserves = earmarked_reserves.shape[0]
     general = general_reserve.astype(float).copy()
     earmarked = earmarked_reserves.astype(float).copy()
-    out = {
-        "general": np.empty((years, paths)),
-        "earmarked": np.empty((years, n_reserves, paths)),
-        "planned_drawn": np.empty((years, paths)),
-        "shortfall_met": np.empty((years, paths)),
-        "surplus_added": np.empty((years, paths)),
-        "uncovered_deficit": np.empty((years, paths)),
-    }
+    out = {name: np.empty((years, paths)) for name in
+           ("general", "planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit")}
+    out["earmarked"] = np.empty((years, earmarked.shape[0], paths))
     for t in range(years):
-        drawn = np.minimum(planned_use[t], earmarked)
-        earmarked -= drawn
-        planned_drawn = total_over_first(drawn)
-        residual = gap[t] - planned_drawn
-        remaining = np.maximum(residual, 0.0)
-        met = np.zeros(paths)
-        for index in policy.shortfall_order:
-            balance = general if index == GENERAL else earmarked[index]
-            take = np.minimum(balance, remaining)
-            balance -= take
-            remaining -= take
-            met += take
-        surplus = np.maximum(-residual, 0.0)
-        room = np.maximum(policy.target_general_rate * nre[t] - general, 0.0)
-        to_general = np.minimum(surplus, room)
-        general += to_general
-        if policy.surplus_reserve == GENERAL:
-            general += surplus - to_general
-        else:
-            earmarked[policy.surplus_reserve] += surplus - to_general
+        moved = waterfall_year(gap[t], planned_use[t], nre[t], general, earmarked, policy)
         out["general"][t] = general
         out["earmarked"][t] = earmarked
-        out["planned_drawn"][t] = planned_drawn
-        out["shortfall_met"][t] = met
-        out["surplus_added"][t] = surplus
-        out["uncovered_deficit"][t] = remaining
+        for name in ("planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit"):
+            out[name][t] = getattr(moved, name)
     return out

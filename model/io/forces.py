@@ -36,6 +36,9 @@ from model.io.yaml_source import YamlDocument, load_yaml
 
 FORCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 PUBLIC_FIGURES = "public-figures-2016.csv"
+HISTORY = "history-2010-2016.csv"
+CSV_SOURCES = (PUBLIC_FIGURES, HISTORY)
+"""Source documents that are tables of quotes from web pages: a figure quoting one gives the page address."""
 
 
 class Source(StrictModel):
@@ -96,14 +99,51 @@ class FigureEntry(StrictModel):
 YearMap = dict[str, FigureEntry]
 
 
+RESERVE_PURPOSES: dict[str, str] = {
+    "budget_support": "budget equalisation or base-budget support: planned draws fund the revenue gap",
+    "one_off_spend": "committed to a programme (change, collaboration one-off costs): planned draws pay for it",
+    "capital": "for the capital programme: planned draws fund capital spending",
+    "held": "held for named purposes (ring-fenced): planned draws pay for those purposes",
+    "insurance": "insurance and risk: planned draws pay claims",
+}
+"""What an earmarked reserve is for; only budget support meets an unplanned shortfall unless a file or scenario says so."""
+
+
 class EarmarkedEntry(StrictModel):
-    """An earmarked reserve and its planned drawdowns."""
+    """An earmarked reserve, what it is for and its planned drawdowns."""
 
     name: str
     label: str
     opening: FigureEntry
-    purpose: Literal["budget_support", "one_off_spend", "held"]
+    purpose: Literal["budget_support", "one_off_spend", "capital", "held", "insurance"]
+    meets_shortfall: bool | None = None
     planned_use: YearMap = {}
+
+
+class PressureEntry(StrictModel):
+    """A recurring cost pressure: an amount a year from a first year on."""
+
+    name: str
+    label: str
+    amount: FigureEntry
+    from_year: str
+    in_plan: bool
+
+
+CAPITAL_SOURCES = ("capital_grant", "capital_receipts", "capital_reserves", "revenue_contribution")
+"""How a capital programme can be funded, besides borrowing (always last)."""
+
+
+class CapitalEntry(StrictModel):
+    """A force's capital programme, its funding and the life of what it buys."""
+
+    programme: YearMap = {}
+    capital_grant: YearMap = {}
+    capital_receipts: YearMap = {}
+    revenue_contribution: YearMap = {}
+    asset_life: FigureEntry
+    funding_order: list[Literal["capital_grant", "capital_receipts", "capital_reserves", "revenue_contribution"]] = list(
+        CAPITAL_SOURCES)
 
 
 class ReservesEntry(StrictModel):
@@ -121,6 +161,7 @@ class BudgetEntry(StrictModel):
     tax_base: FigureEntry
     savings: FigureEntry
     pay_share: FigureEntry
+    officer_share: FigureEntry
     capital_financing: FigureEntry
     net_revenue_expenditure: FigureEntry | None = None
 
@@ -154,6 +195,8 @@ class ForceEntry(StrictModel):
     collaboration_spend: CollaborationSpendEntry
     reserves: ReservesEntry
     collaboration_programmes: list[ProgrammeEntry] = []
+    capital: CapitalEntry
+    pressures: list[PressureEntry] = []
     plan: dict[str, YearMap] = {}
     context: dict[str, FigureEntry] = {}
     contradictions: list[ContradictionEntry] = []
@@ -211,11 +254,37 @@ class Figure:
 
 @dataclass(frozen=True)
 class Earmarked:
+    """An earmarked reserve: what it is for, whether it meets a shortfall, and its figures by name."""
+
     name: str
     label: str
     purpose: str
     opening: str
     planned_use: dict[int, str]
+    meets_shortfall: bool = False
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """A recurring cost pressure: the figure of its yearly amount, its first model year, and whether the plan has it."""
+
+    name: str
+    label: str
+    amount: str
+    first_year: int
+    in_plan: bool
+
+
+@dataclass(frozen=True)
+class CapitalPlan:
+    """A force's capital programme and funding, as figure names by model year."""
+
+    programme: dict[int, str]
+    grant: dict[int, str]
+    receipts: dict[int, str]
+    revenue_contribution: dict[int, str]
+    asset_life: str
+    funding_order: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -239,6 +308,8 @@ class ForceData:
     collaboration_spend: dict[str, dict[int, str]]
     plan: dict[str, dict[str, str]]
     contradictions: list[ContradictionEntry]
+    capital: CapitalPlan
+    pressures: list[Pressure] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
 
 
@@ -254,7 +325,8 @@ class NationalData:
 
 BUDGET_UNITS = {
     "funding": "money", "grant": "money", "precept": "money", "band_d": "pounds", "tax_base": "count",
-    "savings": "money", "pay_share": "rate", "capital_financing": "money", "net_revenue_expenditure": "money",
+    "savings": "money", "pay_share": "rate", "officer_share": "rate", "capital_financing": "money",
+    "net_revenue_expenditure": "money",
 }
 
 
@@ -338,7 +410,8 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
         _add(figures, document, where + ("opening",), opening, reserve.opening, "money")
         uses = _add_year_map(figures, document, where + ("planned_use",), f"reserves.{reserve.name}.planned_use",
                              reserve.planned_use, "money")
-        earmarked.append(Earmarked(reserve.name, reserve.label, reserve.purpose, opening, uses))
+        meets = reserve.purpose == "budget_support" if reserve.meets_shortfall is None else reserve.meets_shortfall
+        earmarked.append(Earmarked(reserve.name, reserve.label, reserve.purpose, opening, uses, meets))
     programmes = []
     for index, programme in enumerate(entry.collaboration_programmes):
         where = ("collaboration_programmes", index)
@@ -349,6 +422,18 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
             investment = f"{base}.investment"
             _add(figures, document, where + ("investment",), investment, programme.investment, "money")
         programmes.append(Programme(programme.name, programme.label, savings, investment))
+    capital = _read_capital(figures, document, entry.capital)
+    pressures = []
+    seen_pressures: set[str] = set()
+    for index, pressure in enumerate(entry.pressures):
+        where = ("pressures", index)
+        if not FORCE_ID.match(pressure.name) or pressure.name in seen_pressures:
+            raise document.error(where + ("name",), "a unique lower_case name", pressure.name)
+        seen_pressures.add(pressure.name)
+        amount = f"pressures.{pressure.name}.amount"
+        _add(figures, document, where + ("amount",), amount, pressure.amount, "money")
+        pressures.append(Pressure(pressure.name, pressure.label, amount,
+                                  _year_index(document, where + ("from_year",), pressure.from_year), pressure.in_plan))
     context = []
     for key, fig in entry.context.items():
         _add(figures, document, ("context", key), f"context.{key}", fig, None)
@@ -357,11 +442,26 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
     force = ForceData(
         id=entry.id, name=entry.name, path=document.path, figures=figures, earmarked=earmarked,
         programmes=programmes, collaboration_spend=collaboration, plan=plan,
-        contradictions=list(entry.contradictions), context=context,
+        contradictions=list(entry.contradictions), capital=capital, pressures=pressures, context=context,
     )
     check_derivations(figures, document)
     _check_reserves(force, document)
     return force
+
+
+def _read_capital(figures: dict[str, Figure], document: YamlDocument, entry: CapitalEntry) -> CapitalPlan:
+    """The capital section's figures, added to ``figures`` as ``capital.<part>.<year>`` and ``capital.asset_life``."""
+    where = ("capital",)
+    parts = {}
+    for part in ("programme", "capital_grant", "capital_receipts", "revenue_contribution"):
+        parts[part] = _add_year_map(figures, document, where + (part,), f"capital.{part}", getattr(entry, part), "money")
+    _add(figures, document, where + ("asset_life",), "capital.asset_life", entry.asset_life, "years")
+    order = tuple(entry.funding_order)
+    if len(set(order)) != len(order):
+        repeated = next(name for index, name in enumerate(order) if name in order[:index])
+        raise document.error(where + ("funding_order",), "each funding source once (borrowing is always last)", repeated)
+    return CapitalPlan(parts["programme"], parts["capital_grant"], parts["capital_receipts"],
+                       parts["revenue_contribution"], "capital.asset_life", order)
 
 
 def _year_index(document: YamlDocument, where: tuple, raw: object) -> int:
@@ -409,7 +509,7 @@ def _read_plan(document, plan: dict[str, YearMap], figures, base) -> dict[str, d
 
 def _add(figures: dict[str, Figure], document: YamlDocument, where: tuple, name: str,
          entry: FigureEntry, unit: str | tuple[str, ...] | None) -> None:
-    allowed = (unit,) if isinstance(unit, str) else (unit or ("money", "pounds", "rate", "count", "years"))
+    allowed = (unit,) if isinstance(unit, str) else (unit or ("money", "pounds", "rate", "count", "years", "fiscal_year"))
     line = document.line_of(where)
 
     def parse(raw: str, sub: str) -> tuple[float, str]:
@@ -423,8 +523,9 @@ def _add(figures: dict[str, Figure], document: YamlDocument, where: tuple, name:
         value, found_unit = parse(entry.value, "value")
         figure = Figure(name, found_unit, "sourced", value=value, text=entry.value, document=entry.source.document,
                         quote=entry.source.quote, url=entry.source.url, note=entry.note, line=line)
-        if entry.source.document == PUBLIC_FIGURES and not entry.source.url:
-            raise document.error(where + ("source", "url"), f"the page address for a quote from {PUBLIC_FIGURES}", None)
+        if entry.source.document in CSV_SOURCES and not entry.source.url:
+            raise document.error(where + ("source", "url"), f"the page address for a quote from {entry.source.document}",
+                                 None)
     elif entry.derived is not None:
         value, found_unit = (None, None)
         if entry.value is None:
@@ -604,3 +705,19 @@ def _check_reserves(force: ForceData, document: YamlDocument) -> None:
             low = figure.low if figure.kind == "assumption" else float(values[name])
             if low < 0:
                 raise InputError(document.path, name, "a value of zero or more", figure.text, line=figure.line)
+    capital = force.capital
+    for name in [*capital.programme.values(), *capital.grant.values(), *capital.receipts.values(),
+                 *capital.revenue_contribution.values()]:
+        figure = force.figures[name]
+        if (figure.low if figure.kind == "assumption" else float(values[name])) < 0:
+            raise InputError(document.path, name, "a capital amount of £0m or more", figure.text, line=figure.line)
+    life = force.figures[capital.asset_life]
+    if (life.low if life.kind == "assumption" else float(values[capital.asset_life])) < 1:
+        raise InputError(document.path, capital.asset_life, "an asset life of at least 1 year", life.text,
+                         line=life.line)
+    share = force.figures["budget.officer_share"]
+    lowest = share.low if share.kind == "assumption" else float(values["budget.officer_share"])
+    highest = share.high if share.kind == "assumption" else float(values["budget.officer_share"])
+    if not 0.0 <= lowest <= highest <= 1.0:
+        raise InputError(document.path, "budget.officer_share", "a share of the pay bill from 0% to 100%", share.text,
+                         line=share.line)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.declare.fiscal import BUDGET_YEAR
 from model.declare.formatting import format_quantity
-from model.io.forces import PUBLIC_FIGURES, Figure, ForceData, evaluate_figures
+from model.io.forces import CSV_SOURCES, Figure, ForceData, evaluate_figures
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
@@ -22,17 +23,18 @@ def normalise(text: str) -> str:
 
 
 def source_texts(shared_dir: Path) -> dict[str, str]:
-    """Normalised text of each seed document, and the quotes of the public-figures CSV.
+    """Normalised text of each seed document, and the quotes of the CSV sources.
 
     Parameters
     ----------
     shared_dir : Path
-        The ``shared/`` folder holding ``seeds/`` and ``docs/public-figures-2016.csv``.
+        The ``shared/`` folder holding ``seeds/`` and ``docs/`` (``public-figures-2016.csv``,
+        ``history-2010-2016.csv``).
 
     Returns
     -------
     dict of str to str
-        Keyed by document file name. For the CSV, its quote column joined by newlines,
+        Keyed by document file name. For a CSV, its quote column joined by newlines,
         prefixed by each row's address so a figure's URL can be checked too.
     """
     texts: dict[str, str] = {}
@@ -40,11 +42,12 @@ def source_texts(shared_dir: Path) -> dict[str, str]:
     if seeds.is_dir():
         for path in sorted(seeds.glob("*.txt")):
             texts[path.name] = normalise(path.read_text(encoding="utf-8"))
-    public = shared_dir / "docs" / PUBLIC_FIGURES
-    if public.exists():
-        with public.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        texts[PUBLIC_FIGURES] = "\n".join(f"{row['source_url']} {normalise(row['quote'])}" for row in rows)
+    for name in CSV_SOURCES:
+        table = shared_dir / "docs" / name
+        if table.exists():
+            with table.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+            texts[name] = "\n".join(f"{row['source_url']} {normalise(row['quote'])}" for row in rows)
     return texts
 
 
@@ -61,10 +64,10 @@ def quote_problem(figure: Figure, texts: dict[str, str]) -> str | None:
         return f"unknown document {figure.document!r}"
     quote = normalise(figure.quote or "")
     text = texts[figure.document]
-    if figure.document == PUBLIC_FIGURES:
+    if figure.document in CSV_SOURCES:
         lines = [line for line in text.split("\n") if quote in line]
         if not lines:
-            return "quote not found in public-figures-2016.csv"
+            return f"quote not found in {figure.document}"
         if figure.url and not any(line.startswith(figure.url + " ") for line in lines):
             return f"quote not found under the address {figure.url}"
     elif quote not in text:
@@ -75,7 +78,7 @@ def quote_problem(figure: Figure, texts: dict[str, str]) -> str | None:
 
 
 def _number_in_quote(figure: Figure) -> bool:
-    shown = figure.value * 100 if figure.unit == "rate" else figure.value
+    shown = {"rate": figure.value * 100, "fiscal_year": BUDGET_YEAR + figure.value}.get(figure.unit, figure.value)
     numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(figure.quote or "")]
     return any(abs(abs(shown) - n) < 1e-9 for n in numbers)
 

@@ -30,9 +30,9 @@ from pydantic import Field, field_validator
 
 from model.declare.distributions import DISTRIBUTION_PARAMETERS, Distribution, DistributionError
 from model.declare.fiscal import MODEL_YEARS, FiscalYearError, model_year_index
-from model.declare.inputs import INPUTS, InputDeclaration
+from model.declare.inputs import INPUTS, PRECEPT_RULE_CODES, InputDeclaration
 from model.declare.settings import SETTINGS
-from model.declare.units import UNIT_FORMS, UnitError, parse_quantity
+from model.declare.units import UNIT_FORMS, Quantity, UnitError, parse_quantity
 from model.io.errors import Described, InputError, did_you_mean, suggestion_hint
 from model.io.validation import StrictModel, validate_document
 from model.io.yaml_source import YamlDocument, load_yaml
@@ -115,6 +115,11 @@ class CorrelationEntry(StrictModel):
     rank_correlation: Any
 
 
+class ManagementActionEntry(StrictModel):
+    savings_share_of_nre: Any = None
+    precept: Literal["max_allowed", "none"] = "none"
+
+
 class DeterministicCasesEntry(StrictModel):
     tail: Any = "10%"
 
@@ -132,6 +137,7 @@ class ScenarioEntry(StrictModel):
     correlations: list[CorrelationEntry] = []
     deterministic_cases: DeterministicCasesEntry = DeterministicCasesEntry()
     reserve_policy: ReservePolicyEntry = ReservePolicyEntry()
+    management_action: ManagementActionEntry | None = None
 
     @field_validator("title", "description")
     @classmethod
@@ -191,6 +197,31 @@ class ReservePolicySpec:
     roll_forward: bool
 
 
+@dataclass(frozen=True)
+class ActionSpec:
+    """The scenario's management action rule (see :class:`model.engine.projection.ManagementAction`).
+
+    Attributes
+    ----------
+    savings_share : float
+        After a year whose shortfall is met from reserves, the next budget adds recurring
+        savings of the shortfall, up to this share of NRE (0: none).
+    precept_to_limit : bool
+        After such a year, the PCC raises band D by the most the limit allows from then on.
+    """
+
+    savings_share: float = 0.0
+    precept_to_limit: bool = False
+
+    @property
+    def stated(self) -> bool:
+        """Whether the scenario states any action (otherwise: no further management action)."""
+        return self.savings_share > 0.0 or self.precept_to_limit
+
+
+NO_ACTION = ActionSpec()
+
+
 @dataclass
 class Scenario:
     """A validated scenario."""
@@ -216,6 +247,8 @@ class Scenario:
     """Stated rank (Spearman) correlations between inputs, keyed by the sorted pair of names."""
     case_tail: float = 0.1
     """Optimistic and pessimistic cases put every input at its 1-in-(1/tail) favourable or unfavourable value."""
+    action: ActionSpec = NO_ACTION
+    """Management action after a year whose shortfall is met from reserves (default: none, the unmitigated view)."""
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -293,6 +326,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
         sampling=entry.simulation.sampling,
         correlations=_read_correlations(document, entry.correlations, inputs),
         case_tail=_read_tail(document, entry.deterministic_cases.tail),
+        action=_read_action(document, entry.management_action),
     )
 
 
@@ -325,9 +359,25 @@ def _parse(document: YamlDocument, where: tuple, raw: object, units: tuple[str, 
         raise document.error(where, str(exc).removeprefix("expected ")) from None
 
 
+RULE_PLAN = -1.0
+"""Code of the word ``plan`` as an option of a choice: the force's planned rise that year."""
+
+RULE_UNIT = "rule"
+"""Unit of a rule word (``plan``, ``max_allowed``, ``to_balance``) read as a value."""
+
+
+def rule_code(word: str) -> float:
+    """The value a rule word is held as: ``plan`` → :data:`RULE_PLAN`, others their engine code."""
+    return RULE_PLAN if word == PLAN else float(PRECEPT_RULE_CODES[word])
+
+
 def read_distribution(document: YamlDocument, where: tuple, raw: object, declaration_units: tuple[str, ...],
-                      bounds: dict[str, tuple[float, float]] | None = None) -> Distribution:
-    """Parse a fixed value (``'1.99%'``) or a distribution mapping into a :class:`Distribution`.
+                      bounds: dict[str, tuple[float, float]] | None = None,
+                      rules: tuple[str, ...] = ()) -> Distribution:
+    """Parse a fixed value (``'1.99%'``), a rule word or a distribution mapping into a :class:`Distribution`.
+
+    A rule word (for the precept: ``max_allowed``, ``to_balance``, and ``plan`` as an option
+    of a choice) is held as a distribution in the unit :data:`RULE_UNIT`.
 
     Raises
     ------
@@ -344,7 +394,7 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             hint = suggestion_hint(str(kind), DISTRIBUTION_PARAMETERS, "Allowed")
             raise document.error(where + ("distribution",), "a known distribution", kind, hint=hint)
         if kind == "choice":
-            distribution = _read_choice(document, where, raw, declaration_units)
+            distribution = _read_choice(document, where, raw, declaration_units, rules)
             _check_bounds(document, where, raw, distribution, bounds)
             return distribution
         required, optional = DISTRIBUTION_PARAMETERS[kind]
@@ -372,11 +422,24 @@ def read_distribution(document: YamlDocument, where: tuple, raw: object, declara
             distribution = Distribution(kind, params, unit)
         except DistributionError as exc:
             raise document.error(where, str(exc).removeprefix("expected ")) from None
+    elif isinstance(raw, str) and raw.strip() in rules:
+        return Distribution("fixed", {"value": rule_code(raw.strip())}, RULE_UNIT)
     else:
-        quantity = _parse(document, where, raw, declaration_units)
+        quantity = _parse_value(document, where, raw, declaration_units, rules)
         distribution = Distribution("fixed", {"value": quantity.value}, quantity.unit)
     _check_bounds(document, where, raw, distribution, bounds)
     return distribution
+
+
+def _parse_value(document: YamlDocument, where: tuple, raw: object, units: tuple[str, ...], rules: tuple[str, ...]):
+    """A quantity in one of ``units``; where rule words are allowed, the message lists them too."""
+    try:
+        return parse_quantity(raw, units)
+    except UnitError as exc:
+        expected = str(exc).removeprefix("expected ")
+        if rules:
+            expected = expected.replace("; found", f", or one of the words {', '.join(rules)}; found", 1)
+        raise document.error(where, expected) from None
 
 
 def _check_bounds(document: YamlDocument, where: tuple, raw: object, distribution: Distribution,
@@ -391,6 +454,8 @@ def _check_bounds(document: YamlDocument, where: tuple, raw: object, distributio
 
     if distribution.kind == "choice":
         for index, (value, unit, _) in enumerate(distribution.options):
+            if unit == RULE_UNIT:
+                continue
             low, high = bounds[unit]
             if not low - 1e-12 <= value <= high + 1e-12:
                 raise document.error(where + ("options", index, "value"),
@@ -413,7 +478,8 @@ def _check_bounds(document: YamlDocument, where: tuple, raw: object, distributio
         )
 
 
-def _read_choice(document: YamlDocument, where: tuple, raw: dict, declaration_units: tuple[str, ...]) -> Distribution:
+def _read_choice(document: YamlDocument, where: tuple, raw: dict, declaration_units: tuple[str, ...],
+                 rules: tuple[str, ...] = ()) -> Distribution:
     unknown = [key for key in raw if key not in ("distribution", "options")]
     if unknown:
         raise document.error(where + (unknown[0],), "a choice with 'options' only",
@@ -427,7 +493,11 @@ def _read_choice(document: YamlDocument, where: tuple, raw: dict, declaration_un
         at = where + ("options", index)
         if not isinstance(option, dict) or set(option) != {"value", "probability"}:
             raise document.error(at, "an option with exactly 'value' and 'probability'", option)
-        value = _parse(document, at + ("value",), option["value"], declaration_units)
+        word = option["value"].strip() if isinstance(option["value"], str) else None
+        if word in rules:
+            value = Quantity(rule_code(word), RULE_UNIT, word)
+        else:
+            value = _parse_value(document, at + ("value",), option["value"], declaration_units, rules)
         probability = _parse(document, at + ("probability",), option["probability"], ("rate",)).value
         if not 0.0 <= probability <= 1.0:
             raise document.error(at + ("probability",), "a probability from 0% to 100%", option["probability"])
@@ -496,6 +566,23 @@ def _read_correlations(document: YamlDocument, entries: list[CorrelationEntry],
     return correlations
 
 
+def _read_action(document: YamlDocument, entry: ManagementActionEntry | None) -> ActionSpec:
+    if entry is None:
+        return NO_ACTION
+    where = ("management_action",)
+    share = 0.0
+    if entry.savings_share_of_nre is not None:
+        share = _parse(document, where + ("savings_share_of_nre",), entry.savings_share_of_nre, ("rate",)).value
+        if not 0.0 <= share <= 0.2:
+            raise document.error(where + ("savings_share_of_nre",), "a share of NRE from 0% to 20%, e.g. 1%",
+                                 entry.savings_share_of_nre)
+    action = ActionSpec(share, entry.precept == "max_allowed")
+    if not action.stated:
+        raise document.error(where, "a savings_share_of_nre above 0% or precept: max_allowed (or no "
+                             "management_action at all)", Described("an action that does nothing"))
+    return action
+
+
 def _read_tail(document: YamlDocument, raw: object) -> float:
     value = _parse(document, ("deterministic_cases", "tail"), raw, ("rate",)).value
     if not 0.0 < value < 0.5:
@@ -509,7 +596,8 @@ def _read_layer(document, where, declaration, raw, force, values, forces) -> Non
             if not declaration.plan_default:
                 raise document.error(sub_where, f"a value like {_forms(declaration.units)} ({declaration.name} has no planning assumption)", sub_raw)
             return PLAN
-        return read_distribution(document, sub_where, sub_raw, declaration.units, declaration.bounds)
+        return read_distribution(document, sub_where, sub_raw, declaration.units, declaration.bounds,
+                                 declaration.rules)
 
     if not isinstance(raw, dict) or "distribution" in raw:
         values[(force, None)] = value_of(where, raw)

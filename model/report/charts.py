@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
 from model.declare.formatting import format_figure, format_percent, format_table_money
-from model.declare.outputs import FLAG_DECLARATIONS
+from model.declare.outputs import FLAG_DECLARATIONS, RISK_FLAGS
 from model.report.style import (
     FLAG_COLOURS,
     FLAG_MARKERS,
@@ -46,6 +46,7 @@ from model.report.style import (
     OUTER_BAND_ALPHA,
     PLAN_SAVINGS_COLOUR,
     TICK_SIZE,
+    MoneyFormatter,
     PercentTickFormatter,
     band_positions,
     force_colour,
@@ -522,8 +523,8 @@ def draw_flag_probabilities(ax: Axes, flag_table: pd.DataFrame, years: Sequence[
     handles: list[object] = []
     labels: list[str] = []
     # Neighbouring flags are nudged apart so that lines sitting on 0% stay distinguishable.
-    offsets = np.linspace(-0.08, 0.08, len(FLAG_DECLARATIONS))
-    for flag, offset in zip(FLAG_DECLARATIONS, offsets, strict=True):
+    offsets = np.linspace(-0.08, 0.08, len(RISK_FLAGS))
+    for flag, offset in zip(RISK_FLAGS, offsets, strict=True):
         rows = rows_for(cumulative, "flag", flag)
         if rows.empty:
             continue
@@ -668,3 +669,37 @@ def draw_cross_force_measure(
             ax.axhline(0, color="#888888", linewidth=0.8)
     title(ax, f"{CROSS_FORCE_MEASURES[measure]} ({CROSS_FORCE_INTERVALS[measure]})")
     return handles, labels
+
+
+def draw_bridge(ax: Axes, steps: pd.DataFrame, chart_title: str, colour: str) -> None:
+    """A horizontal waterfall from the force's plan to the median: one bar per input group.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    steps : pandas.DataFrame
+        Output of :func:`model.report.tables.bridge_steps`.
+    chart_title : str
+    colour : str
+        The force's colour, for the plan and median bars.
+    """
+    positions = np.arange(len(steps))[::-1]
+    for y, row in zip(positions, steps.itertuples(), strict=True):
+        if row.kind == "total":
+            ax.barh(y, row.end, color=colour, alpha=0.85, height=0.6)
+            ax.text(row.end, y, f" {format_table_money(row.end)}", va="center", ha="left", fontsize=TICK_SIZE)
+            continue
+        low, high = sorted((row.start, row.end))
+        ax.barh(y, high - low, left=low, height=0.6,
+                color=GAP_PART_COLOURS["savings_delivered"] if row.change >= 0 else MINIMUM_RESERVE_COLOUR)
+        if round(abs(row.change), 1) > 0:
+            ax.text(high, y, f" {format_table_money(row.change)}", va="center", ha="left", fontsize=TICK_SIZE - 1)
+    ax.set_yticks(positions, steps["label"], fontsize=TICK_SIZE - 0.5)
+    ax.xaxis.set_major_formatter(MoneyFormatter())
+    ax.set_xlabel("£m (cash)", fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis="x", **GRID)
+    ax.set_axisbelow(True)
+    highest = float(steps[["start", "end"]].max().max())
+    ax.set_xlim(0, highest * 1.18 if highest > 0 else 1.0)
+    title(ax, chart_title)

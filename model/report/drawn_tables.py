@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.table import Table
 
 from model.declare.formatting import MISSING_CELL, format_figure, format_percent
-from model.declare.outputs import FINANCE_COLUMNS, FLAG_DECLARATIONS
+from model.declare.outputs import FINANCE_COLUMNS, FLAG_DECLARATIONS, RISK_FLAGS
 from model.report.style import rows_for, values_by_year
 
 TOTAL_LINES: frozenset[str] = frozenset({"funding", "spend", "gap", "total_reserves"})
@@ -43,7 +43,7 @@ def flag_table_rows(flag_table: pd.DataFrame, years: Sequence[str]) -> list[list
         A cell reads like ``"5.8% (5.5–6.2)"``; a missing year is ``"–"``.
     """
     table = [["Probability (95% interval)", "", *years]]
-    for flag in FLAG_DECLARATIONS:
+    for flag in RISK_FLAGS:
         for position, when in enumerate(("by end of year", "in that year")):
             rows = rows_for(rows_for(flag_table, "flag", flag), "when", when)
             cells = []

@@ -34,6 +34,7 @@ from matplotlib.patches import Rectangle
 
 from model.declare.inputs import INPUTS
 from model.report.charts import (
+    draw_bridge,
     draw_cross_force_measure,
     draw_first_breach,
     draw_flag_probabilities,
@@ -65,6 +66,7 @@ from model.report.page_layout import (
 from model.report.style import fiscal_years, force_colour
 from model.report.tables import (
     CROSS_FORCE_MEASURES,
+    bridge_steps,
     cross_force_table,
     finance_table,
     finance_table_wide,
@@ -109,6 +111,8 @@ def build_report_pdf(path: Path, result: RunResult) -> None:
     pages = front_pages(summary, flags, info, forces)
     pages += title_pages(info, forces, plan_supplied=not plan.empty)
     pages.append(cross_force_page(summary, flags, forces, names, paths))
+    if not result.bridge.empty:
+        pages += bridge_pages(result.bridge, forces, names)
     for force in forces:
         force_summary = _rows_of_force(summary, force)
         force_plan = _rows_of_force(plan, force)
@@ -340,6 +344,44 @@ def cross_force_page(
     legend_in_axes(page.add_subplot(grid[0]), handles, labels, ncols=max(1, len(forces)))
     _draw_caption(page, caption)
     return page
+
+
+BRIDGE_FORCES_PER_PAGE = 3
+
+
+def bridge_pages(bridge: pd.DataFrame, forces: Sequence[str], names: Mapping[str, str]) -> list[Figure]:
+    """From each force's plan to the middle of its simulated outcomes: a waterfall per force, three to a page.
+
+    Parameters
+    ----------
+    bridge : pandas.DataFrame
+        The plan-to-median bridge (:func:`model.run.bridge.bridge_table`).
+    forces : sequence of str
+    names : mapping of str to str
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+    """
+    first = bridge.iloc[0]
+    caption = _caption_lines(
+        f"Total usable reserves at 31 March {int(str(first['year'])[:4]) + 1}. Each bar switches one group of inputs "
+        "from the force's plan to its simulated values, in the order shown, and moves the median by that much; "
+        "the groups below it are still at plan, so where groups interact the order matters. Every stage runs on "
+        f"the same {int(first['paths']):,} paths and random draws (the first of the run), so the steps are the "
+        "groups' effects, not sampling noise, and add up exactly to the difference between the plan and the median.")
+    pages = []
+    for begin in range(0, len(forces), BRIDGE_FORCES_PER_PAGE):
+        chunk = list(forces[begin: begin + BRIDGE_FORCES_PER_PAGE])
+        page = _new_page("From each force's plan to the middle of the simulated outcomes",
+                         reserve_bottom=_caption_height(caption))
+        grid = page.add_gridspec(BRIDGE_FORCES_PER_PAGE, 1)
+        for row, force in enumerate(chunk):
+            ax = page.add_subplot(grid[row])
+            draw_bridge(ax, bridge_steps(bridge, force), names[force], force_colour(force))
+        _draw_caption(page, caption)
+        pages.append(page)
+    return pages
 
 
 def force_funding_page(summary_rows: pd.DataFrame, plan_rows: pd.DataFrame, force: str, force_name: str) -> Figure:

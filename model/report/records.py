@@ -52,4 +52,6 @@ def run_record(info: RunInfo, timings: dict[str, float]) -> dict:
         "numpy_version": np.__version__,
         "created": info.created,
         "timings_seconds": {k: round(v, 4) for k, v in timings.items()},
+        "management_action": info.view,
+        "warnings": list(info.warnings),
     }

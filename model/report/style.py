@@ -60,6 +60,7 @@ MOVEMENT_COLOURS: dict[str, str] = {
     "planned_reserve_use": "#7a4ea3",
     "shortfall_met_from_reserves": "#d0661b",
     "surplus_to_reserves": "#5b8f29",
+    "reserves_to_capital": "#2a7f8f",
     "uncovered_deficit": MINIMUM_RESERVE_COLOUR,
 }
 

@@ -34,6 +34,7 @@ from model.declare.outputs import (
     MAX_COVER_YEARS,
     METRICS,
     RESERVE_PREFIX,
+    RISK_FLAGS,
     higher_is_better,
     is_reserve_metric,
     metric_unit,
@@ -207,11 +208,11 @@ def flag_probability_table(flags: pd.DataFrame, force: str, paths: int) -> pd.Da
     pandas.DataFrame
         Columns ``flag, label, when, year, probability, low, high``; ``when`` is
         ``"by end of year"`` (the ``*_by_year`` flag) or ``"in that year"``. Flags in
-        :data:`~model.declare.outputs.FLAG_DECLARATIONS` order, the cumulative form first; years in order.
+        :data:`~model.declare.outputs.RISK_FLAGS` order, the cumulative form first; years in order.
     """
     rows = flags[flags["force"] == force]
     records = []
-    for flag, label in ((f.name, f.label) for f in FLAG_DECLARATIONS.values()):
+    for flag, label in ((name, FLAG_DECLARATIONS[name].label) for name in RISK_FLAGS):
         for name, when in ((flag + BY_YEAR_SUFFIX, "by end of year"), (flag, "in that year")):
             for row in rows[rows["flag"] == name].sort_values("year").itertuples():
                 low, high = wilson_interval(float(row.probability), paths)
@@ -283,6 +284,7 @@ class TableLine:
 SECTION_FUNDING = "Funding"
 SECTION_SPENDING = "Spending"
 SECTION_GAP = "Gap and use of reserves"
+SECTION_CAPITAL = "Capital"
 SECTION_RESERVES = "Reserves at 31 March"
 SECTION_COUNCIL_TAX = "Council tax"
 
@@ -300,11 +302,12 @@ def finance_lines(reserves: Sequence[str] = (), cumulative_gap: bool = False) ->
     Returns
     -------
     list of TableLine
-        Funding (grant, precept, funding); spending (pay, non-pay, collaboration, capital
-        financing, one-off spending, less savings delivered, spend); the gap (budget gap,
-        less planned use of reserves, unplanned gap, uncovered deficit, and optionally the
-        cumulative gap); reserves at 31
-        March (general, each earmarked reserve, total); band D.
+        Funding (grant, precept, funding); spending (pay, non-pay, collaboration, pension
+        rate changes, the apprenticeship levy, cost pressures, capital financing, revenue
+        contributions to capital, one-off spending, less savings delivered, spend); the gap
+        (budget gap, less planned use of reserves, unplanned gap, uncovered deficit, and
+        optionally the cumulative gap); capital (programme, new borrowing, reserves used);
+        reserves at 31 March (general, each earmarked reserve, total); band D.
     """
     label = metric_label
     return [
@@ -314,7 +317,11 @@ def finance_lines(reserves: Sequence[str] = (), cumulative_gap: bool = False) ->
         TableLine("pay", label("pay"), SECTION_SPENDING),
         TableLine("non_pay", label("non_pay"), SECTION_SPENDING),
         TableLine("collaboration", label("collaboration"), SECTION_SPENDING),
+        TableLine("pension_costs", label("pension_costs"), SECTION_SPENDING),
+        TableLine("apprenticeship_levy", label("apprenticeship_levy"), SECTION_SPENDING),
+        TableLine("pressures", label("pressures"), SECTION_SPENDING),
         TableLine("capital_financing", label("capital_financing"), SECTION_SPENDING),
+        TableLine("revenue_contribution_to_capital", label("revenue_contribution_to_capital"), SECTION_SPENDING),
         TableLine("one_off_spend", label("one_off_spend"), SECTION_SPENDING),
         TableLine("savings_delivered", "Less savings delivered", SECTION_SPENDING, sign=-1),
         TableLine("spend", label("spend"), SECTION_SPENDING),
@@ -323,6 +330,9 @@ def finance_lines(reserves: Sequence[str] = (), cumulative_gap: bool = False) ->
         TableLine("unplanned_gap", label("unplanned_gap"), SECTION_GAP),
         TableLine("uncovered_deficit", label("uncovered_deficit"), SECTION_GAP),
         *([TableLine("cumulative_gap", "Cumulative budget gap", SECTION_GAP)] if cumulative_gap else []),
+        TableLine("capital_programme", label("capital_programme"), SECTION_CAPITAL),
+        TableLine("borrowing", label("borrowing"), SECTION_CAPITAL),
+        TableLine("reserves_to_capital", label("reserves_to_capital"), SECTION_CAPITAL),
         TableLine("general_reserve", label("general_reserve"), SECTION_RESERVES),
         *(TableLine(metric, reserve_label(metric), SECTION_RESERVES) for metric in reserves),
         TableLine("total_reserves", label("total_reserves"), SECTION_RESERVES),
@@ -620,7 +630,8 @@ RESERVE_MOVEMENTS: tuple[tuple[str, str, int], ...] = (
     ("planned_reserve_use", "Planned drawdown", -1),
     ("shortfall_met_from_reserves", "Shortfall met from reserves", -1),
     ("surplus_to_reserves", "Surplus added to reserves", 1),
-    ("uncovered_deficit", "Uncovered deficit (no reserve left)", -1),
+    ("reserves_to_capital", "Used for the capital programme", -1),
+    ("uncovered_deficit", "Uncovered deficit (no reserve available)", -1),
 )
 """Movements of usable reserves in a year: metric, label and sign (draws are negative)."""
 
@@ -698,3 +709,29 @@ def cross_force_table(summary: pd.DataFrame, flags: pd.DataFrame, paths: int) ->
                 p = float(flag["probability"].iloc[0])
                 records.append([force, year, "p_general_below_minimum", p, *wilson_interval(p, paths)])
     return pd.DataFrame(records, columns=["force", "year", "measure", "central", "low", "high"])
+
+
+def bridge_steps(bridge: pd.DataFrame, force: str) -> pd.DataFrame:
+    """One force's plan-to-median bridge as waterfall bars: where each bar starts and ends.
+
+    Parameters
+    ----------
+    bridge : pandas.DataFrame
+        The bridge table (:func:`model.run.bridge.bridge_table`).
+    force : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label, kind, start, end, change``: the plan (``kind`` ``total``, from 0),
+        each group's step (``step``, from the running total before it) and the median
+        (``total``). The steps add up to median − plan.
+    """
+    rows = bridge[bridge["force"] == force].sort_values("step")
+    records = []
+    for row in rows.itertuples():
+        if row.group in ("plan", "median"):
+            records.append([row.label, "total", 0.0, float(row.value), float(row.value)])
+        else:
+            records.append([row.label, "step", float(row.value - row.change), float(row.value), float(row.change)])
+    return pd.DataFrame(records, columns=["label", "kind", "start", "end", "change"])

@@ -85,6 +85,11 @@ class RunInfo:
     correlation : CorrelationRecord or None
     stopping : dict
         For a run to a precision: the target, the half-width reached and why it stopped.
+    view : str
+        Which view the run takes of management action, in words.
+    warnings : tuple of str
+        What the user should know about the run (a rise cut by the referendum limit, a
+        repaired correlation matrix), as printed.
     """
 
     scenario_name: str
@@ -105,6 +110,8 @@ class RunInfo:
     created: str = ""
     correlation: CorrelationRecord | None = None
     stopping: dict = field(default_factory=dict)
+    view: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def force_ids(self) -> list[str]:
@@ -128,7 +135,24 @@ class RunInfo:
         return None if force is None else force.minimum_general_rate
 
 
-def run_info(setup: RunSetup, paths: int | None = None, stopping: dict | None = None) -> RunInfo:
+def action_view(setup: RunSetup) -> str:
+    """Which view of management action a run takes, in a panel member's words."""
+    action = setup.scenario.action
+    if not action.stated:
+        return ("No further management action: each force follows its plan whatever happens, so the figures show "
+                "the risk before any response (the unmitigated view).")
+    parts = []
+    if action.savings_share > 0:
+        parts.append(f"adds recurring savings of the shortfall, up to {action.savings_share:.1%} of net revenue "
+                     "expenditure, delivered at the scenario's action delivery rate")
+    if action.precept_to_limit:
+        parts.append("raises band D by the most the referendum limit allows from then on")
+    return ("With management action: after a year whose shortfall is met from reserves, the next budget "
+            + " and ".join(parts) + " (the mitigated view).")
+
+
+def run_info(setup: RunSetup, paths: int | None = None, stopping: dict | None = None,
+             warnings: tuple[str, ...] = ()) -> RunInfo:
     """The :class:`RunInfo` of a run of ``setup`` on ``paths`` paths (default: the scenario's), made now."""
     scenario = setup.scenario
     correlation = setup.correlation
@@ -159,6 +183,8 @@ def run_info(setup: RunSetup, paths: int | None = None, stopping: dict | None = 
         correlation=None if correlation is None else CorrelationRecord(
             tuple(correlation.names), correlation.asked, correlation.used, bool(correlation.repaired)),
         stopping=dict(stopping or {}),
+        view=action_view(setup),
+        warnings=tuple(warnings),
     )
 
 
@@ -177,12 +203,15 @@ class Appendix:
         Contradictions between sources and the figure used.
     correlations : DataFrame
         Correlations asked for and used.
+    precept_caps : DataFrame
+        Where the referendum limit cut a band D rise (:func:`model.run.summaries.precept_caps_table`).
     """
 
     provenance: pd.DataFrame
     inputs: pd.DataFrame
     contradictions: pd.DataFrame
     correlations: pd.DataFrame
+    precept_caps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def empty(cls) -> Appendix:
@@ -190,7 +219,7 @@ class Appendix:
         return cls(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
 
 
-def appendix_of(setup: RunSetup) -> Appendix:
+def appendix_of(setup: RunSetup, precept_caps: pd.DataFrame | None = None) -> Appendix:
     """The appendix tables of a run of ``setup``."""
     from model.io.provenance import contradictions_table, provenance_table
 
@@ -200,6 +229,7 @@ def appendix_of(setup: RunSetup) -> Appendix:
         inputs=scenario_inputs_table(setup),
         contradictions=contradictions_table(forces),
         correlations=correlation_table(setup),
+        precept_caps=pd.DataFrame() if precept_caps is None else precept_caps,
     )
 
 
@@ -212,6 +242,8 @@ class RunResult:
     info : RunInfo
     summary, flags, plan, cases, convergence : DataFrame
         The tidy tables of :mod:`model.run.summaries` (``summary.csv`` and so on).
+    bridge : DataFrame
+        The plan-to-median bridge (:mod:`model.run.bridge`), ``bridge.csv``.
     appendix : Appendix
     setup : RunSetup or None
         The resolved scenario with its baselines (``None`` for a result built from tables alone).
@@ -227,6 +259,7 @@ class RunResult:
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
     cases: pd.DataFrame = field(default_factory=pd.DataFrame)
     convergence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bridge: pd.DataFrame = field(default_factory=pd.DataFrame)
     appendix: Appendix = field(default_factory=Appendix.empty)
     setup: RunSetup | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -239,6 +272,6 @@ class RunResult:
         return headline_table(self.summary, self.flags)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The CSV tables by file stem: ``summary``, ``flags``, ``plan``, ``cases``, ``convergence``."""
+        """The CSV tables by file stem: ``summary``, ``flags``, ``plan``, ``cases``, ``convergence``, ``bridge``."""
         return {"summary": self.summary, "flags": self.flags, "plan": self.plan, "cases": self.cases,
-                "convergence": self.convergence}
+                "convergence": self.convergence, "bridge": self.bridge}

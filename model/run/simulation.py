@@ -293,15 +293,22 @@ def add_reserve_lines(setup: RunSetup, force: str, projection) -> None:
 
 
 def check_finite(lines: dict[str, np.ndarray], force: str, years: tuple[str, ...]) -> None:
-    """Stop with a clear message if any metric is NaN or infinite, naming the earliest year."""
+    """Stop with a clear message if any metric is NaN or infinite, naming the earliest year it happens.
+
+    Where several lines go wrong, the one that goes wrong first is named (the others follow from it).
+    """
+    first: tuple[int, str] | None = None
     for metric, values in lines.items():
         bad = ~np.isfinite(values)
         if bad.any():
-            year = years[int(bad.any(axis=0).argmax())]
-            raise ModelError(
-                f"the model produced a non-finite {metric} for {force} in {year}; "
-                "check that force's baseline and the scenario's inputs for that year"
-            )
+            year = int(bad.any(axis=0).argmax())
+            if first is None or year < first[0]:
+                first = (year, metric)
+    if first is not None:
+        raise ModelError(
+            f"the model produced a non-finite {first[1]} for {force} in {years[first[0]]}; "
+            "check that force's baseline and the scenario's inputs for that year"
+        )
 
 
 INPUT_NAMES = {
@@ -313,7 +320,17 @@ INPUT_NAMES = {
     "delivery.collaboration_size": "the scenario's collaboration_savings_size",
     "delivery.collaboration_delay": "the scenario's collaboration_savings_delay",
     "delivery.shocks": "the scenario's shocks", "delivery.extra_savings": "the extra savings lever",
-    "collaboration_plan": "the force file's collaboration_spend", "one_off_spend": "the force file's planned reserve use",
+    "delivery.action_delivery": "the scenario's action_savings_delivery",
+    "outcome.officer_pension_step": "the scenario's officer_pension_step",
+    "outcome.staff_pension_step": "the scenario's staff_pension_step",
+    "outcome.pressures": "the force file's pressures", "plan.pressures": "the force file's pressures",
+    "capital.programme": "the force file's capital programme", "capital.grant": "the force file's capital grant",
+    "capital.receipts": "the force file's capital receipts",
+    "capital.revenue_contribution": "the force file's revenue contributions to capital",
+    "capital.asset_life": "the force file's capital asset_life",
+    "capital.existing_financing": "the force file's budget.capital_financing",
+    "levy.rate": "the national apprenticeship levy rate", "levy.allowance": "the national apprenticeship levy allowance",
+    "collaboration_plan": "the force file's collaboration_spend",
     "programme_savings": "the force file's collaboration_programmes", "general_reserve": "the force file's reserves.general",
     "earmarked_reserves": "the force file's earmarked reserves", "planned_use": "the force file's planned reserve use",
 }
@@ -347,12 +364,13 @@ def check_inputs(inputs, force_name: str, years: tuple[str, ...]) -> None:
 
 
 def _input_arrays(inputs):
-    for group in ("budget", "plan", "outcome", "delivery"):
+    for group in ("budget", "plan", "outcome", "delivery", "capital", "levy"):
         owner = getattr(inputs, group)
         for field_ in dataclasses.fields(owner):
-            yield f"{group}.{field_.name}", getattr(owner, field_.name)
-    for name in ("collaboration_plan", "one_off_spend", "programme_savings", "general_reserve",
-                 "earmarked_reserves", "planned_use"):
+            value = getattr(owner, field_.name)
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                yield f"{group}.{field_.name}", value
+    for name in ("collaboration_plan", "programme_savings", "general_reserve", "earmarked_reserves", "planned_use"):
         yield name, getattr(inputs, name)
 
 

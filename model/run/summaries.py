@@ -139,3 +139,23 @@ def headline_table(summary: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
             "p_uncovered_deficit": f.loc["uncovered_deficit_by_year", "probability"],
         })
     return pd.DataFrame(rows)
+
+
+PRECEPT_CAP_COLUMNS = ["force", "year", "share_of_paths", "council_tax_forgone_mean"]
+
+
+def precept_caps_table(summary: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """Where the referendum limit cut a band D rise: per force and year, how often and what it cost.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`PRECEPT_CAP_COLUMNS`, one row per force and year where the limit cut
+        the rise on any path: the share of paths (``precept_capped``) and the mean council
+        tax forgone that year (``precept_cap_cost``, £m, over all paths).
+    """
+    capped = flags[flags["flag"] == "precept_capped"]
+    cost = summary[summary["metric"] == "precept_cap_cost"].set_index(["force", "year"])["mean"]
+    rows = [[row.force, row.year, float(row.probability), float(cost.get((row.force, row.year), 0.0))]
+            for row in capped.itertuples() if row.probability > 0]
+    return pd.DataFrame(rows, columns=PRECEPT_CAP_COLUMNS)

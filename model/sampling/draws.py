@@ -16,12 +16,21 @@ import numpy as np
 
 from model.declare.distributions import Distribution, triangular_ppf
 from model.declare.fiscal import MODEL_YEARS
-from model.declare.inputs import INPUTS
+from model.declare.inputs import INPUT_GROUPS, INPUTS, PRECEPT_RULE_CODES
 from model.declare.units import parse_quantity
-from model.engine.projection import BudgetYear, Delivery, Drivers, ForceInputs, split_budget_year
-from model.engine.waterfall import GENERAL, ReservePolicy
+from model.engine.capital import SOURCE_NAMES, Capital
+from model.engine.projection import (
+    BudgetYear,
+    Delivery,
+    Drivers,
+    ForceInputs,
+    Levy,
+    ManagementAction,
+    split_budget_year,
+)
+from model.engine.waterfall import BUDGET_SUPPORT, CAPITAL, GENERAL, ONE_OFF, ReservePolicy
 from model.io.forces import ForceData, evaluate_figures
-from model.io.scenario import PLAN
+from model.io.scenario import PLAN, RULE_PLAN, RULE_UNIT
 from model.sampling.dependence import CorrelationPlan, correlate, persist, to_scores, to_uniforms
 from model.sampling.setup import RunSetup
 from model.sampling.uniforms import QuantileSource, make_source
@@ -31,8 +40,13 @@ NO_LIMIT = 1e6
 """A referendum limit (as a rate) that never binds: used for the force's own plan."""
 
 DRIVER_INPUTS = (
-    "grant_change", "tax_base_growth", "collection_fund", "pay_award", "pay_drift", "non_pay_inflation",
+    "grant_change", "tax_base_growth", "collection_fund", "pay_award", "pay_drift", "non_pay_inflation", "borrowing_rate",
 )
+"""Yearly inputs that go straight into :class:`~model.engine.projection.Drivers` as rates."""
+
+PENSION_STEPS = {"officer_pension_step": "officer_pension_step_year", "staff_pension_step": "staff_pension_step_year"}
+"""Each pension rate step and the input that says the first year it applies."""
+
 
 def stream_catalogue(setup: RunSetup) -> list[tuple[tuple[str, ...], int]]:
     """Every uniform stream a Monte Carlo run of ``setup`` draws, as ``(key, columns)``."""
@@ -102,7 +116,12 @@ def plan_value(setup: RunSetup, force: ForceData, values: dict[str, object], nam
 
 
 def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n: int, years: int) -> Drivers:
-    """The force's own planning assumptions as :class:`Drivers`, shape ``(n, years)``."""
+    """The force's own planning assumptions as :class:`Drivers`, shape ``(n, years)``.
+
+    The plan states its band D rises (no referendum limit binds a force's own plan), has no
+    pension rate step (2016 plans assumed the rates unchanged: mtfs-practice.md §6.2) and
+    carries only the pressures its file marks as planned.
+    """
     arrays = {name: np.zeros((n, years)) for name in DRIVER_INPUTS}
     precept_rate = np.zeros((n, years))
     precept_cash = np.zeros((n, years))
@@ -120,9 +139,20 @@ def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n
             else:
                 arrays[name][:, t] = value
     return Drivers(
-        precept_rate=precept_rate, precept_cash=precept_cash,
-        limit_rate=np.full((n, years), NO_LIMIT), limit_cash=np.zeros((n, years)), **arrays,
+        precept_rate=precept_rate, precept_cash=precept_cash, precept_rule=np.zeros((n, years), dtype=np.int8),
+        limit_rate=np.full((n, years), NO_LIMIT), limit_cash=np.zeros((n, years)),
+        officer_pension_step=np.zeros((n, years)), staff_pension_step=np.zeros((n, years)),
+        pressures=pressure_levels(force, values, n, years, planned_only=True), **arrays,
     )
+
+
+def pressure_levels(force: ForceData, values: dict[str, object], n: int, years: int, *, planned_only: bool) -> np.ndarray:
+    """Recurring pressures each year, £m, shape ``(n, years)``: the planned ones, or all of them."""
+    levels = np.zeros((n, years))
+    for pressure in force.pressures:
+        if pressure.in_plan or not planned_only:
+            levels[:, pressure.first_year:] += _column(values[pressure.amount], n)[:, None]
+    return levels
 
 
 @dataclass
@@ -241,41 +271,94 @@ def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str,
 
     ``is_cash`` marks values in £ (band D amounts) rather than rates. Years before the
     input's first year are zero. Where the scenario says nothing (or ``plan``), the value
-    is the force's planning assumption, or the input's declared default.
+    is the force's planning assumption, or the input's declared default. A precept rule
+    other than a stated rise gives a value of zero (see :func:`draw_precept`).
     """
+    values, is_cash, _ = _draw(setup, force, name, uniforms, n, years, plan)
+    return values, is_cash
+
+
+def draw_precept(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarray], n: int, years: int,
+                 plan: Drivers) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The PCC's band D decision on each path and year: ``(rate, cash, rule)``, each ``(paths, years)``.
+
+    ``rule`` is :data:`~model.declare.inputs.PRECEPT_RULE_CODES` (a stated rise, the most
+    the limit allows, or what balances); a stated rise is ``rate`` of last year's band D
+    plus ``cash`` £, and both are zero for the other rules.
+    """
+    values, is_cash, rule = _draw(setup, force, "precept_increase", uniforms, n, years, plan)
+    stated = rule == PRECEPT_RULE_CODES["stated"]
+    return np.where(is_cash | ~stated, 0.0, values), np.where(is_cash & stated, values, 0.0), rule
+
+
+def _draw(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.ndarray], n: int, years: int,
+          plan: Drivers | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     declaration = INPUTS[name]
     spec = setup.scenario.inputs.get(name)
     per_path = declaration.timing == "per_path"
     values = np.zeros((n, years))
     is_cash = np.zeros((n, years), dtype=bool)
+    rule = np.zeros((n, years), dtype=np.int8)
     by_distribution: dict[int, tuple[Distribution, list[int]]] = {}
     for t in range(declaration.first_year, years):
         chosen = spec.resolve(force.id, None if per_path else t) if spec else None
         if chosen is None and declaration.plan_default:
             chosen = PLAN
         if chosen == PLAN:
-            if name == "precept_increase":
-                cash = plan.precept_cash[:, t]
-                values[:, t] = np.where(cash != 0.0, cash, plan.precept_rate[:, t])
-                is_cash[:, t] = cash != 0.0
-            else:
-                values[:, t] = getattr(plan, name)[:, t]
+            values[:, t], is_cash[:, t] = _plan_of(plan, name, t)
             continue
         if chosen is None:
             quantity = parse_quantity(declaration.default, declaration.units)
             chosen = Distribution("fixed", {"value": quantity.value}, quantity.unit)
         by_distribution.setdefault(id(chosen), (chosen, []))[1].append(t)
     for distribution, columns in by_distribution.values():
+        shape = (n, len(columns))
         if distribution.is_fixed:
-            values[:, columns] = distribution.params["value"]
-            is_cash[:, columns] = distribution.unit == "pounds"
+            drawn = np.full(shape, distribution.params["value"])
+            cash = np.full(shape, distribution.unit == "pounds")
+            ruled = np.full(shape, distribution.unit == RULE_UNIT)
+        else:
+            # A per-path input has one column, used in every year.
+            u = uniforms[name][:, :1] if per_path else uniforms[name][:, columns]
+            drawn = np.broadcast_to(distribution.ppf(u), shape)
+            cash = np.broadcast_to(distribution.in_units(u, "pounds"), shape)
+            ruled = np.broadcast_to(distribution.in_units(u, RULE_UNIT), shape)
+        planned = ruled & (drawn == RULE_PLAN)
+        values[:, columns] = np.where(ruled, 0.0, drawn)
+        is_cash[:, columns] = cash
+        rule[:, columns] = np.where(ruled & ~planned, drawn, PRECEPT_RULE_CODES["stated"])
+        for k in np.flatnonzero(planned.any(axis=0)):
+            plan_values, plan_cash = _plan_of(plan, name, columns[k])
+            values[:, columns[k]] = np.where(planned[:, k], plan_values, values[:, columns[k]])
+            is_cash[:, columns[k]] = np.where(planned[:, k], plan_cash, is_cash[:, columns[k]])
+    return values, is_cash, rule
+
+
+def _plan_of(plan: Drivers | None, name: str, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """An input's planned value in year ``t`` and whether it is in £, from the plan's drivers."""
+    if name == "precept_increase":
+        cash = plan.precept_cash[:, t]
+        return np.where(cash != 0.0, cash, plan.precept_rate[:, t]), cash != 0.0
+    return getattr(plan, name)[:, t], np.zeros(plan.precept_cash.shape[0], dtype=bool)
+
+
+def pension_steps(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarray], n: int,
+                  years: int) -> dict[str, np.ndarray]:
+    """Each pension rate step in effect by year, ``(paths, years)``: its size from its first year on.
+
+    A first year drawn between two fiscal years (a continuous distribution) starts the step
+    in the later one.
+    """
+    steps = {}
+    for step, year in PENSION_STEPS.items():
+        if years <= max(INPUTS[step].first_year, INPUTS[year].first_year):
+            steps[step] = np.zeros((n, years))
             continue
-        # A per-path input has one column, used in every year; a copy keeps the rows contiguous.
-        u = uniforms[name][:, :1] if per_path else uniforms[name][:, columns]
-        values[:, columns] = distribution.ppf(u)
-        if distribution.kind == "choice" or distribution.unit == "pounds":
-            is_cash[:, columns] = distribution.in_units(u, "pounds")
-    return values, is_cash
+        size, _ = draw_input(setup, force, step, uniforms, n, years, None)
+        first, _ = draw_input(setup, force, year, uniforms, n, years, None)
+        start = np.ceil(first[:, INPUTS[year].first_year] - 1e-9)
+        steps[step] = np.where(np.arange(years)[None, :] >= start[:, None], size, 0.0)
+    return steps
 
 
 def sample_input(setup: RunSetup, force_id: str, name: str, start: int, stop: int, source=None):
@@ -326,17 +409,25 @@ def case_source(setup: RunSetup, case: str) -> QuantileSource:
     return QuantileSource(quantile_for)
 
 
+RESERVE_KINDS = {"budget_support": BUDGET_SUPPORT, "one_off_spend": ONE_OFF, "capital": CAPITAL, "held": ONE_OFF,
+                 "insurance": ONE_OFF}
+"""What an earmarked reserve's planned draws pay for, by its purpose: the revenue gap, its own one-off
+spending (held and insurance reserves pay for their named purposes), or the capital programme."""
+
+
 def reserve_policy(setup: RunSetup, force: ForceData) -> ReservePolicy:
     """The scenario's reserve policy for a force, with reserve names turned into indices.
 
-    By default a shortfall is met from the earmarked reserves in the order the force file
-    lists them, then from the general reserve; a surplus beyond the general reserve's
-    target goes to the first earmarked reserve in that order.
+    By default a shortfall is met from the earmarked reserves that may meet one (budget
+    support, or any the force file marks ``meets_shortfall``) in the order the file lists
+    them, then from the general reserve; a scenario's ``shortfall_order`` replaces that
+    order, and may name other reserves (the scenario then allows them). A surplus beyond
+    the general reserve's target goes to the first earmarked reserve in the order.
     """
     spec = setup.scenario.policy_for(force.id)
     names = [r.name for r in force.earmarked]
     if spec.shortfall_order is None:
-        order = tuple(range(len(names))) + (GENERAL,)
+        order = tuple(k for k, reserve in enumerate(force.earmarked) if reserve.meets_shortfall) + (GENERAL,)
     else:
         order = tuple(GENERAL if name == "general" else names.index(name) for name in spec.shortfall_order)
     earmarked_first = [index for index in order if index != GENERAL]
@@ -347,6 +438,32 @@ def reserve_policy(setup: RunSetup, force: ForceData) -> ReservePolicy:
         surplus_reserve=earmarked_first[0] if earmarked_first else GENERAL,
         roll_forward=spec.roll_forward,
     )
+
+
+def capital_of(force: ForceData, values: dict[str, object], n: int, years: int) -> Capital:
+    """A force's capital programme and funding as engine arrays."""
+    plan = force.capital
+
+    def by_year(figures: dict[int, str]) -> np.ndarray:
+        array = np.zeros((n, years))
+        for t, name in figures.items():
+            if t < years:
+                array[:, t] = _column(values[name], n)
+        return array
+
+    return Capital(
+        programme=by_year(plan.programme), grant=by_year(plan.grant), receipts=by_year(plan.receipts),
+        revenue_contribution=by_year(plan.revenue_contribution), asset_life=_column(values[plan.asset_life], n),
+        existing_financing=_column(values["budget.capital_financing"], n),
+        order=tuple(SOURCE_NAMES[source] for source in plan.funding_order),
+    )
+
+
+def levy_of(values: dict[str, object], n: int) -> Levy:
+    """The apprenticeship levy from the national figures."""
+    return Levy(rate=_column(values["national.apprenticeship_levy_rate"], n),
+                allowance=_column(values["national.apprenticeship_levy_allowance_m"], n),
+                first_year=int(round(float(np.asarray(values["national.apprenticeship_levy_start"]).flat[0]))))
 
 
 @dataclass(frozen=True)
@@ -367,8 +484,34 @@ class Levers:
     extra_savings: float = 0.0
 
 
+def hold_at_plan(outcome: Drivers, delivery: Delivery, plan: Drivers, groups: frozenset[str]) -> None:
+    """Put the named groups of inputs back to the force's plan, in place (see :data:`INPUT_GROUPS`)."""
+    unknown = groups - set(INPUT_GROUPS)
+    if unknown:
+        raise ValueError(f"unknown input groups: {sorted(unknown)}")
+    drivers = {"grant": ("grant_change",), "precept": ("precept_rate", "precept_cash", "precept_rule"),
+               "tax_base": ("tax_base_growth", "collection_fund"), "pay": ("pay_award", "pay_drift"),
+               "non_pay": ("non_pay_inflation",), "capital": ("borrowing_rate",), "pressures": ("pressures",)}
+    for group in groups & set(drivers):
+        for name in drivers[group]:
+            getattr(outcome, name)[...] = getattr(plan, name)
+    if "precept" in groups:
+        outcome.limit_rate[...], outcome.limit_cash[...] = NO_LIMIT, 0.0
+    if "pay" in groups:
+        outcome.officer_pension_step[...], outcome.staff_pension_step[...] = 0.0, 0.0
+    if "savings" in groups:
+        delivery.savings_delivery[...] = 1.0
+        if delivery.action_delivery is not None:
+            delivery.action_delivery[...] = 1.0
+    if "collaboration" in groups:
+        delivery.collaboration_size[...], delivery.collaboration_delay[...] = 1.0, 0.0
+    if "shocks" in groups:
+        delivery.shocks[...] = 0.0
+
+
 def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case: str | None = None,
-                 source=None, levers: Levers | None = None, national: NationalDraws | None = None) -> ForceInputs:
+                 source=None, levers: Levers | None = None, national: NationalDraws | None = None,
+                 at_plan: frozenset[str] = frozenset()) -> ForceInputs:
     """Engine inputs for one force on paths ``[start, stop)``.
 
     Parameters
@@ -387,6 +530,10 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         Decisions applied on top of the scenario.
     national : NationalDraws, optional
         The national inputs' draws for these paths from ``source``, shared between forces.
+    at_plan : frozenset of str
+        Groups of :data:`model.declare.inputs.INPUT_GROUPS` held at the force's plan while
+        the others are drawn (the plan-to-median bridge); with every group at plan the
+        result is the force-plan case on every path.
 
     Returns
     -------
@@ -395,6 +542,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
     force = setup.forces[force_id]
     n = stop - start
     years = setup.scenario.n_years
+    action = ManagementAction()
     if case == "force_plan":
         values = baseline_values(setup, force, start, stop)
         plan = plan_drivers(setup, force, values, n, years)
@@ -402,7 +550,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         delivery = Delivery(np.ones((n, years)), np.ones(n), np.zeros(n), np.zeros((n, years)))
     else:
         source = case_source(setup, case) if case is not None else (source or run_source(setup))
-        values = baseline_values(setup, force, start, stop, source)
+        values = baseline_values(setup, force, start, stop, None if "baseline" in at_plan else source)
         plan = plan_drivers(setup, force, values, n, years)
         uniforms = input_uniforms(setup, force, start, stop, source, national if case is None else None)
 
@@ -410,18 +558,20 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
             return draw_input(setup, force, name, uniforms, n, years, plan if with_plan else None)
 
         drawn = {name: draw(name)[0] for name in DRIVER_INPUTS}
-        precept, precept_is_cash = draw("precept_increase")
+        precept_rate, precept_cash, precept_rule = draw_precept(setup, force, uniforms, n, years, plan)
         if levers is not None and levers.precept_increase is not None:
             rise = levers.precept_increase
             first = INPUTS["precept_increase"].first_year
-            precept[:, first:] = rise.ppf(np.full((n, years - first), 0.5))
-            precept_is_cash[:, first:] = rise.unit == "pounds"
+            value = float(rise.ppf(np.array([0.5]))[0])
+            precept_rate[:, first:], precept_cash[:, first:] = (0.0, value) if rise.unit == "pounds" else (value, 0.0)
+            precept_rule[:, first:] = PRECEPT_RULE_CODES["stated"]
         limit, limit_is_cash = draw("referendum_limit", with_plan=False)
         outcome = Drivers(
-            precept_rate=np.where(precept_is_cash, 0.0, precept),
-            precept_cash=np.where(precept_is_cash, precept, 0.0),
+            precept_rate=precept_rate, precept_cash=precept_cash, precept_rule=precept_rule,
             limit_rate=np.where(limit_is_cash, 0.0, limit),
             limit_cash=np.where(limit_is_cash, limit, 0.0),
+            pressures=pressure_levels(force, values, n, years, planned_only=False),
+            **pension_steps(setup, force, uniforms, n, years),
             **drawn,
         )
         outcome.limit_rate[:, 0] = NO_LIMIT
@@ -435,8 +585,15 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
             extra = np.zeros((n, years))
             extra[:, 1:] = levers.extra_savings
             delivery.extra_savings = extra
+        spec = setup.scenario.action
+        action = ManagementAction(spec.savings_share, spec.precept_to_limit)
+        if action.savings_share > 0.0:
+            delivery.action_delivery = draw("action_savings_delivery", False)[0]
+        if at_plan:
+            hold_at_plan(outcome, delivery, plan, at_plan)
 
     n_reserves = len(force.earmarked)
+    kinds = tuple(RESERVE_KINDS[reserve.purpose] for reserve in force.earmarked)
     planned_use = np.zeros((n, years, n_reserves))
     opening = np.zeros((n, n_reserves))
     for k, reserve in enumerate(force.earmarked):
@@ -444,10 +601,6 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         for t, name in reserve.planned_use.items():
             if t < years:
                 planned_use[:, t, k] = _column(values[name], n)
-    one_off = np.zeros((n, years))
-    for k, reserve in enumerate(force.earmarked):
-        if reserve.purpose == "one_off_spend":
-            one_off += planned_use[:, :, k]
 
     collaboration = np.zeros((n, years))
     for by_year in force.collaboration_spend.values():
@@ -462,20 +615,25 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
                 level = _column(values[item.savings[t]], n)
             programme[:, t] += level
 
+    capital = capital_of(force, values, n, years)
     budget_values = {key: _column(values[f"budget.{key}"], n) for key in (
-        "funding", "grant", "precept", "band_d", "tax_base", "savings", "pay_share", "capital_financing")}
-    _, paybill, non_pay = split_budget_year(
-        budget_values["funding"], planned_use[:, 0, :].sum(axis=1), budget_values["savings"], one_off[:, 0],
-        budget_values["capital_financing"], budget_values["pay_share"],
-    )
+        "funding", "grant", "precept", "band_d", "tax_base", "savings", "pay_share", "officer_share",
+        "capital_financing")}
+    revenue_use = planned_use[:, 0, [k for k, kind in enumerate(kinds) if kind != CAPITAL]].sum(axis=1)
+    one_off = planned_use[:, 0, [k for k, kind in enumerate(kinds) if kind == ONE_OFF]].sum(axis=1)
+    other_spend = one_off + capital.existing_financing + capital.revenue_contribution[:, 0] + plan.pressures[:, 0]
+    _, paybill, non_pay = split_budget_year(budget_values["funding"], revenue_use, budget_values["savings"],
+                                            other_spend, budget_values["pay_share"])
     budget = BudgetYear(
         grant=budget_values["grant"], precept=budget_values["precept"], band_d=budget_values["band_d"],
         tax_base=budget_values["tax_base"], paybill=paybill, non_pay=non_pay,
         capital_financing=budget_values["capital_financing"], savings=budget_values["savings"],
+        officer_share=budget_values["officer_share"],
     )
     return ForceInputs(
         budget=budget, plan=plan, outcome=outcome, delivery=delivery,
-        collaboration_plan=collaboration, one_off_spend=one_off, programme_savings=programme,
+        collaboration_plan=collaboration, programme_savings=programme,
         general_reserve=_column(values["reserves.general"], n), earmarked_reserves=opening,
-        planned_use=planned_use, policy=reserve_policy(setup, force),
+        planned_use=planned_use, reserve_kinds=kinds, policy=reserve_policy(setup, force), capital=capital,
+        levy=levy_of(values, n), action=action,
     )

@@ -290,7 +290,7 @@ def test_headline_sentences_in_plain_words():
         "for 3.3 years at the 2017/18 rate of use (CIPFA's reserves depletion measure). There is less than a 1 in "
         "20,000 chance (none of the 20,000 paths; 95% interval 0% to 0.02%) that they are all used up by 2017/18.",
         "The budget gap (spending less funding, after savings) in 2017/18 is £4.5m in the middle case (P10 £1.3m, "
-        "P90 £7.9m); the plan meets £1.4m of it from reserves. Adding up each year's middle-case gap gives £5.5m "
+        "P90 £7.9m); in the middle case the force's planned drawdowns meet £1.4m of it. Adding up each year's middle-case gap gives £5.5m "
         "over 2016/17 to 2017/18 (a sum of yearly medians, not the median of the total).",
     ]
 
@@ -304,7 +304,7 @@ def test_headline_gives_the_per_path_cumulative_gap_when_the_summary_has_it():
     assert sentences[2] == (
         "The budget gap (spending less funding, after savings) adds up to £5.4m from 2016/17 to 2017/18 in the "
         "middle case (P10 £2.0m, P90 £9.1m). In 2017/18 alone it is £4.5m in the middle case (P10 £1.3m, P90 "
-        "£7.9m); the plan meets £1.4m of it from reserves."
+        "£7.9m); in the middle case the force's planned drawdowns meet £1.4m of it."
     )
 
 

@@ -61,6 +61,8 @@ UNIT_CHANGES: tuple[UnitChange, ...] = (
     UnitChange("non_pay_1pt", "Non-pay inflation 1 point higher", "non_pay_inflation",
                _add_to_outcome("non_pay_inflation", 0.01)),
     UnitChange("savings_delivery_10pt", "Savings delivery 10 points lower", "savings_delivery", _lower_delivery(0.10)),
+    UnitChange("officer_pension_1pt", "Officer pension rate 1 point higher", "officer_pension_step",
+               _add_to_outcome("officer_pension_step", 0.01)),
 )
 """The unit sensitivities of mtfs-practice.md §6.1, each applied from the input's first year."""
 

@@ -147,6 +147,13 @@ def check(scenario: Path, data_dir: Path | None) -> None:
     stated = ", ".join(s.inputs) or "none (every input follows the forces' plans or its default)"
     console.print(f"  inputs stated: {stated}")
     console.print(f"  shocks: {', '.join(sh.name for sh in s.shocks) or 'none'}")
+    console.print(f"  management action: {'stated' if s.action.stated else 'none (the unmitigated view)'}")
+    from model.sampling.caps import possible_caps
+
+    caps = possible_caps(setup)
+    console.print("  band D rises a possible referendum limit would cut: " + ("none" if not caps else ""))
+    for cap in caps:
+        console.print(f"    {escape(cap.sentence(setup.forces[cap.force].name))}")
 
 
 @main.command()

@@ -94,7 +94,7 @@ METRICS: dict[str, MetricDeclaration] = {
         MetricDeclaration("general_reserve_minimum", "money", "Minimum general reserve", "The policy minimum: a share of that year's NRE.", LOWER),
         MetricDeclaration("earmarked_reserves", "money", "Earmarked reserves", "All earmarked reserves at 31 March.", HIGHER),
         MetricDeclaration("total_reserves", "money", "Total usable reserves", "General plus earmarked reserves at 31 March.", HIGHER),
-        MetricDeclaration("uncovered_deficit", "money", "Uncovered deficit", "Shortfall no reserve could meet that year.", LOWER),
+        MetricDeclaration("uncovered_deficit", "money", "Uncovered deficit", "Shortfall no reserve available to meet one could meet that year.", LOWER),
         MetricDeclaration("reserve_cover_years", "years", "Reserve cover (years)", "Years usable reserves at 31 March would last at that year's net use of reserves (CIPFA's reserves depletion measure); 50 when reserves are not being used.", HIGHER),
         MetricDeclaration("precept_cap_cost", "money", "Council tax forgone to the limit", "Council tax that year lower than the precept rule asked for, because the referendum limit cut a rise that year or earlier.", LOWER),
         MetricDeclaration("nre", "money", "Net revenue expenditure", "The base for the minimum general reserve; equal to spend.", LOWER),
@@ -171,7 +171,10 @@ FLAG_DECLARATIONS: dict[str, FlagDeclaration] = {
                         "General reserve below its policy minimum at 31 March of that year."),
         FlagDeclaration("usable_reserves_exhausted", "Usable reserves exhausted",
                         "General and earmarked reserves all spent by 31 March of that year."),
-        FlagDeclaration("uncovered_deficit", "Uncovered deficit", "A shortfall that no reserve could meet in that year."),
+        FlagDeclaration("uncovered_deficit", "Uncovered deficit",
+                        "A shortfall that no reserve available to meet one (budget-support reserves and the general "
+                        "reserve, or those the scenario's shortfall order names) could meet in that year; "
+                        "ring-fenced reserves may still hold money."),
         FlagDeclaration("precept_capped", "Band D rise cut by the referendum limit",
                         "The precept rule asked for a band D rise above the largest the referendum limit allows, "
                         "and the rise was cut to it.", risk=False),
@@ -214,10 +217,12 @@ CASES: dict[str, CaseDeclaration] = {
                         "The force's own plan: every input at its planning assumption, savings delivered in full, "
                         "no shocks."),
         CaseDeclaration("optimistic", "Optimistic case",
-                        "Every input at its favourable tail value (1 in 10 by default), no shocks."),
+                        "Every input at its favourable tail value (1 in 10 by default), baseline figures at their "
+                        "medians, no shock."),
         CaseDeclaration("median_case", "Median case", "Every input at its median."),
         CaseDeclaration("pessimistic", "Pessimistic case",
-                        "Every input at its unfavourable tail value (1 in 10 by default), shocks at their worst."),
+                        "Every input at its unfavourable tail value (1 in 10 by default), baseline figures at their "
+                        "medians; a shock happens only if its yearly probability is above the tail, at its high cost."),
     )
 }
 """The deterministic cases, in ``cases.csv`` order."""

@@ -32,6 +32,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from model.declare.formatting import format_money, format_percent
 from model.declare.inputs import INPUTS
 from model.report.charts import (
     draw_bridge,
@@ -195,6 +196,7 @@ def _front_lines(
         "eight in ten paths: one path in ten falls below P10, one in ten above P90.",
         "The 95% interval after each chance shows how much it could move with another set of paths of the "
         "same size; the model's assumptions are a larger uncertainty, set out in the appendix.",
+        info.view,
     ):
         lines += paragraph(sentence, size=9, bullet=True, space_before=2, colour="#333333")
     for force in forces:
@@ -292,7 +294,7 @@ def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> l
     # Notes that only repeat a source are left to the appendix, which lists every source.
     notes = [str(note) for note in info.notes if not any(str(note).endswith(s) for s in sources)]
     if sources:
-        notes.append("The sources of the scenario's ranges are listed in appendix A5.")
+        notes.append("The sources of the scenario's ranges are listed in appendix A6.")
     if notes:
         lines += heading("Notes and caveats")
         for note in notes:
@@ -575,6 +577,13 @@ PROVENANCE_COLUMNS = (
     Column("Source", 1.55, "source"),
     Column("Quote, derivation or reason", 2.47, "detail"),
 )
+CAP_COLUMNS = (
+    Column("Force", 2.6, "force"),
+    Column("Year", 1.0, "year"),
+    Column("Share of paths cut", 1.6, "share"),
+    Column("Council tax forgone that year (mean)", 2.0, "cost"),
+)
+
 CONTRADICTION_COLUMNS = (
     Column("Topic", 1.1, "topic"),
     Column("Figures in the sources", 2.3, "figures"),
@@ -641,7 +650,22 @@ def appendix_pages(
         blocks += _none_supplied("The scenario states no correlations: its inputs are drawn independently "
                                  "(national inputs are still shared by every force).")
 
-    blocks += _section("A5. Run", "")
+    blocks += _section("A5. Band D rises cut by the referendum limit, and other warnings",
+                       "Where a precept rule asked for a rise above the most the referendum limit allowed, the rise "
+                       "was cut to it: the share of paths where that happened and the council tax forgone that year "
+                       "on average over all paths (cuts in earlier years included).")
+    caps = appendix.precept_caps
+    if _has_rows(caps):
+        records = [{"force": names.get(str(row.force), str(row.force)), "year": str(row.year),
+                    "share": format_percent(float(row.share_of_paths)),
+                    "cost": format_money(float(row.council_tax_forgone_mean))} for row in caps.itertuples()]
+        blocks += _table_blocks(CAP_COLUMNS, records)
+    else:
+        blocks += _none_supplied("No band D rise was cut by the referendum limit on any path.")
+    for warning in info.warnings:
+        blocks += text_blocks(paragraph(f"Warning: {warning}.", size=8.5, bullet=True, space_before=2))
+
+    blocks += _section("A6. Run", "")
     blocks += text_blocks(_run_lines(info))
     return flow(blocks)
 

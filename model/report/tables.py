@@ -545,9 +545,10 @@ def headline_sentences(headline: ForceHeadline) -> list[str]:
         f" There is {probability_phrase(h.p_reserves_exhausted, h.paths)} that they are all used up by {h.last_year}."
     )
     if round(h.planned_reserve_use_median, 1) > 0:
-        planned = f"the plan meets {format_money(h.planned_reserve_use_median)} of it from reserves"
+        planned = (f"in the middle case the force's planned drawdowns meet {format_money(h.planned_reserve_use_median)} "
+                   "of it")
     else:
-        planned = "the plan draws nothing from reserves that year"
+        planned = "in the middle case no planned drawdown meets any of it"
     in_last_year = (
         f"{format_money(h.gap_median)} in the middle case (P10 {format_money(h.gap_p10)}, "
         f"P90 {format_money(h.gap_p90)}); {planned}."

@@ -101,8 +101,8 @@ def _column(value: object, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
 
 
-def plan_value(setup: RunSetup, force: ForceData, values: dict[str, object], name: str, year: int):
-    """A force's planning assumption for an input and year as ``(value, unit)``, or ``None``.
+def plan_figure(setup: RunSetup, force: ForceData, name: str, year: int) -> str | None:
+    """The name of the figure holding a force's planning assumption for an input and year, or ``None``.
 
     The force's own ``plan`` wins over the national default plan; a year-specific
     figure wins over ``all_years``.
@@ -111,8 +111,14 @@ def plan_value(setup: RunSetup, force: ForceData, values: dict[str, object], nam
         keys = plan.get(name, {})
         for key in (MODEL_YEARS[year], "all_years"):
             if key in keys:
-                return values[keys[key]], force.figures[keys[key]].unit
+                return keys[key]
     return None
+
+
+def plan_value(setup: RunSetup, force: ForceData, values: dict[str, object], name: str, year: int):
+    """A force's planning assumption for an input and year as ``(value, unit)``, or ``None`` (see :func:`plan_figure`)."""
+    figure = plan_figure(setup, force, name, year)
+    return None if figure is None else (values[figure], force.figures[figure].unit)
 
 
 def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n: int, years: int) -> Drivers:

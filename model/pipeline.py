@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.results import CompareResult, GoalSeekResult, SensitivityResult
-from model.declare.formatting import format_money, format_percent
 from model.declare.settings import SETTINGS
 from model.io.atomic import AtomicOutputs, write_csv, write_json
 from model.run.bridge import bridge_table
 from model.run.results import RunResult, appendix_of, run_info
 from model.run.simulation import run_simulation
 from model.run.summaries import (
+    cap_warnings,
     cases_table,
     convergence_table,
     flags_table,
@@ -153,9 +153,7 @@ def run_warnings(setup: RunSetup, caps: pd.DataFrame) -> tuple[str, ...]:
     Each is one line, printed on stderr and recorded in ``run.json`` and the report.
     """
     names = {force: setup.forces[force].name for force in setup.scenario.forces}
-    warnings = [f"the referendum limit cut {names[row.force]}'s band D rise in {row.year} on "
-                f"{format_percent(row.share_of_paths)} of paths ({format_money(row.council_tax_forgone_mean)} of "
-                "council tax forgone that year on average)" for row in caps.itertuples()]
+    warnings = cap_warnings(caps, names)
     plan = setup.correlation
     if plan is not None and plan.repaired:
         change = np.abs(plan.used - plan.asked)

@@ -97,3 +97,29 @@ def test_every_relative_link_in_the_readme_and_docs_points_to_a_file_that_exists
             elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked.read_text(encoding="utf-8")):
                 broken.append(f"{page.relative_to(REPO)}: {target} (no such heading)")
     assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def _resolves(dotted: str) -> bool:
+    import importlib
+
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            if not hasattr(target, attribute):
+                return False
+            target = getattr(target, attribute)
+        return True
+    return False
+
+
+def test_every_dotted_name_in_docstrings_and_docs_names_something_that_exists():
+    texts = [*(REPO / "model").rglob("*.py"), *DOCS.glob("*.md"), REPO / "README.md"]
+    named = {(path.relative_to(REPO).as_posix(), name) for path in texts
+             for name in re.findall(r"`~?(model(?:\.\w+)+)`", path.read_text(encoding="utf-8"))}
+    assert len(named) > 20
+    stale = sorted((where, name) for where, name in named if not _resolves(name))
+    assert not stale, f"these names moved or were renamed: {stale}"

@@ -1,6 +1,6 @@
 """Every uncertain input of the model, declared once as data.
 
-Validation (:mod:`model.scenario`), sampling (:mod:`model.sampling`), the ``forces``
+Validation (:mod:`model.io.scenario`), sampling (:mod:`model.sampling`), the ``forces``
 command and the README's input table all read :data:`INPUTS`; nothing else lists them.
 
 Timing conventions
@@ -33,7 +33,7 @@ class InputDeclaration:
     label : str
         Short human label for tables and plots.
     units : tuple of str
-        Accepted unit kinds (see :mod:`model.units`).
+        Accepted unit kinds (see :mod:`model.declare.units`).
     bounds : dict of str to (float, float)
         Allowed range of values per unit kind, in internal units.
     scope : {'national', 'force'}

@@ -1,7 +1,7 @@
 """Scenario YAML: what a user states, validated into distributions per force and year.
 
 A scenario names its forces and years, its simulation settings and, for each uncertain
-input (see :data:`model.inputs.INPUTS`), a fixed value or a distribution, for all years
+input (see :data:`model.declare.inputs.INPUTS`), a fixed value or a distribution, for all years
 or per year, with per-force overrides::
 
     grant_change:                       # national input: one draw shared by all forces

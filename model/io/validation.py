@@ -1,8 +1,8 @@
 """Pydantic validation that reports like a finance officer's colleague, not a stack trace.
 
 Models derive from :class:`StrictModel` (unknown keys forbidden). :func:`validate_document`
-runs a model over a :class:`~model.yaml_source.YamlDocument` and turns the first
-validation error into an :class:`~model.errors.InputError` naming the file, the field
+runs a model over a :class:`~model.io.yaml_source.YamlDocument` and turns the first
+validation error into an :class:`~model.io.errors.InputError` naming the file, the field
 path, its line, what was expected and what was found, with a did-you-mean for typos.
 """
 

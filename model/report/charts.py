@@ -1,10 +1,10 @@
 """Pure drawing functions for the report's charts: each takes tidy rows and a matplotlib Axes.
 
 Nothing here opens a figure, touches pyplot state or writes a file; :mod:`model.report`
-arranges the axes into pages, :mod:`model.report_tables` computes every table drawn here,
-:mod:`model.plot_style` holds the colours and axes every chart shares, and
-:mod:`model.plot_tables` draws the tables set on the pages. The tables handed in follow the summary, flag and plan contracts of
-:mod:`model.summary`:
+arranges the axes into pages, :mod:`model.report.tables` computes every table drawn here,
+:mod:`model.report.style` holds the colours and axes every chart shares, and
+:mod:`model.report.tables` draws the tables set on the pages. The tables handed in follow the summary, flag and plan contracts of
+:mod:`model.run.summaries`:
 
 * summary rows carry ``year, metric, mean, p5, p10, p25, p50, p75, p90, p95``;
 * flag rows carry ``year, flag, probability, std_error``;
@@ -408,7 +408,7 @@ def draw_reserve_movements(ax: Axes, movements: pd.DataFrame, years: Sequence[st
     ax : matplotlib.axes.Axes
         Axes to draw on.
     movements : pandas.DataFrame
-        Output of :func:`model.report_tables.reserve_movements` for one force.
+        Output of :func:`model.report.tables.reserve_movements` for one force.
     years : sequence of str
         Fiscal years in plotting order.
     chart_title : str
@@ -458,7 +458,7 @@ def draw_gap_breakdown(
     ax : matplotlib.axes.Axes
         Axes to draw on.
     breakdown : pandas.DataFrame
-        Output of :func:`model.report_tables.gap_breakdown` for one force.
+        Output of :func:`model.report.tables.gap_breakdown` for one force.
     years : sequence of str
         Fiscal years in plotting order.
     cumulative : bool
@@ -511,7 +511,7 @@ def draw_flag_probabilities(ax: Axes, flag_table: pd.DataFrame, years: Sequence[
     ax : matplotlib.axes.Axes
         Axes to draw on.
     flag_table : pandas.DataFrame
-        Output of :func:`model.report_tables.flag_probability_table` for one force.
+        Output of :func:`model.report.tables.flag_probability_table` for one force.
     years : sequence of str
         Fiscal years in plotting order.
     chart_title : str
@@ -562,7 +562,7 @@ def draw_first_breach(ax: Axes, first_breach: pd.DataFrame, chart_title: str) ->
     ax : matplotlib.axes.Axes
         Axes to draw on.
     first_breach : pandas.DataFrame
-        Output of :func:`model.report_tables.first_breach_table`.
+        Output of :func:`model.report.tables.first_breach_table`.
     chart_title : str
         Title above the chart.
     """
@@ -622,9 +622,9 @@ def draw_cross_force_measure(
     ax : matplotlib.axes.Axes
         Axes to draw on.
     table : pandas.DataFrame
-        Output of :func:`model.report_tables.cross_force_table`.
+        Output of :func:`model.report.tables.cross_force_table`.
     measure : str
-        A key of :data:`model.report_tables.CROSS_FORCE_MEASURES`.
+        A key of :data:`model.report.charts.CROSS_FORCE_MEASURES`.
     forces : sequence of str
         Force ids in drawing order.
     force_names : mapping of str to str

@@ -31,7 +31,7 @@ def flag_table_rows(flag_table: pd.DataFrame, years: Sequence[str]) -> list[list
     Parameters
     ----------
     flag_table : pandas.DataFrame
-        Output of :func:`model.report_tables.flag_probability_table` for one force.
+        Output of :func:`model.report.tables.flag_probability_table` for one force.
     years : sequence of str
         Fiscal years across the table.
 
@@ -145,7 +145,7 @@ def draw_finance_table(
     ax : matplotlib.axes.Axes
         Axes to fill; its frame and ticks are hidden.
     wide : pandas.DataFrame
-        Output of :func:`model.report_tables.finance_table_wide`.
+        Output of :func:`model.report.tables.finance_table_wide`.
     years : sequence of str
         Fiscal years across the table.
     label_width : float, default 0.2

@@ -2,8 +2,8 @@
 
 Pages are built as :class:`matplotlib.figure.Figure` objects without pyplot, so no
 global figure state is created or leaked. The numbers come from
-:mod:`model.report_tables`, the charts from :mod:`model.plots`, and text is flowed down
-the pages by :mod:`model.page_layout`. Page layout:
+:mod:`model.report.tables`, the charts from :mod:`model.report.charts`, and text is flowed down
+the pages by :mod:`model.report.page_layout`. Page layout:
 
 1. Summary for the panel, in plain words: per force, the chance the general reserve
    falls below its minimum, how long usable reserves last, and the budget gap.
@@ -81,6 +81,7 @@ from model.report.tables import (
     reserve_movements,
 )
 from model.run.results import Appendix, RunInfo, RunResult
+from model.run.summaries import cap_warnings
 
 SHA_DISPLAY_CHARACTERS = 12
 APPENDIX_FONT_SIZE = 7.0
@@ -244,7 +245,7 @@ def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> l
     if description:
         lines += heading("About this scenario")
         for number, text in enumerate(description.split("\n\n")):
-            lines += paragraph(" ".join(text.split()), size=9.5, space_before=4 if number else 0)
+            lines += paragraph(" ".join(text.split()), size=9, space_before=4 if number else 0)
 
     paths = info.paths
     lines += heading("How to read this report")
@@ -269,7 +270,7 @@ def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> l
         "Gap charts and cumulative figures add up yearly medians; they are labelled as such, because the median "
         "of a total is not the total of the medians.",
     ):
-        lines += paragraph(sentence, size=9.5, bullet=True, space_before=2)
+        lines += paragraph(sentence, size=9, bullet=True, space_before=2)
 
     lines += heading("Forces")
     for force in forces:
@@ -662,7 +663,9 @@ def appendix_pages(
         blocks += _table_blocks(CAP_COLUMNS, records)
     else:
         blocks += _none_supplied("No band D rise was cut by the referendum limit on any path.")
-    for warning in info.warnings:
+    # The table above already says what each cap warning says.
+    shown = set(cap_warnings(caps, names)) if _has_rows(caps) else set()
+    for warning in (w for w in info.warnings if w not in shown):
         blocks += text_blocks(paragraph(f"Warning: {warning}.", size=8.5, bullet=True, space_before=2))
 
     blocks += _section("A6. Run", "")

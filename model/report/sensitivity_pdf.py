@@ -1,6 +1,6 @@
 """Drawing the sensitivity tables: tornado, spider, Sobol' bars and the unit sensitivity table.
 
-Each ``draw_*`` function takes tidy rows from :mod:`model.sensitivity` and a matplotlib
+Each ``draw_*`` function takes tidy rows from :mod:`model.analysis` and a matplotlib
 Axes, and draws on nothing else; :func:`build_sensitivity_pdf` arranges them into the
 pages of ``sensitivity.pdf``. Money is in £m cash, negatives in brackets; probabilities
 are shown in %.
@@ -104,7 +104,7 @@ def draw_tornado(ax: Axes, rows: pd.DataFrame, output: str, top: int = TOP_FACTO
     ----------
     ax : Axes
     rows : DataFrame
-        Tornado rows (:data:`model.sensitivity.TORNADO_COLUMNS`) of one force and output.
+        Tornado rows (:data:`model.analysis.one_way.TORNADO_COLUMNS`) of one force and output.
     output : str
     top : int
         Factors shown; factors with no effect are left out and counted in a note.
@@ -148,7 +148,7 @@ def draw_spider(ax: Axes, rows: pd.DataFrame, output: str, factors: Sequence[str
     Parameters
     ----------
     rows : DataFrame
-        Spider rows (:data:`model.sensitivity.SPIDER_COLUMNS`) of one force and output.
+        Spider rows (:data:`model.analysis.one_way.SPIDER_COLUMNS`) of one force and output.
     factors : sequence of str
         Factors to draw (the same on every panel of a page, so that a colour means one factor).
     colours : dict of str to str
@@ -190,7 +190,7 @@ def draw_sobol_bars(ax: Axes, rows: pd.DataFrame, title: str) -> None:
     Parameters
     ----------
     rows : DataFrame
-        Sobol' rows (:data:`model.sensitivity.SOBOL_COLUMNS`) of one force, output and year.
+        Sobol' rows (:data:`model.analysis.sobol.SOBOL_COLUMNS`) of one force, output and year.
     """
     _style(ax, title)
     rare = (not rows.empty and rows["output"].iloc[0] == BREACH
@@ -305,7 +305,7 @@ def draw_unit_table(ax: Axes, rows: pd.DataFrame, force_name: str, years: Sequen
     Parameters
     ----------
     rows : DataFrame
-        Unit sensitivity rows (see :func:`model.sensitivity.unit_sensitivities`) of one force.
+        Unit sensitivity rows (see :func:`model.analysis.unit.unit_sensitivities`) of one force.
     """
     columns = ["Change, every year it applies (£m)"] + list(years) + [f"Total to {years[-1]}"]
     widths = [0.34] + [0.11] * len(years) + [0.16]
@@ -319,7 +319,7 @@ def draw_drivers_table(ax: Axes, rows: pd.DataFrame, title: str, top: int = 8) -
     Parameters
     ----------
     rows : DataFrame
-        Breach driver rows (see :func:`model.sensitivity.breach_drivers`) of one force.
+        Breach driver rows (see :func:`model.analysis.drivers.breach_drivers`) of one force.
     """
     ax.axis("off")
     ax.set_title(title, fontsize=TITLE_SIZE, loc="left", fontweight="bold")

@@ -65,7 +65,7 @@ def reserve_label(metric: str) -> str:
 
 
 def metric_label(metric: str) -> str:
-    """Short label of any summary metric, from :data:`model.metrics.METRICS`.
+    """Short label of any summary metric, from :data:`model.declare.outputs.METRICS`.
 
     Parameters
     ----------

@@ -11,7 +11,7 @@ Sheets, in order:
   contradictions between sources;
 * ``Run``: the run metadata.
 
-The tables come from :mod:`model.report_tables`, so the workbook and the PDF agree.
+The tables come from :mod:`model.report.tables`, so the workbook and the PDF agree.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "count": COUNT_FORMAT,
     "years": YEARS_FORMAT,
 }
-"""Number format of each unit kind of :mod:`model.metrics`."""
+"""Number format of each unit kind of :mod:`model.declare.outputs`."""
 
 
 BOLD = Font(bold=True)
@@ -125,7 +125,7 @@ def write_force_sheet(sheet: Worksheet, wide: pd.DataFrame, force_name: str) -> 
     ----------
     sheet : openpyxl.worksheet.worksheet.Worksheet
     wide : pandas.DataFrame
-        Output of :func:`model.report_tables.finance_table_wide`.
+        Output of :func:`model.report.tables.finance_table_wide`.
     force_name : str
         Display name for the title.
     """

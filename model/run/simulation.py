@@ -96,7 +96,7 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
 
 
 def metric_scales(metrics: tuple[str, ...]) -> np.ndarray:
-    """Fixed-point scale of each metric for exact sums (see :data:`model.accumulate.FIXED_POINT`)."""
+    """Fixed-point scale of each metric for exact sums (see :data:`model.run.simulation.FIXED_POINT`)."""
     return np.array([FIXED_POINT[metric_unit(m)] for m in metrics])
 
 
@@ -334,7 +334,7 @@ INPUT_NAMES = {
     "programme_savings": "the force file's collaboration_programmes", "general_reserve": "the force file's reserves.general",
     "earmarked_reserves": "the force file's earmarked reserves", "planned_use": "the force file's planned reserve use",
 }
-"""How each part of :class:`model.engine.ForceInputs` is named in a message about bad inputs."""
+"""How each part of :class:`model.engine.projection.ForceInputs` is named in a message about bad inputs."""
 
 
 def check_inputs(inputs, force_name: str, years: tuple[str, ...]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model.declare.formatting import format_money, format_percent
 from model.declare.outputs import FLAGS
 from model.run.probability import Z95, proportion_standard_error, wilson_interval
 from model.run.simulation import SimulationResult
@@ -159,3 +160,18 @@ def precept_caps_table(summary: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFra
     rows = [[row.force, row.year, float(row.probability), float(cost.get((row.force, row.year), 0.0))]
             for row in capped.itertuples() if row.probability > 0]
     return pd.DataFrame(rows, columns=PRECEPT_CAP_COLUMNS)
+
+
+def cap_warnings(caps: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    """One warning line per row of :func:`precept_caps_table`, for stderr, ``run.json`` and the report.
+
+    Parameters
+    ----------
+    caps : DataFrame
+        The table of :func:`precept_caps_table`.
+    names : dict of str to str
+        Force identifier to its name.
+    """
+    return [f"the referendum limit cut {names.get(row.force, row.force)}'s band D rise in {row.year} on "
+            f"{format_percent(row.share_of_paths)} of paths ({format_money(row.council_tax_forgone_mean)} of "
+            "council tax forgone that year on average)" for row in caps.itertuples()]

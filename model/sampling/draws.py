@@ -1,8 +1,8 @@
 """Turn a scenario and force baselines into engine arrays, chunk by chunk.
 
-Uniforms come from a source (:mod:`model.uniforms`): keyed pseudo-random streams, Sobol'
+Uniforms come from a source (:mod:`model.sampling.uniforms`): keyed pseudo-random streams, Sobol'
 points, or fixed quantiles for the deterministic cases. Stated correlations and
-persistence are imposed on their normal scores (:mod:`model.dependence`); distributions
+persistence are imposed on their normal scores (:mod:`model.sampling.dependence`); distributions
 then turn them into values by inverse CDF. National inputs use the scope ``national``, so
 every force sees the same draw on a path.
 """

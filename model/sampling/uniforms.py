@@ -156,7 +156,7 @@ class CachedSource:
 class FinalUniforms(QuantileSource):
     """Input uniforms that already carry the scenario's correlations and persistence, with pins.
 
-    :func:`model.sampling.input_uniforms` hands a :class:`~model.uniforms.QuantileSource`'s
+    :func:`model.sampling.draws.input_uniforms` hands a :class:`~model.sampling.uniforms.QuantileSource`'s
     draws to the distributions unchanged (no copula, no persistence). This source uses that
     to pin one input's *final* uniform at a quantile in every year while every other input
     keeps exactly the values it has in the base run, correlations included. Pinning the
@@ -168,7 +168,7 @@ class FinalUniforms(QuantileSource):
     base : source
         Where baseline and shock uniforms come from (and any key not pinned).
     finals : dict of str to ndarray (paths, model years)
-        :func:`~model.sampling.input_uniforms` of the base source for paths ``[start, start + paths)``.
+        :func:`~model.sampling.draws.input_uniforms` of the base source for paths ``[start, start + paths)``.
     start : int
         First path of ``finals``.
     pinned : dict of key to float

@@ -12,7 +12,7 @@ from model.sampling.draws import force_inputs
 from model.sampling.setup import load_setup
 
 
-@pytest.mark.parametrize("scenario", ["central", "central-with-action", "pessimistic", "optimistic"])
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
 @pytest.mark.parametrize("force", ["staffordshire", "leicestershire", "hertfordshire"])
 def test_engine_matches_the_per_path_reference(scenario, force):
     setup = load_setup(SCENARIOS / f"{scenario}.yaml")

@@ -33,7 +33,7 @@ from model.declare.fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from model.declare.inputs import INPUTS, PRECEPT_RULE_CODES, InputDeclaration
 from model.declare.settings import SETTINGS
 from model.declare.units import UNIT_FORMS, Quantity, UnitError, parse_quantity
-from model.io.errors import Described, InputError, did_you_mean, suggestion_hint
+from model.io.errors import Described, did_you_mean, suggestion_hint
 from model.io.validation import StrictModel, validate_document
 from model.io.yaml_source import YamlDocument, load_yaml
 
@@ -292,8 +292,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
         where = ("assumptions", name)
         if name not in INPUTS:
             hint = suggestion_hint(name, INPUTS, "Inputs")
-            raise InputError(document.path, list(where), "a known input", Described(f"unknown input '{name}'"),
-                             line=document.line_of(where), hint=hint)
+            raise document.error(where, "a known input", Described(f"unknown input '{name}'"), hint=hint)
         inputs[name] = _read_input(document, where, INPUTS[name], raw, entry.forces)
     shocks = [_read_shock(document, ("shocks", i), shock, entry.forces) for i, shock in enumerate(entry.shocks)]
     names = [s.name for s in shocks]
@@ -333,7 +332,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
 def _check_force(document: YamlDocument, where: tuple, force: str, known: list[str]) -> None:
     if force not in known:
         hint = suggestion_hint(force, known, "Known forces")
-        raise InputError(document.path, list(where), "a known force id", force, line=document.line_of(where), hint=hint)
+        raise document.error(where, "a known force id", force, hint=hint)
 
 
 def _read_years(document: YamlDocument, text: str) -> int:
@@ -626,9 +625,8 @@ def _read_layer(document, where, declaration, raw, force, values, forces) -> Non
                 suggestion = did_you_mean(str(key), ("all_years", "forces", "distribution"))
                 message = str(exc).removeprefix("expected ")
                 if suggestion and not re.match(r"^\d", str(key)):
-                    raise InputError(document.path, list(sub_where), "'all_years', 'forces' or a fiscal year like '2017/18'",
-                                     Described(f"unknown key '{key}'"), line=document.line_of(sub_where),
-                                     hint=f"Did you mean '{suggestion}'?") from None
+                    raise document.error(sub_where, "'all_years', 'forces' or a fiscal year like '2017/18'",
+                                         Described(f"unknown key '{key}'"), hint=f"Did you mean '{suggestion}'?") from None
                 raise document.error(sub_where, "'all_years', 'forces' or " + message) from None
             if declaration.timing == "per_path":
                 raise document.error(sub_where, f"one value for the whole path ({declaration.name} is drawn once per path, not per year)", key)

@@ -91,18 +91,16 @@ def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: Validat
         hint = f"Did you mean '{suggestion}'?" if suggestion else None
         if allowed:
             hint = (hint + " " if hint else "") + f"Allowed here: {', '.join(sorted(allowed))}"
-        return InputError(document.path, list(loc), "a known key", Described(f"unknown key '{key}'"),
-                          line=document.line_of(loc), hint=hint)
+        return document.error(loc, "a known key", Described(f"unknown key '{key}'"), hint=hint)
     if kind == "missing":
-        return InputError(document.path, list(loc), "this field (it is required)", None,
-                          line=document.line_of(loc[:-1]) if loc[:-1] else 1)
+        return document.error(loc, "this field (it is required)", None, line_of=loc[:-1])
     if kind in ("value_error", "assertion_error"):
         message = str(error.get("ctx", {}).get("error", error["msg"]))
-        return InputError(document.path, list(loc), message, NOT_GIVEN, line=document.line_of(loc))
+        return document.error(loc, message)
     expected = _EXPECTED.get(kind, error["msg"])
     if kind == "literal_error":
         expected = "one of " + str(error.get("ctx", {}).get("expected", ""))
-    return InputError(document.path, list(loc), expected, found, line=document.line_of(loc))
+    return document.error(loc, expected, found)
 
 
 def _first_error(exc: ValidationError) -> dict[str, Any]:

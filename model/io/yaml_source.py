@@ -23,24 +23,42 @@ MAX_VALUES = 100_000
 
 @dataclass
 class YamlDocument:
-    """A loaded YAML document and the line of each field path (1-based)."""
+    """A loaded YAML document and the line of each field path (1-based).
+
+    A document merged from several files (a scenario overlay on its base, ``--set`` on
+    the command line) also records, in ``origins``, which file each field path was
+    written in; messages then name that file and its line.
+    """
 
     path: Path
     data: Any
     lines: dict[tuple[object, ...], int] = field(default_factory=dict)
+    origins: dict[tuple[object, ...], Path | str] = field(default_factory=dict)
+
+    def _deepest_written(self, field_path: tuple[object, ...] | list[object]) -> tuple[object, ...]:
+        parts = tuple(field_path)
+        while parts and parts not in self.lines and parts not in self.origins:
+            parts = parts[:-1]
+        return parts
 
     def line_of(self, field_path: tuple[object, ...] | list[object]) -> int | None:
-        """Line of the deepest prefix of ``field_path`` that was written in the file."""
-        parts = tuple(field_path)
-        while parts:
-            if parts in self.lines:
-                return self.lines[parts]
-            parts = parts[:-1]
-        return None
+        """Line of the deepest prefix of ``field_path`` that was written in a file."""
+        return self.lines.get(self._deepest_written(field_path))
 
-    def error(self, field_path, expected: str, found: object = NOT_GIVEN, *, hint: str | None = None) -> InputError:
-        """Build an :class:`InputError` located at ``field_path`` in this document."""
-        return InputError(self.path, list(field_path), expected, found, line=self.line_of(field_path), hint=hint)
+    def file_of(self, field_path: tuple[object, ...] | list[object]) -> Path | str:
+        """The file (or ``--set`` option) that wrote the deepest prefix of ``field_path``."""
+        return self.origins.get(self._deepest_written(field_path), self.path)
+
+    def error(self, field_path, expected: str, found: object = NOT_GIVEN, *, hint: str | None = None,
+              line_of: tuple[object, ...] | None = None) -> InputError:
+        """Build an :class:`InputError` located at ``field_path`` in this document.
+
+        ``line_of`` names another field path whose file and line locate the message (for a
+        field that is missing, its parent).
+        """
+        at = tuple(field_path) if line_of is None else tuple(line_of)
+        line = self.line_of(at) if at else 1
+        return InputError(self.file_of(at), list(field_path), expected, found, line=line, hint=hint)
 
 
 def read_text(path: Path, what: str) -> str:

@@ -20,21 +20,25 @@ import ast
 import math
 import operator
 import re
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import field_validator, model_validator
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from model.declare.fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from model.declare.inputs import INPUTS, PLAN_INPUTS
 from model.declare.units import UnitError, parse_quantity
-from model.io.errors import Described, InputError, suggestion_hint
+from model.io.errors import Described, InputError, did_you_mean, format_field_path, suggestion_hint
 from model.io.validation import StrictModel, validate_document
 from model.io.yaml_source import YamlDocument, load_yaml
 
 FORCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+PLACEHOLDER = "TODO"
+"""What ``police-mtfs new-force`` writes where a figure or its source is still to be filled in."""
 PUBLIC_FIGURES = "public-figures-2016.csv"
 HISTORY = "history-2010-2016.csv"
 CSV_SOURCES = (PUBLIC_FIGURES, HISTORY)
@@ -330,6 +334,289 @@ BUDGET_UNITS = {
 }
 
 
+def is_placeholder(value: object) -> bool:
+    """Whether ``value`` is a placeholder still to be filled in (text starting ``TODO``)."""
+    return isinstance(value, str) and value.strip().upper().startswith(PLACEHOLDER)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a force file still lacks: where it is and what is wrong.
+
+    Attributes
+    ----------
+    line : int or None
+        Line in the file (for a missing field, the line of the section it belongs in).
+    name : str
+        The figure's dotted name (``budget.grant``, ``reserves.general``), or for a field
+        that is not a figure its field path (``reserves.earmarked[0].purpose``).
+    problem : str
+        What is wrong, e.g. ``value, source.quote not filled in yet``.
+    """
+
+    line: int | None
+    name: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.name}: {self.problem}"
+
+
+class IncompleteForceError(InputError):
+    """A force file with figures or fields still to fill in: every one of them, with its line.
+
+    Parameters
+    ----------
+    file : path-like
+        The force file.
+    gaps : list of Gap
+        Everything still to fill in, in the order of the file.
+    """
+
+    def __init__(self, file: object, gaps: list[Gap]) -> None:
+        self.gaps = list(gaps)
+        noun = "place" if len(self.gaps) == 1 else "places"
+        super().__init__(file, None, "a force baseline with every figure filled in and sourced",
+                         Described(f"{len(self.gaps)} {noun} still to fill in"))
+
+    def __str__(self) -> str:
+        lines = [super().__str__() + ":"]
+        lines += [f"  {gap}" for gap in self.gaps]
+        lines.append(f"Replace each {PLACEHOLDER} with a value and its unit, and give every figure a source "
+                     "(document + verbatim quote), a derivation (formula) or an assumption (central, low, high, "
+                     "reason): see docs/adding-a-force.md.")
+        return "\n".join(lines)
+
+
+_NO_PROVENANCE = "found none"
+_FIGURE_PARTS_THAT_HOLD_NUMBERS = ("central", "low", "high")
+
+
+def force_file_gaps(document: YamlDocument) -> list[Gap]:
+    """Every figure or field of a force file that is not filled in yet, missing, empty or unsourced.
+
+    A placeholder (``TODO``, as ``police-mtfs new-force`` writes it), an empty value, a
+    required field that is not there and a figure with no source, derivation or
+    assumption are all listed, so that a finance officer can fill the file in one pass.
+    Other mistakes (a typo in a key, a wrong unit) are listed too when there are gaps;
+    with no gaps they are left to the usual validation, which explains the first one
+    in full.
+
+    Parameters
+    ----------
+    document : YamlDocument
+        A loaded force file.
+
+    Returns
+    -------
+    list of Gap
+        In the order of the file; empty when nothing is missing.
+    """
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    placeholders = list(_placeholder_paths(data))
+    gaps: list[tuple[tuple, str, str]] = [(path, "not filled in yet", "gap") for path in placeholders]
+    for figure_path in _figure_paths(ForceEntry, data):
+        entry = _at(data, figure_path)
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("value", "") is None and ("source" in entry or "derived" in entry):
+            gaps.append((figure_path + ("value",), "empty", "gap"))
+        assumption = entry.get("assumption")
+        if isinstance(assumption, dict):
+            gaps += [(figure_path + ("assumption", key), "empty", "gap")
+                     for key in _FIGURE_PARTS_THAT_HOLD_NUMBERS if key in assumption and assumption[key] is None]
+    skip = set(placeholders) | {path for path, _, _ in gaps}
+    try:
+        ForceEntry.model_validate(_without(data, set(placeholders)))
+        errors = []
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    misspelt = _misspelt_fields(errors)
+    for error in errors:
+        loc = tuple(error["loc"])
+        if any(_nested(loc, path) for path in skip) or (error["type"] == "missing" and loc in misspelt):
+            continue
+        kind, message = error["type"], str(error.get("ctx", {}).get("error", error["msg"]))
+        if kind == "missing":
+            gaps.append((loc, "missing (required)", "gap"))
+        elif error.get("input", "") is None:
+            gaps.append((loc, "empty", "gap"))
+        elif kind == "value_error" and _annotation_at(loc) is FigureEntry and message.endswith(_NO_PROVENANCE):
+            gaps.append((loc, "not sourced: give it a 'source' (document + quote), 'derived' (formula) or "
+                              "'assumption' (central, low, high, reason)", "gap"))
+        else:
+            gaps.append((loc, _describe_error(kind, message, loc, error), "other"))
+    if not any(kind == "gap" for _, _, kind in gaps):
+        return []
+    return _grouped(document, gaps)
+
+
+def _misspelt_fields(errors: list) -> set[tuple]:
+    """Required fields reported missing because a key beside them is a misspelling of them."""
+    missing = {tuple(error["loc"]) for error in errors if error["type"] == "missing"}
+    found = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            candidates = [path[-1] for path in missing if path[:-1] == loc[:-1]]
+            suggestion = did_you_mean(str(loc[-1]), candidates)
+            if suggestion is not None:
+                found.add(loc[:-1] + (suggestion,))
+    return found
+
+
+def _describe_error(kind: str, message: str, loc: tuple, error: dict) -> str:
+    if kind == "extra_forbidden":
+        parent = _annotation_at(loc[:-1])
+        allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
+        suggestion = did_you_mean(str(loc[-1]), allowed)
+        return f"unknown key '{loc[-1]}'" + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+    if kind == "literal_error":
+        return f"expected one of {error.get('ctx', {}).get('expected', '')}; found {error.get('input')!r}"
+    return f"{message[0].lower()}{message[1:]}; found {error.get('input')!r}"
+
+
+def _grouped(document: YamlDocument, gaps: list[tuple[tuple, str, str]]) -> list[Gap]:
+    """One gap per figure (its parts still to fill in together), one per other field; in file order."""
+    by_figure: dict[tuple, dict[str, list[str]]] = {}
+    others: list[Gap] = []
+    for path, problem, kind in gaps:
+        figure = _enclosing_figure(path)
+        if figure is None:
+            others.append(Gap(document.line_of(path) or 1, format_field_path(path), problem))
+            continue
+        part = format_field_path(path[len(figure):]) if len(path) > len(figure) else ""
+        if kind == "other" and part:
+            problem, part = f"{part}: {problem}", ""
+        by_figure.setdefault(figure, {}).setdefault(problem, []).append(part)
+    result = list(others)
+    for figure, problems in by_figure.items():
+        line = document.line_of(figure) or 1
+        texts = []
+        for problem, parts in problems.items():
+            named = [part for part in parts if part]
+            texts.append(f"{', '.join(named)} {problem}" if named else problem)
+        result.append(Gap(line, figure_name(document.data, figure), "; ".join(texts)))
+    return sorted(result, key=lambda gap: gap.line or 0)
+
+
+def _placeholder_paths(data: object, path: tuple = ()) -> typing.Iterator[tuple]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholder_paths(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _placeholder_paths(value, path + (index,))
+    elif is_placeholder(data):
+        yield path
+
+
+def _without(data: object, paths: set[tuple], path: tuple = ()) -> object:
+    """``data`` without the mapping keys at ``paths``; list items there become empty text (indices stay)."""
+    if isinstance(data, dict):
+        return {key: _without(value, paths, path + (key,)) for key, value in data.items() if path + (key,) not in paths}
+    if isinstance(data, list):
+        return ["" if path + (index,) in paths else _without(value, paths, path + (index,))
+                for index, value in enumerate(data)]
+    return data
+
+
+def _nested(a: tuple, b: tuple) -> bool:
+    """Whether one field path lies inside the other (or they are the same)."""
+    shorter = min(len(a), len(b))
+    return a[:shorter] == b[:shorter]
+
+
+def _at(data: object, path: tuple) -> object:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return members[0] if len(members) == 1 else annotation
+    return annotation
+
+
+def _step(annotation: Any, part: object) -> Any:
+    annotation = _unwrap_optional(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field_info = annotation.model_fields.get(part) if isinstance(part, str) else None
+        return None if field_info is None else field_info.annotation
+    origin = typing.get_origin(annotation)
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    if origin is list and isinstance(part, int):
+        return typing.get_args(annotation)[0]
+    return None
+
+
+def _annotation_at(path: tuple) -> Any:
+    """The type the force file schema expects at a field path (``None`` if the path is not in it)."""
+    annotation: Any = ForceEntry
+    for part in path:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return None
+    return _unwrap_optional(annotation)
+
+
+def _enclosing_figure(path: tuple) -> tuple | None:
+    for end in range(len(path), 0, -1):
+        if _annotation_at(path[:end]) is FigureEntry:
+            return path[:end]
+    return None
+
+
+def _figure_paths(annotation: Any, data: object, path: tuple = ()) -> typing.Iterator[tuple]:
+    """The field path of every figure written in ``data``, following the schema."""
+    annotation = _unwrap_optional(annotation)
+    if annotation is FigureEntry:
+        yield path
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if isinstance(data, dict):
+            for name, info in annotation.model_fields.items():
+                if name in data:
+                    yield from _figure_paths(info.annotation, data[name], path + (name,))
+    elif typing.get_origin(annotation) is dict and isinstance(data, dict):
+        for key, value in data.items():
+            yield from _figure_paths(typing.get_args(annotation)[1], value, path + (key,))
+    elif typing.get_origin(annotation) is list and isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _figure_paths(typing.get_args(annotation)[0], value, path + (index,))
+
+
+_NAMED_ITEMS = {("reserves", "earmarked"): "reserves", ("collaboration_programmes",): "programmes",
+                ("pressures",): "pressures"}
+"""List sections whose items' figures are named by the item's name (``reserves.<name>.opening``)."""
+
+
+def figure_name(data: object, path: tuple) -> str:
+    """The dotted name the loader gives the figure at a field path of a force file.
+
+    ``('reserves', 'earmarked', 0, 'opening')`` is ``reserves.<that reserve's name>.opening``
+    (the field path ``reserves.earmarked[0].opening`` while the reserve has no usable name);
+    ``('budget', 'grant')`` is ``budget.grant``.
+    """
+    for section, base in _NAMED_ITEMS.items():
+        if path[:len(section)] == section and len(path) > len(section) and isinstance(path[len(section)], int):
+            name = _at(data, path[:len(section) + 1] + ("name",))
+            if isinstance(name, str) and FORCE_ID.match(name):
+                return ".".join([base, name, *(str(part) for part in path[len(section) + 1:])])
+            return format_field_path(path)
+    return ".".join(str(part) for part in path)
+
+
 def default_data_dir() -> Path:
     """The ``data/`` folder of this checkout (next to the ``model`` package)."""
     return Path(__file__).resolve().parents[2] / "data"
@@ -374,6 +661,9 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
         hint = suggestion_hint(force_id, known, "Known forces")
         raise InputError(path, None, "a force baseline file for a known force id", Described(f"no file for '{force_id}'"), hint=hint)
     document = load_yaml(path, "force baseline")
+    gaps = force_file_gaps(document)
+    if gaps:
+        raise IncompleteForceError(document.path, gaps)
     entry = validate_document(ForceEntry, document)
     if entry.id != force_id:
         raise document.error(("id",), f"the id '{force_id}' (the file name)", entry.id)

@@ -291,8 +291,10 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
     for name, raw in entry.assumptions.items():
         where = ("assumptions", name)
         if name not in INPUTS:
+            from model.io.mistakes import misplaced_key_error  # a key of another section: say where it belongs
             hint = suggestion_hint(name, INPUTS, "Inputs")
-            raise document.error(where, "a known input", Described(f"unknown input '{name}'"), hint=hint)
+            raise misplaced_key_error(document, ScenarioEntry, where, "a known input") or document.error(
+                where, "a known input", Described(f"unknown input '{name}'"), hint=hint)
         inputs[name] = _read_input(document, where, INPUTS[name], raw, entry.forces)
     shocks = [_read_shock(document, ("shocks", i), shock, entry.forces) for i, shock in enumerate(entry.shocks)]
     names = [s.name for s in shocks]

@@ -9,13 +9,12 @@ path, its line, what was expected and what was found, with a did-you-mean for ty
 from __future__ import annotations
 
 import re
-import types
-import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from model.io.errors import NOT_GIVEN, Described, InputError, did_you_mean
+from model.io.mistakes import allowed_keys, misplaced_key_error, missing_colon_in_data
 from model.io.yaml_source import YamlDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -67,6 +66,9 @@ def validate_document(model: type[ModelT], document: YamlDocument, *, prefix: tu
     ------
     InputError
     """
+    mistake = missing_colon_in_data(model, document, tuple(prefix))
+    if mistake is not None:
+        raise mistake
     data = document.data
     if not isinstance(data, dict):
         raise InputError(
@@ -86,7 +88,10 @@ def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: Validat
     found = error.get("input", NOT_GIVEN)
     if kind == "extra_forbidden":
         key = loc[-1]
-        allowed = _allowed_keys(model, loc[len(prefix):-1])
+        misplaced = misplaced_key_error(document, model, loc, "a known key", prefix)
+        if misplaced is not None:
+            return misplaced
+        allowed = allowed_keys(model, loc[len(prefix):-1])
         suggestion = did_you_mean(str(key), allowed) if allowed else None
         hint = f"Did you mean '{suggestion}'?" if suggestion else None
         if allowed:
@@ -117,40 +122,3 @@ _INTERNAL_LOC = re.compile(r"^(function-(before|after|wrap|plain)|tagged-union|u
 def _is_internal_loc(part: object) -> bool:
     """Location parts pydantic adds for its own validators, not keys the user wrote."""
     return isinstance(part, str) and bool(_INTERNAL_LOC.match(part))
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[object, ...]) -> list[str] | None:
-    annotation: Any = model
-    for part in loc:
-        annotation = _step(annotation, part)
-        if annotation is None:
-            return None
-    annotation = _unwrap(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [field.alias or name for name, field in annotation.model_fields.items()]
-    return None
-
-
-def _unwrap(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _unwrap(members[0]) if len(members) == 1 else annotation
-    return annotation
-
-
-def _step(annotation: Any, part: object) -> Any:
-    annotation = _unwrap(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        for name, field in annotation.model_fields.items():
-            if part in (name, field.alias):
-                return field.annotation
-        return None
-    origin = typing.get_origin(annotation)
-    if origin in (dict, typing.Dict):  # noqa: UP006 - typing.Dict may appear in annotations
-        return typing.get_args(annotation)[1]
-    if origin in (list, tuple, typing.List):  # noqa: UP006
-        return typing.get_args(annotation)[0]
-    return None

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from model.io.errors import NOT_GIVEN, Described, InputError
+from model.io.mistakes import missing_colon_error, missing_colon_in_yaml
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50
@@ -136,6 +137,9 @@ def load_yaml(path: Path | str, what: str = "YAML") -> YamlDocument:
         raise InputError(path, None, f"a YAML document nested at most {MAX_DEPTH} levels deep",
                          Described("much deeper nesting")) from None
     except yaml.YAMLError as exc:
+        mistake = missing_colon_in_yaml(text, exc)
+        if mistake is not None:
+            raise missing_colon_error(path, mistake) from None
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = (getattr(exc, "problem", None) or str(exc).splitlines()[0]).removeprefix("found ")
         where = f" at column {mark.column + 1}" if mark is not None else ""

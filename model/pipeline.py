@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,9 +25,9 @@ import pandas as pd
 
 from model.analysis.results import CompareResult, GoalSeekResult, SensitivityResult
 from model.declare.settings import SETTINGS
-from model.io.atomic import AtomicOutputs, write_csv, write_json
+from model.io.atomic import AtomicOutputs, write_csv, write_json, write_text
 from model.run.bridge import bridge_table
-from model.run.results import RunResult, appendix_of, run_info
+from model.run.results import RunInfo, RunResult, appendix_of, run_info
 from model.run.simulation import run_simulation
 from model.run.summaries import (
     cap_warnings,
@@ -38,16 +39,21 @@ from model.run.summaries import (
     summary_table,
 )
 from model.sampling.setup import RunSetup, check_sampling, load_setup, with_overrides
+from model.sampling.statuses import unstated_warning
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of paths finished."""
+
+RESOLVED = "resolved.yaml"
+"""The scenario after its ``extends:`` chain and ``--set`` overrides, written beside every command's outputs."""
 
 StageCallback = Callable[[str, float], None]
 """Called with a stage's name and its seconds when it finishes."""
 
 
 def load(scenario: Path | str, *, data_dir: Path | str | None = None, paths: int | None = None,
-         seed: int | None = None, chunk_size: int | None = None, precision: bool = False) -> RunSetup:
+         seed: int | None = None, chunk_size: int | None = None, precision: bool = False,
+         overrides: Sequence[str] = ()) -> RunSetup:
     """Load a scenario and its force baselines, with any overrides of its simulation settings.
 
     Parameters
@@ -60,6 +66,8 @@ def load(scenario: Path | str, *, data_dir: Path | str | None = None, paths: int
         Override the scenario's ``simulation`` settings.
     precision : bool
         Whether the run will go to a precision (then any path count is fine with Sobol' points).
+    overrides : sequence of str
+        ``FIELD=VALUE`` texts, as ``--set`` takes them, merged over the scenario file.
 
     Returns
     -------
@@ -70,7 +78,7 @@ def load(scenario: Path | str, *, data_dir: Path | str | None = None, paths: int
     model.io.errors.InputError
         Anything wrong with the scenario or the force files, naming file, line and field.
     """
-    setup = with_overrides(load_setup(scenario, None if data_dir is None else Path(data_dir)),
+    setup = with_overrides(load_setup(scenario, None if data_dir is None else Path(data_dir), overrides),
                            paths=paths, seed=seed, chunk_size=chunk_size)
     check_sampling(setup, precision=precision)
     return setup
@@ -87,7 +95,7 @@ def _setup(scenario: Path | str | RunSetup, **options) -> RunSetup:
 def run_scenario(scenario: Path | str | RunSetup, *, paths: int | None = None, seed: int | None = None,
                  chunk_size: int | None = None, workers: int = 1, precision: float | None = None,
                  max_paths: int = SETTINGS["max_paths"].default, data_dir: Path | str | None = None,
-                 progress: ProgressCallback | None = None) -> RunResult:
+                 progress: ProgressCallback | None = None, overrides: Sequence[str] = ()) -> RunResult:
     """Run a scenario: every force on every path, summarised into the run's tables.
 
     Parameters
@@ -107,6 +115,8 @@ def run_scenario(scenario: Path | str | RunSetup, *, paths: int | None = None, s
         Folder with ``forces/`` and ``national.yaml``.
     progress : callable, optional
         Called with the number of paths finished.
+    overrides : sequence of str
+        ``--set FIELD=VALUE`` texts merged over the scenario file (ignored for a :class:`RunSetup`).
 
     Returns
     -------
@@ -123,7 +133,7 @@ def run_scenario(scenario: Path | str | RunSetup, *, paths: int | None = None, s
     """
     started = time.perf_counter()
     setup = _setup(scenario, data_dir=data_dir, paths=paths, seed=seed, chunk_size=chunk_size,
-                   precision=precision is not None)
+                   precision=precision is not None, overrides=overrides)
     loaded = time.perf_counter()
     simulation = run_simulation(setup, progress=progress, workers=workers, precision=precision, max_paths=max_paths)
     setup = simulation.setup
@@ -148,12 +158,14 @@ def run_scenario(scenario: Path | str | RunSetup, *, paths: int | None = None, s
 
 
 def run_warnings(setup: RunSetup, caps: pd.DataFrame) -> tuple[str, ...]:
-    """What a run should tell its user: band D rises the referendum limit cut, and a repaired correlation matrix.
+    """What a run should tell its user: inputs no scenario states, band D rises the referendum limit cut,
+    and a repaired correlation matrix.
 
     Each is one line, printed on stderr and recorded in ``run.json`` and the report.
     """
     names = {force: setup.forces[force].name for force in setup.scenario.forces}
-    warnings = cap_warnings(caps, names)
+    unstated = unstated_warning(setup.scenario)
+    warnings = ([unstated] if unstated else []) + cap_warnings(caps, names)
     plan = setup.correlation
     if plan is not None and plan.repaired:
         change = np.abs(plan.used - plan.asked)
@@ -167,9 +179,9 @@ def run_warnings(setup: RunSetup, caps: pd.DataFrame) -> tuple[str, ...]:
 def write_run(result: RunResult, folder: Path | str) -> list[Path]:
     """Write a run's files into ``folder``, all together or none.
 
-    Writes ``summary.csv``, ``flags.csv``, ``plan.csv``, ``cases.csv``,
-    ``convergence.csv``, ``bridge.csv``, ``report.pdf``, ``report.xlsx`` and ``run.json``; a failure or an
-    interrupt leaves any earlier report in the folder as it was.
+    Writes ``summary.csv``, ``flags.csv``, ``plan.csv``, ``cases.csv``, ``convergence.csv``,
+    ``bridge.csv``, ``report.pdf``, ``report.xlsx``, ``run.json`` and ``resolved.yaml``; a
+    failure or an interrupt leaves any earlier report in the folder as it was.
 
     Returns
     -------
@@ -189,12 +201,13 @@ def write_run(result: RunResult, folder: Path | str) -> list[Path]:
         record = dict(records.run_record(result.info, timings),
                       precept_caps=result.appendix.precept_caps.to_dict("records"))
         outputs.write("run.json", write_json(record))
+        outputs.write(RESOLVED, write_text(result.info.resolved_yaml))
         return outputs.publish()
 
 
 def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None, seed: int | None = None,
                     sobol_n: int = SETTINGS["sobol_n"].default, data_dir: Path | str | None = None,
-                    on_stage: StageCallback | None = None) -> SensitivityResult:
+                    on_stage: StageCallback | None = None, overrides: Sequence[str] = ()) -> SensitivityResult:
     """Which assumptions drive a scenario's risk: unit sensitivities, tornado and spider, Sobol' indices, breach drivers.
 
     Parameters
@@ -207,6 +220,8 @@ def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None
     data_dir : path-like, optional
     on_stage : callable, optional
         Called with each stage's name and seconds as it finishes.
+    overrides : sequence of str
+        ``--set FIELD=VALUE`` texts merged over the scenario file.
 
     Returns
     -------
@@ -218,7 +233,7 @@ def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None
     from model.analysis.unit import unit_sensitivities
 
     started = time.perf_counter()
-    setup = _setup(scenario, data_dir=data_dir, paths=paths, seed=seed)
+    setup = _setup(scenario, data_dir=data_dir, paths=paths, seed=seed, overrides=overrides)
     timings: dict[str, float] = {}
 
     def stage(name: str, key: str, clock: float) -> float:
@@ -257,12 +272,13 @@ def write_sensitivity(result: SensitivityResult, folder: Path | str) -> list[Pat
         record = dict(records.run_record(result.info, timings), sobol_base_samples=result.sobol_n,
                       sobol_evaluations_per_force=result.sobol_evaluations())
         outputs.write("sensitivity.json", write_json(record))
+        outputs.write(RESOLVED, write_text(result.info.resolved_yaml))
         return outputs.publish()
 
 
 def run_goal_seek(scenario: Path | str | RunSetup, *, lever: str, target: float, unit: str | None = None,
                   forces: Sequence[str] = (), paths: int | None = None, seed: int | None = None,
-                  data_dir: Path | str | None = None) -> GoalSeekResult:
+                  data_dir: Path | str | None = None, overrides: Sequence[str] = ()) -> GoalSeekResult:
     """The smallest band D rise or extra saving that keeps P(general reserve below minimum) at or below ``target``.
 
     Parameters
@@ -276,6 +292,8 @@ def run_goal_seek(scenario: Path | str | RunSetup, *, lever: str, target: float,
         Force ids (default: every force of the scenario).
     paths, seed : int, optional
     data_dir : path-like, optional
+    overrides : sequence of str
+        ``--set FIELD=VALUE`` texts merged over the scenario file.
 
     Returns
     -------
@@ -288,16 +306,17 @@ def run_goal_seek(scenario: Path | str | RunSetup, *, lever: str, target: float,
     """
     import pandas as pd
 
-    from model.analysis.goal_seek import GOAL_SEEK_COLUMNS, goal_seek
+    from model.analysis.goal_seek import GOAL_SEEK_COLUMNS, LEVER_UNITS, goal_seek
 
-    setup = _setup(scenario, data_dir=data_dir, paths=paths, seed=seed)
+    setup = _setup(scenario, data_dir=data_dir, paths=paths, seed=seed, overrides=overrides)
     results, trials = [], []
     for force in forces or setup.scenario.forces:
         result, tried = goal_seek(setup, force, lever, target, unit)
         results.append(result)
         trials.append(tried)
     return GoalSeekResult(info=run_info(setup), summary=pd.DataFrame(results, columns=GOAL_SEEK_COLUMNS),
-                          trials=pd.concat(trials, ignore_index=True))
+                          trials=pd.concat(trials, ignore_index=True), lever=lever, target=target,
+                          unit=unit or LEVER_UNITS[lever][0], forces=tuple(forces or setup.scenario.forces))
 
 
 def write_goal_seek(result: GoalSeekResult, folder: Path | str) -> list[Path]:
@@ -305,29 +324,36 @@ def write_goal_seek(result: GoalSeekResult, folder: Path | str) -> list[Path]:
     with AtomicOutputs(Path(folder)) as outputs:
         outputs.write("goal_seek.csv", write_csv(result.summary))
         outputs.write("goal_seek_trials.csv", write_csv(result.trials))
+        outputs.write(RESOLVED, write_text(result.info.resolved_yaml))
         return outputs.publish()
 
 
 def run_compare(scenario_a: Path | str | RunSetup, scenario_b: Path | str | RunSetup, *, paths: int | None = None,
-                seed: int | None = None, data_dir: Path | str | None = None) -> CompareResult:
+                seed: int | None = None, data_dir: Path | str | None = None,
+                overrides: Sequence[str] = ()) -> CompareResult:
     """Scenario B against scenario A, path by path on the same random draws (A's seed, sampling and paths).
+
+    ``overrides`` (``--set FIELD=VALUE``) apply to both scenarios.
 
     Returns
     -------
     CompareResult
     """
-    from model.analysis.compare import compare_scenarios, comparison_notes
+    from model.analysis.compare import compare_scenarios, comparison_notes, difference_table
 
     started = time.perf_counter()
-    a = _setup(scenario_a, data_dir=data_dir, paths=paths, seed=seed)
-    b = scenario_b if isinstance(scenario_b, RunSetup) else load_setup(scenario_b, None if data_dir is None else Path(data_dir))
+    a = _setup(scenario_a, data_dir=data_dir, paths=paths, seed=seed, overrides=overrides)
+    b = (scenario_b if isinstance(scenario_b, RunSetup)
+         else load_setup(scenario_b, None if data_dir is None else Path(data_dir), overrides))
     metrics, flags = compare_scenarios(a, b)
     return CompareResult(info=run_info(a), info_b=run_info(b), metrics=metrics, flags=flags,
-                         notes=comparison_notes(a, b), timings={"started": started})
+                         notes=comparison_notes(a, b), differences=difference_table(a, b),
+                         timings={"started": started})
 
 
 def write_compare(result: CompareResult, folder: Path | str) -> list[Path]:
-    """Write ``compare.csv``, ``compare_flags.csv`` and ``compare.json`` into ``folder`` atomically."""
+    """Write ``compare_differences.csv``, ``compare.csv``, ``compare_flags.csv``, ``compare.json`` and both
+    resolved scenarios into ``folder`` atomically."""
     from model.report import records
 
     timings = dict(result.timings)
@@ -336,7 +362,46 @@ def write_compare(result: CompareResult, folder: Path | str) -> list[Path]:
                   scenario_b_file=result.info_b.scenario_file, scenario_b_sha256=result.info_b.scenario_sha256,
                   notes=result.notes)
     with AtomicOutputs(Path(folder)) as outputs:
+        outputs.write("compare_differences.csv", write_csv(result.differences))
         outputs.write("compare.csv", write_csv(result.metrics))
         outputs.write("compare_flags.csv", write_csv(result.flags))
         outputs.write("compare.json", write_json(record))
+        outputs.write("resolved_a.yaml", write_text(result.info.resolved_yaml))
+        outputs.write("resolved_b.yaml", write_text(result.info_b.resolved_yaml))
         return outputs.publish()
+
+
+# --------------------------------------------------------------------------------------
+# Where each command writes: its own folder, named by command and parameters
+# --------------------------------------------------------------------------------------
+
+def run_folder(out: Path | str, info: RunInfo) -> Path:
+    """``OUT/<scenario>/``; with ``--set`` overrides, ``OUT/<scenario>-set-<8 hex>/`` so the file's own report stays.
+
+    The eight hex digits are the start of the sha256 of the overrides, one per line, in order.
+    """
+    name = info.scenario_name
+    if info.overrides:
+        name += "-set-" + hashlib.sha256("\n".join(info.overrides).encode("utf-8")).hexdigest()[:8]
+    return Path(out) / name
+
+
+def sensitivity_folder(out: Path | str, info: RunInfo) -> Path:
+    """``OUT/<scenario>/sensitivity/``."""
+    return run_folder(out, info) / "sensitivity"
+
+
+def goal_seek_folder(out: Path | str, result: GoalSeekResult) -> Path:
+    """``OUT/<scenario>/goal-seek/<forces>-<lever>-<target>pct/``, e.g. ``hertfordshire-precept-5pct``.
+
+    ``<forces>`` are the force ids sought, joined by ``-``; a precept in £ is ``precept-pounds``.
+    """
+    forces = "-".join(result.forces)
+    lever = "precept-pounds" if result.lever == "precept" and result.unit == "£" else result.lever
+    target = f"{result.target * 100:.6g}pct"
+    return run_folder(out, result.info) / "goal-seek" / f"{forces}-{lever}-{target}"
+
+
+def compare_folder(out: Path | str, result: CompareResult) -> Path:
+    """``OUT/<scenario A>/compare/<scenario B>/``."""
+    return run_folder(out, result.info) / "compare" / result.info_b.scenario_name

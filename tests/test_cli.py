@@ -29,7 +29,7 @@ from model.io.provenance import provenance_table
 from model.run.simulation import FLAGS
 
 OUTPUTS = ("report.pdf", "report.xlsx", "summary.csv", "flags.csv", "plan.csv", "cases.csv", "convergence.csv",
-           "bridge.csv", "run.json")
+           "bridge.csv", "run.json", "resolved.yaml")
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 FORCE_NAMES = {"staffordshire": "Staffordshire Police", "leicestershire": "Leicestershire Police",
                "hertfordshire": "Hertfordshire Constabulary"}
@@ -107,7 +107,10 @@ def test_run_writes_every_output(completed_run):
     assert "Wrote report.pdf" in result.stdout
     for force in ("staffordshire", "hertfordshire"):
         assert FORCE_NAMES[force] in result.stdout
-    assert result.stderr == ""
+    # SMALL states only pay_award: the one warning lists the inputs held fixed at the plan or a default.
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("warning: 15 inputs no scenario states are held fixed with no uncertainty: grant_change")
+    assert "pay_award" not in warning and "extends: central.yaml" in warning
 
 
 def test_summary_csv_contract(completed_run):

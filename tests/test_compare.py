@@ -93,7 +93,10 @@ def test_compare_command_writes_the_differences(write_scenario, tmp_path):
     a, b = write_scenario(BASE, "a.yaml"), write_scenario(HIGHER_PAY, "b.yaml")
     result = CliRunner().invoke(cli_main, ["compare", str(a), str(b), "--paths", "128", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    folder = tmp_path / "out" / "a_vs_b"
+    folder = tmp_path / "out" / "a" / "compare" / "b"
+    assert result.output.startswith("1 field differs between a (A) and b (B):\n  assumptions.pay_award:")
+    differences = pd.read_csv(folder / "compare_differences.csv")
+    assert differences["field"].tolist() == ["assumptions.pay_award"]
     metrics = pd.read_csv(folder / "compare.csv")
     assert list(metrics.columns) == COMPARE_COLUMNS and len(metrics) > 0
     assert list(pd.read_csv(folder / "compare_flags.csv").columns) == COMPARE_FLAG_COLUMNS

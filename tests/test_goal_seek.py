@@ -136,9 +136,10 @@ def test_goal_seek_command_writes_its_answer(write_scenario, tmp_path):
                                            "savings", "--target", "5%", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "extra recurring saving of £7.95m" in result.output
-    table = pd.read_csv(tmp_path / "out" / "fixed" / "goal_seek.csv")
+    folder = tmp_path / "out" / "fixed" / "goal-seek" / "staffordshire-savings-5pct"
+    table = pd.read_csv(folder / "goal_seek.csv")
     assert table.loc[0, "answer"] == pytest.approx(7.95) and bool(table.loc[0, "reachable"])
-    assert len(pd.read_csv(tmp_path / "out" / "fixed" / "goal_seek_trials.csv")) > 5
+    assert len(pd.read_csv(folder / "goal_seek_trials.csv")) > 5
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -295,7 +295,7 @@ def test_sensitivity_command_writes_every_table_and_the_pdf(tmp_path):
     result = CliRunner().invoke(cli_main, ["sensitivity", str(scenario), "--paths", "64", "--sobol-n", "16",
                                            "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    folder = tmp_path / "out" / "one_force"
+    folder = tmp_path / "out" / "one_force" / "sensitivity"
     for name in ("unit_sensitivities", "tornado", "spider", "sobol_indices", "breach_drivers"):
         assert not pd.read_csv(folder / f"{name}.csv").empty, name
     pdf = (folder / "sensitivity.pdf").read_bytes()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from model.declare.outputs import FLAGS
 from model.io.errors import Described, InputError
+from model.io.overlay import scenario_differences
 from model.run.simulation import chunks, force_metrics, metric_scales, project_chunk
 from model.run.tallies import PILOT_PATHS, BinEdges, LineAccumulator
 from model.sampling.draws import run_source
@@ -53,6 +54,22 @@ def comparison_notes(a: RunSetup, b: RunSetup) -> list[str]:
     if sa.paths != sb.paths:
         notes.append(f"{sb.name} states {sb.paths:,} paths; both ran on {sa.paths:,}.")
     return notes
+
+
+DIFFERENCE_COLUMNS = ["field", "scenario_a", "scenario_b"]
+"""``compare_differences.csv``: each field that differs between the resolved scenarios, as written in each."""
+
+
+def difference_table(a: RunSetup, b: RunSetup) -> pd.DataFrame:
+    """Every field that differs between the two resolved scenarios (text fields aside).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DIFFERENCE_COLUMNS`, one row per field, sorted by field.
+    """
+    rows = scenario_differences(a.scenario.resolved_yaml, b.scenario.resolved_yaml)
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
 
 
 PERCENTILES = (5, 10, 25, 50, 75, 90, 95)

@@ -56,11 +56,22 @@ class GoalSeekResult:
         One row per force, columns :data:`model.analysis.goal_seek.GOAL_SEEK_COLUMNS`.
     trials : DataFrame
         Every lever value tried, columns :data:`model.analysis.goal_seek.TRIAL_COLUMNS`.
+    lever : {'precept', 'savings'}
+    target : float
+        The largest acceptable probability, e.g. 0.05.
+    unit : str
+        The lever's unit: ``%`` or ``£`` for the precept, ``£m`` for savings.
+    forces : tuple of str
+        The forces sought for.
     """
 
     info: RunInfo
     summary: pd.DataFrame
     trials: pd.DataFrame
+    lever: str = "precept"
+    target: float = 0.05
+    unit: str = "%"
+    forces: tuple[str, ...] = ()
 
     @property
     def messages(self) -> list[str]:
@@ -83,6 +94,9 @@ class CompareResult:
         Columns :data:`model.analysis.compare.COMPARE_FLAG_COLUMNS`.
     notes : list of str
         How the pair was run.
+    differences : DataFrame
+        Every field that differs between the two resolved scenarios, columns
+        :data:`model.analysis.compare.DIFFERENCE_COLUMNS`.
     timings : dict of str to float
     """
 
@@ -91,4 +105,5 @@ class CompareResult:
     metrics: pd.DataFrame
     flags: pd.DataFrame
     notes: list[str]
+    differences: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)

@@ -1,7 +1,8 @@
 """The analysis commands: ``sensitivity``, ``goal-seek`` and ``compare``.
 
 Each loads its scenario through :mod:`model.pipeline`, runs, writes its files atomically
-to ``OUT/<scenario-name>/`` (``OUT/<a>_vs_<b>/`` for a comparison) and prints a short table.
+into its own folder under ``OUT/<scenario-name>/`` (``sensitivity/``, ``goal-seek/<forces>-<lever>-<target>pct/``,
+``compare/<b>/``), never over ``run``'s files or each other's, and prints a short table.
 A user's mistake is one message on stderr and a non-zero exit, as for ``run``.
 """
 
@@ -47,17 +48,17 @@ def _power_of_two(ctx, param, value: int) -> int:
 @click.option("--sobol-n", type=int, default=SETTINGS["sobol_n"].default, show_default=True, callback=_power_of_two,
               help="Base samples of the Sobol' design, a power of two; each force costs N × (groups + 2) evaluations.")
 def sensitivity(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, data_dir: Path | None,
-                sobol_n: int) -> None:
+                overrides: tuple[str, ...], sobol_n: int) -> None:
     """Which assumptions drive SCENARIO's risk: unit sensitivities, tornado, spider, Sobol' indices, breach drivers.
 
     Writes unit_sensitivities.csv, tornado.csv, spider.csv, sobol_indices.csv, breach_drivers.csv,
-    sensitivity.pdf and sensitivity.json to OUT/<scenario-name>/.
+    sensitivity.pdf, sensitivity.json and resolved.yaml to OUT/<scenario-name>/sensitivity/.
     """
     started = time.perf_counter()
     with terminate_as_interrupt(), user_errors():
         result = pipeline.run_sensitivity(scenario, paths=paths, seed=seed, sobol_n=sobol_n, data_dir=data_dir,
-                                          on_stage=_stage)
-        folder = out_dir / result.info.scenario_name
+                                          on_stage=_stage, overrides=overrides)
+        folder = pipeline.sensitivity_folder(out_dir, result.info)
         pipeline.write_sensitivity(result, folder)
     _print_top_drivers(result, folder, time.perf_counter() - started)
 
@@ -81,7 +82,7 @@ def _print_top_drivers(result, folder: Path, seconds: float) -> None:
         table.add_row(escape(info.force_name(force)), f"{p:.1%}", escape(drivers), escape(swing))
     console.print(table)
     console.print(f"Wrote unit_sensitivities.csv, tornado.csv, spider.csv, sobol_indices.csv, breach_drivers.csv, "
-                  f"sensitivity.pdf and sensitivity.json to {escape(str(folder))}/ in {seconds:.1f} s")
+                  f"sensitivity.pdf, sensitivity.json and resolved.yaml to {escape(str(folder))}/ in {seconds:.1f} s")
 
 
 def _target(text: str) -> float:
@@ -130,24 +131,26 @@ def _forces(setup, chosen: tuple[str, ...]) -> list[str]:
               help="Band D rise in % or £ (default %); savings are in £m.")
 @common_options
 def goal_seek(scenario: Path, forces: tuple[str, ...], lever: str, target: str, unit: str | None,
-              paths: int | None, seed: int | None, out_dir: Path, data_dir: Path | None) -> None:
+              paths: int | None, seed: int | None, out_dir: Path, data_dir: Path | None,
+              overrides: tuple[str, ...]) -> None:
     """The smallest band D rise or extra saving that keeps P(general reserve below minimum) at or below a target.
 
     Every trial runs on the same random draws, so the probability only falls as the lever
-    rises and bisection settles on it. Writes goal_seek.csv (one row per force) and
-    goal_seek_trials.csv (every value tried) to OUT/<scenario-name>/.
+    rises and bisection settles on it. Writes goal_seek.csv (one row per force),
+    goal_seek_trials.csv (every value tried) and resolved.yaml to
+    OUT/<scenario-name>/goal-seek/<forces>-<lever>-<target>pct/ (e.g. hertfordshire-precept-5pct).
     """
     probability, unit = _target(target), _unit(lever, unit)
     started = time.perf_counter()
     with terminate_as_interrupt(), user_errors():
-        setup = pipeline.load(scenario, data_dir=data_dir, paths=paths, seed=seed)
+        setup = pipeline.load(scenario, data_dir=data_dir, paths=paths, seed=seed, overrides=overrides)
         result = pipeline.run_goal_seek(setup, lever=lever, target=probability, unit=unit,
                                         forces=_forces(setup, forces))
-        folder = out_dir / result.info.scenario_name
+        folder = pipeline.goal_seek_folder(out_dir, result)
         pipeline.write_goal_seek(result, folder)
     for message in result.messages:
         console.print(escape(message))
-    console.print(f"Wrote goal_seek.csv and goal_seek_trials.csv to {escape(str(folder))}/ in "
+    console.print(f"Wrote goal_seek.csv, goal_seek_trials.csv and resolved.yaml to {escape(str(folder))}/ in "
                   f"{time.perf_counter() - started:.1f} s")
 
 
@@ -156,17 +159,20 @@ def goal_seek(scenario: Path, forces: tuple[str, ...], lever: str, target: str, 
 @click.argument("scenario_b", type=click.Path(path_type=Path))
 @common_options
 def compare(scenario_a: Path, scenario_b: Path, paths: int | None, seed: int | None, out_dir: Path,
-            data_dir: Path | None) -> None:
+            data_dir: Path | None, overrides: tuple[str, ...]) -> None:
     """SCENARIO_B against SCENARIO_A, path by path on the same random draws (A's seed and sampling).
 
-    Writes compare.csv (mean and percentiles of B − A per force, year and metric),
-    compare_flags.csv (each flag's probability under A and B, the difference and its
-    paired standard error) and compare.json to OUT/<a>_vs_<b>/.
+    First lists every field that differs between the two resolved scenarios. Writes
+    compare_differences.csv (those fields), compare.csv (mean and percentiles of B − A per
+    force, year and metric), compare_flags.csv (each flag's probability under A and B, the
+    difference and its paired standard error), compare.json and both resolved scenarios to
+    OUT/<a>/compare/<b>/. --set applies to both scenarios.
     """
     started = time.perf_counter()
     with terminate_as_interrupt(), user_errors():
-        result = pipeline.run_compare(scenario_a, scenario_b, paths=paths, seed=seed, data_dir=data_dir)
-        folder = out_dir / f"{result.info.scenario_name}_vs_{result.info_b.scenario_name}"
+        result = pipeline.run_compare(scenario_a, scenario_b, paths=paths, seed=seed, data_dir=data_dir,
+                                      overrides=overrides)
+        folder = pipeline.compare_folder(out_dir, result)
         pipeline.write_compare(result, folder)
     _print_comparison(result, folder, time.perf_counter() - started)
 
@@ -174,6 +180,12 @@ def compare(scenario_a: Path, scenario_b: Path, paths: int | None, seed: int | N
 def _print_comparison(result, folder: Path, seconds: float) -> None:
     a, b, metrics, flags = result.info, result.info_b, result.metrics, result.flags
     last = a.years[-1]
+    differences = result.differences
+    console.print(f"{len(differences)} field{'s differ' if len(differences) != 1 else ' differs'} between "
+                  f"{escape(a.scenario_name)} (A) and {escape(b.scenario_name)} (B)"
+                  + (":" if len(differences) else " (the scenarios' numbers are the same)."))
+    for row in differences.itertuples():
+        console.print(f"  {escape(row.field)}: A {escape(row.scenario_a)}; B {escape(row.scenario_b)}", soft_wrap=True)
     table = Table(title=f"{escape(b.scenario_name)} − {escape(a.scenario_name)}, by {last} (same {a.paths:,} paths)",
                   caption="± is 1.96 paired standard errors; £m, (brackets) = B lower")
     for column in ("Force", "P(general < minimum) A", "B", "B − A", "Total reserves B − A: mean (P5 to P95)"):
@@ -187,4 +199,5 @@ def _print_comparison(result, folder: Path, seconds: float) -> None:
     console.print(table)
     for note in result.notes:
         console.print(f"note: {escape(note)}")
-    console.print(f"Wrote compare.csv, compare_flags.csv and compare.json to {escape(str(folder))}/ in {seconds:.1f} s")
+    console.print(f"Wrote compare_differences.csv, compare.csv, compare_flags.csv, compare.json, resolved_a.yaml "
+                  f"and resolved_b.yaml to {escape(str(folder))}/ in {seconds:.1f} s")

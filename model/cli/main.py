@@ -17,9 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from model import __version__, pipeline
-from model.cli import analysis
+from model.cli import analysis, new_force
+from model.cli.console import headline_table
 from model.cli.errors import interrupted_after_publish, terminate_as_interrupt, user_errors, warn
-from model.cli.options import DATA, OUT, SEED, paths_option, setting_range
+from model.cli.options import DATA, OUT, SEED, SET, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
 from model.declare.settings import SETTINGS
@@ -49,13 +50,18 @@ def main() -> None:
 @click.option("--max-paths", type=setting_range("max_paths"), default=SETTINGS["max_paths"].default,
               show_default=True, help="Path limit for --precision.")
 @DATA
+@SET
 def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chunk_size: int | None,
-        workers: int, precision: str | None, max_paths: int, data_dir: Path | None) -> None:
-    """Run SCENARIO and write its report (PDF and XLSX), tables (CSV) and run.json."""
+        workers: int, precision: str | None, max_paths: int, data_dir: Path | None, overrides: tuple[str, ...]) -> None:
+    """Run SCENARIO and write its report (PDF and XLSX), tables (CSV), run.json and resolved.yaml.
+
+    Writes to OUT/<scenario-name>/, or with --set to OUT/<scenario-name>-set-<8 hex>/ so the
+    report of the file as written stays.
+    """
     started = time.perf_counter()
     with terminate_as_interrupt(), user_errors():
         setup = pipeline.load(scenario, data_dir=data_dir, paths=paths, seed=seed, chunk_size=chunk_size,
-                              precision=precision is not None)
+                              precision=precision is not None, overrides=overrides)
         loaded = time.perf_counter()
         target = _precision(precision)
         result = _with_progress(lambda progress: pipeline.run_scenario(
@@ -64,7 +70,7 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
         result.timings["load_seconds"] = loaded - started
         for warning in result.info.warnings:
             warn(warning)
-        folder = out_dir / result.info.scenario_name
+        folder = pipeline.run_folder(out_dir, result.info)
         written = sorted((path.name for path in pipeline.write_run(result, folder)),
                          key=lambda name: (not name.startswith("report"), name))
     _print_headlines(result, folder, written, time.perf_counter() - started)
@@ -108,25 +114,7 @@ def _with_progress(work, total: int):
 def _print_headlines(result: RunResult, folder: Path, written: list[str], seconds: float) -> None:
     """Print the headline table. The outputs are already in place, so an interrupt here loses nothing."""
     try:
-        info = result.info
-        table = Table(title=f"{escape(info.title)}: by 31 March {int(info.years[-1][:4]) + 1}",
-                      caption=f"{info.paths:,} paths, seed {info.seed}; £m cash")
-        table.add_column("Force")
-        table.add_column("Total reserves P50 (P10–P90)", justify="right")
-        table.add_column("General reserve P50", justify="right")
-        table.add_column("P(general < minimum)", justify="right")
-        table.add_column("P(usable reserves exhausted)", justify="right")
-        table.add_column("P(uncovered deficit)", justify="right")
-        for row in result.headlines().itertuples():
-            table.add_row(
-                info.force_name(row.force),
-                f"{format_money(row.total_reserves_p50)} ({format_money(row.total_reserves_p10)}–"
-                f"{format_money(row.total_reserves_p90)})",
-                format_money(row.general_reserve_p50),
-                f"{row.p_general_below_minimum:.1%}",
-                f"{row.p_usable_reserves_exhausted:.1%}",
-                f"{row.p_uncovered_deficit:.1%}",
-            )
+        table = headline_table(result, console)
         console.print(table)
         console.print(f"Wrote {', '.join(written)} to {escape(str(folder))}/ in {seconds:.1f} s")
     except KeyboardInterrupt:
@@ -136,20 +124,36 @@ def _print_headlines(result: RunResult, folder: Path, written: list[str], second
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @DATA
-def check(scenario: Path, data_dir: Path | None) -> None:
-    """Validate SCENARIO and its force baselines without running it."""
+@SET
+def check(scenario: Path, data_dir: Path | None, overrides: tuple[str, ...]) -> None:
+    """Validate SCENARIO and its force baselines without running it, and summarise the resolved scenario."""
     with user_errors():
-        setup = pipeline.load_setup(scenario, data_dir)
+        setup = pipeline.load_setup(scenario, data_dir, overrides)
+    from model.sampling.caps import possible_caps
+    from model.sampling.statuses import STATUSES, UNSTATED, input_statuses
+
     s = setup.scenario
     console.print(f"[green]OK[/]: {escape(str(s.path))} — {escape(s.title)}")
+    if len(s.chain) > 1:
+        console.print("  extends: " + escape(" ← ".join(Path(name).name for name, _ in reversed(s.chain[:-1]))))
+    for text in s.overrides:
+        console.print(f"  --set {escape(text)}")
     console.print(f"  forces: {escape(', '.join(setup.forces[f].name for f in s.forces))}")
     console.print(f"  years: {s.years[0]} to {s.years[-1]}; {s.paths:,} paths, seed {s.seed}, baseline {s.baseline}")
-    stated = ", ".join(s.inputs) or "none (every input follows the forces' plans or its default)"
-    console.print(f"  inputs stated: {stated}")
+    statuses = input_statuses(s)
+    for status in STATUSES:
+        chosen = [x for x in statuses if x.status == status]
+        if not chosen:
+            continue
+        if status == UNSTATED:
+            console.print("  inputs not stated, held fixed with no uncertainty:")
+            for x in chosen:
+                suffix = "" if x.matters else " (does nothing in this scenario)"
+                console.print(f"    {x.name}: {escape(x.fallback.removesuffix(', with no uncertainty'))}{suffix}")
+        else:
+            console.print(f"  inputs {status}: {', '.join(x.name for x in chosen)}")
     console.print(f"  shocks: {', '.join(sh.name for sh in s.shocks) or 'none'}")
     console.print(f"  management action: {'stated' if s.action.stated else 'none (the unmitigated view)'}")
-    from model.sampling.caps import possible_caps
-
     caps = possible_caps(setup)
     console.print("  band D rises a possible referendum limit would cut: " + ("none" if not caps else ""))
     for cap in caps:
@@ -247,6 +251,7 @@ def list_outputs() -> None:
 main.add_command(analysis.sensitivity)
 main.add_command(analysis.goal_seek)
 main.add_command(analysis.compare)
+main.add_command(new_force.new_force)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -22,7 +22,12 @@ DATA = click.option(
 )
 OUT = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
-    show_default=True, help="Outputs go to OUT/<scenario-name>/.",
+    show_default=True, help="Outputs go to a folder under OUT/<scenario-name>/ (see the command's description).",
+)
+SET = click.option(
+    "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
+    help="Change one field of the scenario, validated like the file and recorded in the outputs, e.g. "
+         "--set assumptions.pay_award=2% or --set forces=[leicestershire] (repeatable).",
 )
 SEED = click.option("--seed", type=setting_range("seed"), default=None,
                     help="Random seed, a whole number ≥ 0 (default: the scenario's).")
@@ -34,8 +39,8 @@ def paths_option(help_text: str) -> Callable:
 
 
 def common_options(command: Callable) -> Callable:
-    """``--paths``, ``--seed``, ``--out`` and ``--data``, as the analysis commands take them."""
+    """``--paths``, ``--seed``, ``--out``, ``--data`` and ``--set``, as the analysis commands take them."""
     for option in reversed((paths_option("Monte Carlo paths for the probabilities (default: the scenario's)."),
-                            SEED, OUT, DATA)):
+                            SEED, OUT, DATA, SET)):
         command = option(command)
     return command

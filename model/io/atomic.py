@@ -367,3 +367,8 @@ def write_json(content: dict) -> Callable[[Path], None]:
                                         encoding="utf-8")
 
 
+
+
+def write_text(content: str) -> Callable[[Path], None]:
+    """A writer for a UTF-8 text file (``resolved.yaml``)."""
+    return lambda path: path.write_text(content, encoding="utf-8")

@@ -18,9 +18,9 @@ money ``£…m``, durations ``years``; a bare number is rejected.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -34,8 +34,9 @@ from model.declare.inputs import INPUTS, PRECEPT_RULE_CODES, InputDeclaration
 from model.declare.settings import SETTINGS
 from model.declare.units import UNIT_FORMS, Quantity, UnitError, parse_quantity
 from model.io.errors import Described, did_you_mean, suggestion_hint
+from model.io.overlay import Change, compose
 from model.io.validation import StrictModel, validate_document
-from model.io.yaml_source import YamlDocument, load_yaml
+from model.io.yaml_source import YamlDocument
 
 PLAN = "plan"
 """Marker for 'follow the force's own planning assumption'."""
@@ -249,6 +250,16 @@ class Scenario:
     """Optimistic and pessimistic cases put every input at its 1-in-(1/tail) favourable or unfavourable value."""
     action: ActionSpec = NO_ACTION
     """Management action after a year whose shortfall is met from reserves (default: none, the unmitigated view)."""
+    chain: tuple[tuple[str, str], ...] = ()
+    """Each file of the ``extends:`` chain, base first, with the sha256 of its bytes."""
+    overrides: tuple[str, ...] = ()
+    """The ``--set FIELD=VALUE`` options applied over the file."""
+    changes: tuple[Change, ...] = ()
+    """The fields each overlay in the chain (and each ``--set``) stated over its base."""
+    resolved_yaml: str = ""
+    """The merged scenario as one file (``resolved.yaml``)."""
+    resolved_sha256: str = ""
+    """sha256 of the merged scenario's fields."""
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -262,14 +273,17 @@ class Scenario:
 _YEARS_RANGE = re.compile(r"^\s*(\S+)\s+to\s+(\S+)\s*$")
 
 
-def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Scenario:
-    """Load and validate a scenario file.
+def load_scenario(path: Path | str, known_forces: list[str] | None = None, overrides: Sequence[str] = ()) -> Scenario:
+    """Load and validate a scenario file, resolved through its ``extends:`` chain and ``--set`` overrides.
 
     Parameters
     ----------
     path : path-like
     known_forces : list of str, optional
         Force ids with a baseline file; unknown ids in the scenario are an error.
+    overrides : sequence of str
+        ``FIELD=VALUE`` texts (``--set``), merged over the file as one more overlay
+        (:mod:`model.io.overlay`).
 
     Returns
     -------
@@ -281,12 +295,14 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
         Naming the file, field path, line, what was expected and what was found.
     """
     path = Path(path)
-    document = load_yaml(path, "scenario")
+    composed = compose(path, overrides)
+    document = composed.document
     entry = validate_document(ScenarioEntry, document)
     if known_forces is not None:
         for index, force in enumerate(entry.forces):
             _check_force(document, ("forces", index), force, known_forces)
     n_years = _read_years(document, entry.years)
+    forces = Forces(entry.forces, set(known_forces or ()) - set(entry.forces))
     inputs = {}
     for name, raw in entry.assumptions.items():
         where = ("assumptions", name)
@@ -295,8 +311,8 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
             hint = suggestion_hint(name, INPUTS, "Inputs")
             raise misplaced_key_error(document, ScenarioEntry, where, "a known input") or document.error(
                 where, "a known input", Described(f"unknown input '{name}'"), hint=hint)
-        inputs[name] = _read_input(document, where, INPUTS[name], raw, entry.forces)
-    shocks = [_read_shock(document, ("shocks", i), shock, entry.forces) for i, shock in enumerate(entry.shocks)]
+        inputs[name] = _read_input(document, where, INPUTS[name], raw, forces)
+    shocks = [_read_shock(document, ("shocks", i), shock, forces) for i, shock in enumerate(entry.shocks)]
     names = [s.name for s in shocks]
     for index, name in enumerate(names):
         if names.index(name) != index:
@@ -305,12 +321,13 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
     force_policy = {}
     for force, override in entry.reserve_policy.forces.items():
         where = ("reserve_policy", "forces", force)
-        _check_force(document, where, force, entry.forces)
+        if not _in_scenario(document, where, force, forces):
+            continue
         force_policy[force] = _read_policy(document, where, override, entry.reserve_policy.undelivered_savings, policy)
     return Scenario(
         name=path.stem,
         path=path,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=composed.chain[-1][1],
         title=entry.title.strip(),
         description=" ".join(entry.description.split()),
         sources=list(entry.sources),
@@ -328,7 +345,35 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None) -> Sc
         correlations=_read_correlations(document, entry.correlations, inputs),
         case_tail=_read_tail(document, entry.deterministic_cases.tail),
         action=_read_action(document, entry.management_action),
+        chain=tuple(composed.chain),
+        overrides=tuple(composed.overrides),
+        changes=tuple(composed.changes),
+        resolved_yaml=composed.resolved_yaml,
+        resolved_sha256=composed.resolved_sha256,
     )
+
+
+class Forces(list):
+    """The scenario's force ids, and the ``others`` with a baseline file that it leaves out.
+
+    An overlay may narrow a base to fewer forces (``--set forces=[leicestershire]``): the
+    base's per-force values for the forces left out are then ignored, not an error. Within
+    one file, a value for a force the file leaves out is still an error.
+    """
+
+    def __init__(self, listed, others=()) -> None:
+        super().__init__(listed)
+        self.others = frozenset(others)
+
+
+def _in_scenario(document: YamlDocument, where: tuple, force: str, forces: list[str]) -> bool:
+    """Whether a per-force entry is for one of the scenario's forces (``False``: a known force it leaves out)."""
+    if force in forces:
+        return True
+    if force in getattr(forces, "others", ()) and document.file_of(where) != document.file_of(("forces",)):
+        return False
+    _check_force(document, where, force, forces)
+    return False
 
 
 def _check_force(document: YamlDocument, where: tuple, force: str, known: list[str]) -> None:
@@ -615,7 +660,8 @@ def _read_layer(document, where, declaration, raw, force, values, forces) -> Non
             if not isinstance(sub_raw, dict) or not sub_raw:
                 raise document.error(sub_where, "a mapping of force ids to values", sub_raw)
             for force_id, force_raw in sub_raw.items():
-                _check_force(document, sub_where + (force_id,), str(force_id), forces)
+                if not _in_scenario(document, sub_where + (force_id,), str(force_id), forces):
+                    continue
                 _read_layer(document, sub_where + (force_id,), declaration, force_raw, str(force_id), values, forces)
         else:
             try:
@@ -660,9 +706,8 @@ def _read_shock(document: YamlDocument, where: tuple, shock: ShockEntry, forces:
         years = tuple(sorted(set(years_list)))
     shock_forces = tuple(forces)
     if shock.forces is not None:
-        for index, force in enumerate(shock.forces):
-            _check_force(document, where + ("forces", index), force, forces)
-        shock_forces = tuple(shock.forces)
+        shock_forces = tuple(force for index, force in enumerate(shock.forces)
+                             if _in_scenario(document, where + ("forces", index), force, forces))
     return Shock(shock.name, shock.label or shock.name.replace("_", " "), probability, cost, years, shock_forces)
 
 

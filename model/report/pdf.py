@@ -790,8 +790,17 @@ def _run_lines(info: RunInfo) -> list[TextLine]:
         ("Created", str(info.created)),
         ("Minimum general reserve", "; ".join(f"{info.force_name(f)} {float(v) * 100:.1f}% of NRE"
                                               for f, v in minimums.items()) or "not stated"),
+        *((("Extends", " ← ".join(f"{Path(name).name} ({sha[:SHA_DISPLAY_CHARACTERS]}…)"
+                                  for name, sha in reversed(info.chain[:-1]))),) if len(info.chain) > 1 else ()),
+        *((("Resolved SHA-256", f"{info.resolved_sha256} (resolved.yaml)"),) if info.resolved_sha256 else ()),
     ):
         lines += paragraph(value, key=key, size=8.5, space_before=2)
+    if info.changes:
+        lines += paragraph("What this scenario changes over its base (and the --set options)", size=9.5,
+                           weight="bold", space_before=8)
+        for change in info.changes:
+            lines += paragraph(f"{change.field}: {change.value} (from {change.origin})", size=8.5, bullet=True,
+                               space_before=2)
     sources = [str(s) for s in info.sources]
     if sources:
         lines += paragraph("Sources of the scenario's ranges", size=9.5, weight="bold", space_before=8)

@@ -54,4 +54,8 @@ def run_record(info: RunInfo, timings: dict[str, float]) -> dict:
         "timings_seconds": {k: round(v, 4) for k, v in timings.items()},
         "management_action": info.view,
         "warnings": list(info.warnings),
+        "scenario_chain": [{"file": name, "sha256": sha} for name, sha in info.chain],
+        "overrides": list(info.overrides),
+        "overlay_changes": [{"field": c.field, "value": c.value, "from": c.origin} for c in info.changes],
+        "resolved_sha256": info.resolved_sha256,
     }

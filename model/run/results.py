@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from model import __version__
+from model.io.overlay import Change
 from model.run.appendix import correlation_table, scenario_inputs_table
 from model.sampling.setup import RunSetup
 
@@ -89,7 +90,15 @@ class RunInfo:
         Which view the run takes of management action, in words.
     warnings : tuple of str
         What the user should know about the run (a rise cut by the referendum limit, a
-        repaired correlation matrix), as printed.
+        repaired correlation matrix, inputs no scenario states), as printed.
+    chain : tuple of (str, str)
+        The scenario's ``extends:`` chain, base first, each file with its sha256.
+    overrides : tuple of str
+        The ``--set FIELD=VALUE`` options.
+    changes : tuple of Change
+        The fields each overlay of the chain, and each ``--set``, stated over its base.
+    resolved_yaml, resolved_sha256 : str
+        The merged scenario as one file (``resolved.yaml``) and the sha256 of its fields.
     """
 
     scenario_name: str
@@ -112,6 +121,11 @@ class RunInfo:
     stopping: dict = field(default_factory=dict)
     view: str = ""
     warnings: tuple[str, ...] = ()
+    chain: tuple[tuple[str, str], ...] = ()
+    overrides: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+    resolved_yaml: str = ""
+    resolved_sha256: str = ""
 
     @property
     def force_ids(self) -> list[str]:
@@ -185,6 +199,11 @@ def run_info(setup: RunSetup, paths: int | None = None, stopping: dict | None = 
         stopping=dict(stopping or {}),
         view=action_view(setup),
         warnings=tuple(warnings),
+        chain=scenario.chain,
+        overrides=scenario.overrides,
+        changes=scenario.changes,
+        resolved_yaml=scenario.resolved_yaml,
+        resolved_sha256=scenario.resolved_sha256,
     )
 
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +41,10 @@ class RunSetup:
         self.correlation = correlation_plan(self.scenario.correlations, NATIONAL_INPUTS, PER_PATH_INPUTS)
 
 
-def load_setup(scenario_path: Path | str, data_dir: Path | None = None) -> RunSetup:
+def load_setup(scenario_path: Path | str, data_dir: Path | None = None, overrides: Sequence[str] = ()) -> RunSetup:
     """Load a scenario with the national settings and the baselines of its forces.
+
+    ``overrides`` are ``--set FIELD=VALUE`` texts merged over the scenario (:mod:`model.io.overlay`).
 
     Raises
     ------
@@ -53,7 +56,7 @@ def load_setup(scenario_path: Path | str, data_dir: Path | None = None) -> RunSe
     if not (data_dir / "forces").is_dir():
         raise InputError(data_dir, None, "a data folder with forces/ and national.yaml", Described("no forces/ folder"))
     known = available_forces(data_dir)
-    scenario = load_scenario(scenario_path, known)
+    scenario = load_scenario(scenario_path, known, overrides)
     national = load_national(data_dir)
     forces = {force_id: load_force(data_dir, force_id, national) for force_id in scenario.forces}
     for force_id, force in forces.items():

@@ -170,6 +170,19 @@ def test_a_missing_colon_that_still_parses_is_reported_on_its_own_line(tmp_path,
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
+@pytest.mark.parametrize("body, line, field", [
+    ("assumptions:\n  pay_award 2%\n", 3, "assumptions.pay_award"),
+    ("assumptions:\n  pay_award 2%\n  grant_change: 1%\n", 3, "assumptions.pay_award"),
+    ("assumptions:\n  grant_change:\n    all_years -1%\n", 4, "assumptions.grant_change.all_years"),
+    ("simulation:\n  paths 2000\n", 3, "simulation.paths"),
+])
+def test_a_missing_colon_in_an_overlay_names_the_overlay_and_its_line(tmp_path, body, line, field):
+    (tmp_path / "base.yaml").write_text(BLOCK, encoding="utf-8")
+    message = error_of(tmp_path, "extends: base.yaml\n" + body)
+    assert message.startswith(f"scenario.yaml, line {line}: field '{field}': expected '"), message
+    assert "(a colon after the key)" in message
+
+
 LEGITIMATE_SPACES = [
     ("title-with-key-words", MINIMAL.replace("title: Test scenario", "title: paths 2000 seed 7")),
     ("description-below-its-key", MINIMAL.replace("description: A small scenario for tests.",

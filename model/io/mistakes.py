@@ -433,10 +433,10 @@ def _names(annotation: Any, path: tuple[object, ...]) -> Collection[str] | None:
 
 def _read_node(file: object) -> tuple[yaml.Node | None, str | None]:
     """The root node of a file and its text (``None, None`` for a ``--set`` option or an unreadable file)."""
-    if not isinstance(file, Path):
+    if not isinstance(file, (str, Path)) or not Path(file).is_file():
         return None, None
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = Path(file).read_text(encoding="utf-8-sig")
         return _compose(text), text
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None, None

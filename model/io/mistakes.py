@@ -73,8 +73,8 @@ class ColonMistake:
 
     Attributes
     ----------
-    line : int
-        1-based line of the key.
+    line : int or None
+        1-based line of the key (``None`` when the file's lines are not known).
     key : str
         The key, e.g. ``pay_award``.
     shown : str
@@ -85,7 +85,7 @@ class ColonMistake:
         Whether a value follows the key on its line (the message then shows ``key: <value>``).
     """
 
-    line: int
+    line: int | None
     key: str
     shown: str
     field_path: tuple[object, ...]
@@ -124,7 +124,9 @@ def missing_colon_in_yaml(text: str, error: yaml.YAMLError) -> ColonMistake | No
     Each line near the error that reads like a key without its colon (``pay_award 2%``,
     ``simulation``, ``- name op``, ``2017/18 £5``) has the colon put back after its first
     word, and the text is parsed again. The line that mends the file (or, when the file has
-    more than one mistake, moves the first error furthest on) is the one that lost its colon.
+    another mistake too, moves its first error furthest on) is the one that lost its colon.
+    When no one line does, colons are put back line by line from the error upwards (several
+    keys in a row without theirs read as one text): the topmost needed is reported.
 
     Parameters
     ----------
@@ -269,8 +271,8 @@ def missing_colon_in_data(model: type[BaseModel], document: Any, prefix: tuple[o
     * a key with a space in it, starting with a key-like word (``{paths 2000, seed: 7}``
       holds the key ``'paths 2000'``); no key in these files has a space;
     * plain text written on the line below its key where a value or a distribution belongs,
-      starting with a word that is a key somewhere (``grant_change:`` then
-      ``    all_years -1%``).
+      starting with a word that is a key somewhere, or a name the file uses (a force id):
+      ``grant_change:`` then ``    all_years -1%``.
 
     Text fields (titles, descriptions, labels, notes, list items) are never looked at.
 
@@ -524,7 +526,18 @@ def where_it_belongs(model: type[BaseModel], key: str, here: tuple[object, ...])
 
 
 def place_in_words(place: tuple[object, ...]) -> str:
-    """A placement in words: ``under 'assumptions'``, ``at the top level``, ``in each item of 'shocks'``."""
+    """A placement in words.
+
+    Parameters
+    ----------
+    place : tuple
+        A placement from :func:`placements`.
+
+    Returns
+    -------
+    str
+        ``under 'assumptions'``, ``at the top level``, ``in each item of 'shocks'``.
+    """
     if not place:
         return "at the top level"
     if place[-1] == ITEM:
@@ -584,7 +597,16 @@ def misplaced_key_error(document: Any, model: type[BaseModel], field_path: tuple
 
 
 def unwrap(annotation: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None`` from an annotation."""
+    """Strip ``Annotated`` and ``X | None`` from an annotation.
+
+    Parameters
+    ----------
+    annotation : type or typing construct
+
+    Returns
+    -------
+    The annotation inside; a union of several types other than ``None`` is returned as is.
+    """
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return unwrap(typing.get_args(annotation)[0])
@@ -597,7 +619,17 @@ def unwrap(annotation: Any) -> Any:
 def step(annotation: Any, part: object) -> Any:
     """The annotation of ``part`` (a field name, a mapping key, a list index) inside ``annotation``.
 
-    ``None`` when ``part`` is not declared there; ``Any`` inside a value typed ``Any``.
+    Parameters
+    ----------
+    annotation : type or typing construct
+        A pydantic model, ``dict[str, X]``, ``list[X]`` or ``Any``.
+    part : str or int
+        One step of a field path.
+
+    Returns
+    -------
+    The annotation of ``part``; ``None`` when ``part`` is not declared there, ``Any`` inside
+    a value typed ``Any``.
     """
     annotation = unwrap(annotation)
     if annotation is Any:
@@ -616,7 +648,20 @@ def step(annotation: Any, part: object) -> Any:
 
 
 def allowed_keys(model: type[BaseModel], loc: tuple[object, ...]) -> list[str] | None:
-    """The keys ``model`` allows in the mapping at ``loc``, or ``None`` when they are not fixed."""
+    """The keys ``model`` allows in the mapping at ``loc``.
+
+    Parameters
+    ----------
+    model : type of pydantic.BaseModel
+    loc : tuple
+        Field path of the mapping within the model's documents.
+
+    Returns
+    -------
+    list of str or None
+        The field names (or aliases) of the model at ``loc``; ``None`` when the keys there
+        are not fixed (a mapping of force ids, a value typed ``Any``).
+    """
     annotation: Any = model
     for part in loc:
         annotation = step(annotation, part)

@@ -246,3 +246,14 @@ def test_the_four_commands_write_into_folders_that_do_not_collide(folder):
     assert written == {"run": {"central"}, "sensitivity": {"central/sensitivity"},
                        "goal-seek": {"central/goal-seek/hertfordshire-precept-5pct"},
                        "compare": {"central/compare/optimistic"}}
+
+
+def test_a_key_that_lost_its_colon_in_an_overlay_is_reported_not_taken_as_a_removal(folder):
+    write(folder / "colon.yaml", "extends: central.yaml\nsimulation: {paths 2000}\n")
+    with pytest.raises(InputError) as error:
+        load_scenario(folder / "colon.yaml")
+    assert str(error.value) == (f"{folder / 'colon.yaml'}, line 2: field 'simulation.paths': expected 'paths: <value>' "
+                                "(a colon after the key); found 'paths 2000' with no colon")
+    # null for a field the base does not have is harmless: there is nothing to remove.
+    write(folder / "nothing.yaml", "extends: central.yaml\nmanagement_action: null\n")
+    assert not load_scenario(folder / "nothing.yaml").action.stated

@@ -33,6 +33,7 @@ from model.declare.fiscal import MODEL_YEARS, FiscalYearError, model_year_index
 from model.declare.inputs import INPUTS, PLAN_INPUTS
 from model.declare.units import UnitError, parse_quantity
 from model.io.errors import Described, InputError, did_you_mean, format_field_path, suggestion_hint
+from model.io.mistakes import missing_colon_in_data
 from model.io.validation import StrictModel, validate_document
 from model.io.yaml_source import YamlDocument, load_yaml
 
@@ -661,6 +662,10 @@ def load_force(data_dir: Path, force_id: str, national: NationalData) -> ForceDa
         hint = suggestion_hint(force_id, known, "Known forces")
         raise InputError(path, None, "a force baseline file for a known force id", Described(f"no file for '{force_id}'"), hint=hint)
     document = load_yaml(path, "force baseline")
+    # A key that lost its colon is the clearer message, before the list of figures still to fill in.
+    colon = missing_colon_in_data(ForceEntry, document)
+    if colon is not None:
+        raise colon
     gaps = force_file_gaps(document)
     if gaps:
         raise IncompleteForceError(document.path, gaps)

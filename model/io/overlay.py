@@ -8,8 +8,9 @@ is one more overlay on top. Merging is by field path:
 * **Mappings merge key by key** (``simulation``, ``reserve_policy``, ``management_action``,
   ``deterministic_cases``, ``assumptions``): a key the overlay does not state keeps the base's
   value; a key set to ``null`` removes it (for an input: as if no scenario stated it).
-* **Lists replace** (``forces``, ``shocks``, ``correlations``, ``sources``): the overlay's list is
-  the whole list.
+* **Lists replace** (``forces``, ``shocks``, ``correlations``): the overlay's list is the whole
+  list. ``sources`` is the exception: the overlay's sources are added after the base's, since
+  the base's ranges the overlay keeps still rest on them (``sources: null`` drops the base's).
 * **An input replaces the base's whole specification** (``assumptions.pay_award: 2%`` drops the
   base's distribution and any per-force or per-year values), **unless** the overlay states only
   ``forces:`` entries, fiscal years, ``over_years`` or ``persistence``: then those replace just
@@ -68,8 +69,8 @@ class Composed:
     overrides : list of str
         The ``--set FIELD=VALUE`` options, in order.
     changes : list of Change
-        The fields each overlay stated over its base (empty for a scenario that extends nothing
-        and has no overrides).
+        The fields each overlay stated over its base, text fields (title, description, sources)
+        aside; empty for a scenario that extends nothing and has no overrides.
     """
 
     document: YamlDocument
@@ -181,7 +182,7 @@ def _compose_file(path: Path, seen: tuple[Path, ...]) -> Composed:
     base = _compose_file(base_path, (*seen, identity))
     overlay = {key: value for key, value in data.items() if key != EXTENDS}
     origin = str(path)
-    changes = _changes(overlay, (), origin, document.lines)
+    changes = [c for c in _changes(overlay, (), origin, document.lines) if c.field.split(".")[0] not in TEXT_FIELDS]
     stated_text = {key for key in overlay if key in ("title", "description")}
     _merge_into(base.document, overlay, document.lines, origin)
     _describe_overlay(base.document, path, changes, stated_text)
@@ -220,7 +221,7 @@ def _text(value: Any) -> str:
 def _describe_overlay(document: YamlDocument, path: Path, changes: list[Change], stated: set[str]) -> None:
     """Give an overlay that states no title or description its base's, saying what it changed."""
     data = document.data
-    changed = [c.field for c in changes if c.field.split(".")[0] not in TEXT_FIELDS]
+    changed = [c.field for c in changes]
     listing = ", ".join(changed) if changed else "nothing but its text"
     if "title" not in stated and isinstance(data.get("title"), str):
         data["title"] = f"{data['title'].strip()}, with the changes in {path.name}"
@@ -245,10 +246,24 @@ def _merge_mapping(document: YamlDocument, base: dict, overlay: dict, prefix: tu
     for key, value in overlay.items():
         where = (*prefix, key)
         if value is None:
+            if key not in base and " " in str(key):
+                # 'simulation: {paths 2000}' is a key that lost its colon, not a field to remove.
+                first = str(key).split(" ", 1)[0]
+                raise InputError(origin, [*prefix, first], f"'{first}: <value>' (a colon after the key)",
+                                 Described(f"'{key}' with no colon"), line=lines.get(where))
             base.pop(key, None)
             _forget(document, where)
             continue
-        if _is_input(where) and isinstance(base.get(key), (dict, str, int, float)) and _is_part(value):
+        if where == ("sources",) and isinstance(value, list) and isinstance(base.get(key), list):
+            added = [item for item in value if item not in base[key]]
+            for index, item in enumerate(value):
+                if item in added:
+                    at = (*where, len(base[key]) + added.index(item))
+                    document.origins[at] = origin
+                    if (*where, index) in lines:
+                        document.lines[at] = lines[(*where, index)]
+            base[key] = base[key] + copy.deepcopy(added)
+        elif _is_input(where) and isinstance(base.get(key), (dict, str, int, float)) and _is_part(value):
             _merge_input(document, base, key, value, where, lines, origin)
         elif (isinstance(value, dict) and isinstance(base.get(key), dict) and not _is_input(where)
               and "distribution" not in value and "distribution" not in base[key]):

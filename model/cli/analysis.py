@@ -188,14 +188,14 @@ def _print_comparison(result, folder: Path, seconds: float) -> None:
         console.print(f"  {escape(row.field)}: A {escape(row.scenario_a)}; B {escape(row.scenario_b)}", soft_wrap=True)
     table = Table(title=f"{escape(b.scenario_name)} − {escape(a.scenario_name)}, by {last} (same {a.paths:,} paths)",
                   caption="± is 1.96 paired standard errors; £m, (brackets) = B lower")
-    for column in ("Force", "P(general < minimum) A", "B", "B − A", "Total reserves B − A: mean (P5 to P95)"):
+    for column in ("Force", "P(general < minimum) A", "B", "B − A", "Total reserves B − A: mean; P5 to P95"):
         table.add_column(column, justify="right")
     for force in a.force_ids:
         f = flags[(flags.force == force) & (flags.flag == BREACH) & (flags.year == last)].iloc[0]
         m = metrics[(metrics.force == force) & (metrics.metric == "total_reserves") & (metrics.year == last)].iloc[0]
         table.add_row(escape(a.force_name(force)), f"{f.probability_a:.1%}", f"{f.probability_b:.1%}",
                       f"{f.difference * 100:+.1f} pts ±{Z95 * f.std_error * 100:.1f}",
-                      f"{format_money(m['mean'])} ({format_money(m.p5)} to {format_money(m.p95)})")
+                      f"{format_money(m['mean'])}; {format_money(m.p5)} to {format_money(m.p95)}")
     console.print(table)
     for note in result.notes:
         console.print(f"note: {escape(note)}")

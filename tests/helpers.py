@@ -122,6 +122,22 @@ def make_plan(summary: pd.DataFrame) -> pd.DataFrame:
     return plan
 
 
+def make_cases(summary: pd.DataFrame, with_plan: bool = True) -> pd.DataFrame:
+    """Deterministic case rows from a synthetic summary: each case one column of percentiles (plan: 98% of P50)."""
+    columns = {"optimistic": "p90", "median_case": "p50", "pessimistic": "p10"}
+    frames = []
+    for case, column in columns.items():
+        frame = summary[["scenario", "force", "year", "metric"]].copy()
+        frame.insert(1, "case", case)
+        frame["value"] = summary[column]
+        frames.append(frame)
+    if with_plan:
+        plan = make_plan(summary)
+        plan.insert(1, "case", "force_plan")
+        frames.append(plan)
+    return pd.concat(frames, ignore_index=True)
+
+
 
 def make_info(forces: list[str], paths: int = 2_000, **changes) -> RunInfo:
     """The metadata of a synthetic run of ``forces``."""
@@ -156,7 +172,7 @@ def make_result(forces: list[str], years: list[str], with_plan: bool = True, app
     summary = make_summary(forces, years)
     plan = make_plan(summary) if with_plan else make_plan(summary).iloc[0:0]
     return RunResult(info=info or make_info(forces), summary=summary, flags=make_flags(forces, years), plan=plan,
-                     appendix=appendix or Appendix.empty())
+                     cases=make_cases(summary, with_plan), appendix=appendix or Appendix.empty())
 
 
 def make_appendix(forces: list[str], figures_per_force: int = 15) -> Appendix:

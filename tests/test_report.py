@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import FOUR_YEARS, make_appendix, make_flags, make_info, make_plan, make_result, make_summary
+from helpers import FOUR_YEARS, make_appendix, make_cases, make_flags, make_info, make_plan, make_result, make_summary
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
@@ -95,7 +95,7 @@ def test_front_page_is_one_page_of_plain_words_for_three_forces():
 def test_finance_table_page_is_landscape():
     summary = make_summary(["staffordshire"], FOUR_YEARS)
 
-    page = force_table_page(summary, make_plan(summary), "staffordshire", "Staffordshire Police")
+    page = force_table_page(make_cases(summary), "staffordshire", "Staffordshire Police")
 
     assert tuple(page.get_size_inches()) == pytest.approx(LANDSCAPE_INCHES)
 

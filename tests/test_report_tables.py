@@ -12,7 +12,6 @@ from model.declare.formatting import format_percent
 from model.declare.outputs import FINANCE_COLUMNS, METRICS, higher_is_better
 from model.report.tables import (
     TableLine,
-    case_percentiles,
     cross_force_table,
     finance_lines,
     finance_table,
@@ -148,23 +147,6 @@ def test_flag_probability_table_pairs_cumulative_and_in_year_rows():
 # Which way round: optimistic and pessimistic
 # --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(
-    ("metric", "optimistic", "pessimistic"),
-    [
-        ("funding", "p90", "p10"),
-        ("general_reserve", "p90", "p10"),
-        ("reserve_base_budget_support", "p90", "p10"),
-        ("savings_delivered", "p90", "p10"),
-        ("spend", "p10", "p90"),
-        ("pay", "p10", "p90"),
-        ("gap", "p10", "p90"),
-        ("uncovered_deficit", "p10", "p90"),
-    ],
-)
-def test_case_percentiles_follow_the_orientation(metric, optimistic, pessimistic):
-    assert case_percentiles(metric) == {"optimistic": optimistic, "central": "p50", "pessimistic": pessimistic}
-
-
 def test_a_metric_without_an_orientation_is_refused():
     with pytest.raises(KeyError, match="no optimistic/pessimistic orientation"):
         higher_is_better("new_metric")
@@ -185,20 +167,24 @@ def test_labels_come_from_the_metric_declarations_and_reserve_names():
 # The finance officer's table
 # --------------------------------------------------------------------------------------
 
+def case_rows(force: str, values: dict[str, dict[str, dict[str, float]]]) -> pd.DataFrame:
+    """Deterministic case rows: ``values[case][metric][year]``."""
+    return pd.DataFrame([{"scenario": "s", "case": case, "force": force, "year": year, "metric": metric, "value": v}
+                         for case, metrics in values.items() for metric, years in metrics.items()
+                         for year, v in years.items()])
+
+
 @pytest.fixture
-def small_force() -> tuple[pd.DataFrame, pd.DataFrame]:
-    summary = summary_rows("f", {
-        "funding": {"2016/17": (99.0, 100.0, 101.0), "2017/18": (98.0, 100.5, 103.0)},
-        "spend": {"2016/17": (100.0, 102.0, 104.0), "2017/18": (101.0, 103.0, 105.0)},
-        "savings_delivered": {"2016/17": (1.0, 2.0, 3.0), "2017/18": (2.0, 4.0, 6.0)},
-        "reserve_change": {"2016/17": (5.0, 6.0, 7.0), "2017/18": (0.0, 3.0, 6.0)},
-    })
-    summary = pd.concat([summary, summary_rows("other", {"funding": {"2016/17": (1.0, 2.0, 3.0)}})])
-    plan = pd.DataFrame([
-        {"scenario": "s", "force": "f", "year": "2016/17", "metric": "funding", "value": 100.2},
-        {"scenario": "s", "force": "f", "year": "2016/17", "metric": "savings_delivered", "value": 2.5},
-    ])
-    return summary, plan
+def small_force() -> pd.DataFrame:
+    cases = case_rows("f", {
+        case: {"funding": {"2016/17": 100.0 + shift, "2017/18": 100.5 + shift},
+               "spend": {"2016/17": 102.0 - shift, "2017/18": 103.0 - shift},
+               "savings_delivered": {"2016/17": 2.0 + shift / 2, "2017/18": 4.0 + shift / 2},
+               "reserve_change": {"2016/17": 6.0 + shift, "2017/18": 3.0 + shift}}
+        for case, shift in (("optimistic", 2.0), ("median_case", 0.0), ("pessimistic", -2.0))})
+    plan = case_rows("f", {"force_plan": {"funding": {"2016/17": 100.2}, "savings_delivered": {"2016/17": 2.5}}})
+    other = case_rows("other", {"median_case": {"funding": {"2016/17": 2.0}}})
+    return pd.concat([cases, plan, other], ignore_index=True)
 
 
 LINES = (
@@ -214,50 +200,44 @@ def _value(table: pd.DataFrame, metric: str, year: str, case: str) -> float:
     return float(row["value"].iloc[0])
 
 
-def test_finance_table_orients_each_line_and_signs_deductions(small_force):
-    summary, plan = small_force
+def test_finance_table_takes_each_column_from_one_case_and_signs_deductions(small_force):
+    table = finance_table(small_force, "f", lines=LINES)
 
-    table = finance_table(summary, plan, "f", lines=LINES)
-
-    assert [_value(table, "funding", "2017/18", case) for case in CASES[:3]] == [103.0, 100.5, 98.0]
+    assert [_value(table, "funding", "2017/18", case) for case in CASES[:3]] == [102.5, 100.5, 98.5]
     assert [_value(table, "spend", "2017/18", case) for case in CASES[:3]] == [101.0, 103.0, 105.0]
-    assert [_value(table, "savings_delivered", "2017/18", case) for case in CASES[:3]] == [-6.0, -4.0, -2.0]
+    assert [_value(table, "savings_delivered", "2017/18", case) for case in CASES[:3]] == [-5.0, -4.0, -3.0]
     assert _value(table, "funding", "2016/17", "force_plan") == 100.2
     assert _value(table, "savings_delivered", "2016/17", "force_plan") == -2.5
     assert math.isnan(_value(table, "spend", "2016/17", "force_plan"))
-    assert set(table["percentile"]) == {"p10", "p50", "p90", "force_plan"}
+    assert set(table["case"]) == set(CASES)
 
 
 def test_finance_table_default_lines_include_each_earmarked_reserve(small_force):
-    summary, plan = small_force
-
-    table = finance_table(summary, plan, "f")
+    table = finance_table(small_force, "f")
 
     labels = list(dict.fromkeys(table["label"]))
     assert labels.index("General reserve") < labels.index("Change") < labels.index("Total usable reserves")
-    assert [_value(table, "reserve_change", "2017/18", case) for case in CASES[:3]] == [6.0, 3.0, 0.0]
-    assert math.isnan(_value(table, "grant", "2016/17", "central"))
+    assert [_value(table, "reserve_change", "2017/18", case) for case in CASES[:3]] == [5.0, 3.0, 1.0]
+    assert math.isnan(_value(table, "grant", "2016/17", "median_case"))
     assert [line.metric for line in finance_lines(["reserve_a", "reserve_b"])].count("reserve_a") == 1
     assert "cumulative_gap" not in set(table["metric"])
     assert "cumulative_gap" in [line.metric for line in finance_lines(cumulative_gap=True)]
 
 
 def test_finance_table_wide_lays_years_and_cases_across(small_force):
-    summary, plan = small_force
-
-    wide = finance_table_wide(finance_table(summary, plan, "f", lines=LINES))
+    wide = finance_table_wide(finance_table(small_force, "f", lines=LINES))
 
     assert list(wide.columns[:4]) == ["section", "label", "metric", "unit"]
     assert list(wide.columns[4:]) == [(year, case) for year in YEARS for case in CASES]
     assert list(wide["label"]) == ["Funding", "Spend", "Less savings delivered"]
-    assert wide[("2017/18", "optimistic")].tolist() == [103.0, 101.0, -6.0]
+    assert wide[("2017/18", "optimistic")].tolist() == [102.5, 101.0, -5.0]
     assert wide[("2016/17", "force_plan")].tolist()[0] == 100.2
 
 
-def test_reserve_metrics_lists_only_reserve_balances(small_force):
-    summary, _ = small_force
-    extra = summary_rows("f", {"reserve_cover_years": {"2016/17": (1.0, 2.0, 3.0)}})
-    assert reserve_metrics(pd.concat([summary, extra]), "f") == ["reserve_change"]
+def test_reserve_metrics_lists_only_reserve_balances():
+    summary = summary_rows("f", {"reserve_change": {"2016/17": (1.0, 2.0, 3.0)},
+                                 "reserve_cover_years": {"2016/17": (1.0, 2.0, 3.0)}})
+    assert reserve_metrics(summary, "f") == ["reserve_change"]
 
 
 # --------------------------------------------------------------------------------------

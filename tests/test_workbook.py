@@ -40,8 +40,8 @@ def test_force_sheet_has_years_across_with_four_cases_each(workbook):
     sheet = workbook["Staffordshire Police"]
 
     assert [sheet.cell(4, 2 + 4 * i).value for i in range(4)] == FOUR_YEARS
-    assert [sheet.cell(5, column).value for column in range(2, 6)] == ["Optimistic", "Central", "Pessimistic",
-                                                                      "Force plan"]
+    assert [sheet.cell(5, column).value for column in range(2, 6)] == ["Optimistic case", "Median case",
+                                                                      "Pessimistic case", "Force plan"]
     assert sheet.freeze_panes == "B6"
     assert sheet["A4"].font.bold and sheet["B5"].font.bold
     assert sheet.column_dimensions["A"].width > 20

@@ -230,33 +230,33 @@ CASES: dict[str, CaseDeclaration] = {
 
 @dataclass(frozen=True)
 class FinanceColumn:
-    """A column of the finance officer's table for each year.
+    """A column of the finance officer's table for each year: one deterministic case.
+
+    Every figure of a column comes from the same projection, so each column adds up down
+    the page.
 
     Attributes
     ----------
     name : str
+        The case's name in :data:`CASES`.
     label : str
         Heading in the PDF table.
     long_label : str
         Heading in the workbook.
-    percentile : {'optimistic', 'central', 'pessimistic'} or None
-        For a Monte Carlo column, which side of each line it takes (see
-        :func:`higher_is_better`); ``None`` for the force plan case.
     """
 
     name: str
     label: str
     long_label: str
-    percentile: str | None
 
 
 FINANCE_COLUMNS: dict[str, FinanceColumn] = {
     c.name: c
     for c in (
-        FinanceColumn("optimistic", "Optimistic", "Optimistic", "optimistic"),
-        FinanceColumn("central", "Central", "Central", "central"),
-        FinanceColumn("pessimistic", "Pessimistic", "Pessimistic", "pessimistic"),
-        FinanceColumn("force_plan", "Plan", "Force plan", None),
+        FinanceColumn("optimistic", "Optimistic", "Optimistic case"),
+        FinanceColumn("median_case", "Median", "Median case"),
+        FinanceColumn("pessimistic", "Pessimistic", "Pessimistic case"),
+        FinanceColumn("force_plan", "Plan", "Force plan"),
     )
 }
 """Columns of the finance officer's table for each year, in order."""

@@ -137,8 +137,8 @@ def draw_finance_table(
 ) -> None:
     """Draw the finance officer's table: lines down, years across, four cases per year.
 
-    Section headings get a shaded row; totals (:data:`TOTAL_LINES`) are bold; the central
-    column of each year is shaded so the eye can run along it.
+    Section headings get a shaded row; totals (:data:`TOTAL_LINES`) are bold; the median
+    case column of each year is shaded so the eye can run along it.
 
     Parameters
     ----------
@@ -178,7 +178,7 @@ def draw_finance_table(
         for case_index, case in enumerate(FINANCE_COLUMNS.values()):
             ax.text(right_edge(year_index, case_index) - 0.003, top_of(1) - height / 2, case.label,
                     ha="right", va="center", fontsize=min(font_size - 1.2, 6.3), color="#333333")
-            if case == "central":
+            if case.name == "median_case":
                 ax.add_patch(Rectangle((right_edge(year_index, case_index) - column_width, 0), column_width,
                                        top_of(2), color="#eef2f7", linewidth=0, zorder=0))
     ax.text(0, top_of(1) - height / 2, "£m cash (band D in £)", ha="left", va="center", fontsize=font_size - 0.5,

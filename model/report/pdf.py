@@ -122,7 +122,7 @@ def build_report_pdf(path: Path, result: RunResult) -> None:
         pages.append(force_reserves_page(force_summary, force_plan, force, names[force],
                                          info.minimum_general_rate(force)))
         pages.append(force_risk_page(flags, force, names[force], paths))
-        pages.append(force_table_page(summary, plan, force, names[force]))
+        pages.append(force_table_page(_rows_of_scenario(result.cases, info.scenario_name), force, names[force]))
     pages += appendix_pages(result.appendix, info, names)
     add_footers(pages, info)
 
@@ -503,13 +503,13 @@ def force_risk_page(flags: pd.DataFrame, force: str, force_name: str, paths: int
     return page
 
 
-def force_table_page(summary: pd.DataFrame, plan: pd.DataFrame, force: str, force_name: str) -> Figure:
-    """Per force: the finance officer's table on an A4 landscape page.
+def force_table_page(cases: pd.DataFrame, force: str, force_name: str) -> Figure:
+    """Per force: the finance officer's table on an A4 landscape page, one deterministic case per column.
 
     Parameters
     ----------
-    summary, plan : pandas.DataFrame
-        Summary and plan tables (all forces; the force's rows are selected here).
+    cases : pandas.DataFrame
+        The deterministic cases (all forces; the force's rows are selected here).
     force : str
         Force id.
     force_name : str
@@ -521,22 +521,23 @@ def force_table_page(summary: pd.DataFrame, plan: pd.DataFrame, force: str, forc
     """
     width, height = LANDSCAPE_INCHES
     page = Figure(figsize=LANDSCAPE_INCHES)
-    wide = finance_table_wide(finance_table(summary, plan, force))
-    years = [column[0] for column in wide.columns if isinstance(column, tuple) and column[1] == "central"]
+    wide = finance_table_wide(finance_table(cases, force))
+    years = list(dict.fromkeys(column[0] for column in wide.columns if isinstance(column, tuple)))
     top = height - MARGIN_INCHES
     page.text(MARGIN_INCHES / width, (top - 0.2) / height, f"{force_name}: medium-term financial plan",
               fontsize=14, fontweight="bold", va="baseline")
-    intro = ("Optimistic / Central / Pessimistic: each line's P90 / P50 / P10 where more is better for the force's "
-             "finances (funding, savings, reserves), and its P10 / P50 / P90 where less is better (spending, gaps, "
-             "deficits). Plan: the force plan, the model run once on the force's own planning assumptions.")
+    intro = ("Each column is one projection, so it adds up down the page. Optimistic / Pessimistic: every input at its "
+             "favourable / unfavourable 1-in-10 value; Median: every input at its median; Plan: the force's own "
+             "planning assumptions. The spread of each line across the simulated paths is on the funding, reserves "
+             "and risk pages and in the workbook's Percentiles sheet.")
     text_width_points = (width - 2 * MARGIN_INCHES) * POINTS_PER_INCH
     y = top - 0.48
     for line in wrap_to_width(intro, FontProperties(size=8.5), text_width_points):
         page.text(MARGIN_INCHES / width, y / height, line, fontsize=8.5, color="#333333", va="baseline")
         y -= 8.5 * 1.35 / POINTS_PER_INCH
-    note = ("Each line's percentiles are taken on their own across the simulated paths, so the optimistic and "
-            "pessimistic columns do not add up down the page, and the central column only nearly does. Deductions "
-            "(savings, planned use of reserves) and surpluses (a negative unplanned gap) are in brackets.")
+    note = ("Totals are of the unrounded lines, so a rounded column may differ from its total by 0.1. Deductions "
+            "(savings, planned use of reserves) and surpluses (a negative gap) are in brackets. Savings delivered "
+            "include any management action's savings.")
     note_lines = wrap_to_width(note, FontProperties(size=7.5), text_width_points)
     table_bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + 0.1 + len(note_lines) * 7.5 * 1.35 / POINTS_PER_INCH
     ax = page.add_axes((MARGIN_INCHES / width, table_bottom / height, 1 - 2 * MARGIN_INCHES / width,

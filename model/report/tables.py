@@ -3,10 +3,9 @@
 Everything the PDF (:mod:`model.report.pdf`) and the workbook (:mod:`model.report.workbook`) show
 is computed here, so it can be tested on small tables with exact values:
 
-* which percentile is each line's optimistic and pessimistic case (from each metric's
-  declared orientation, :func:`model.declare.outputs.higher_is_better`);
-* the finance officer's table: fiscal years across, lines down, optimistic / central /
-  pessimistic and force plan columns (:func:`finance_table`, :func:`finance_table_wide`);
+* the finance officer's table: fiscal years across, lines down, the optimistic, median and
+  pessimistic deterministic cases and the force plan, each a column that adds up
+  (:func:`finance_table`, :func:`finance_table_wide`);
 * probabilities with their Monte Carlo uncertainty (:func:`wilson_interval`), in plain
   words (:func:`one_in_n`, :func:`probability_phrase`), and the year of the first breach
   of the minimum general reserve (:func:`first_breach_table`);
@@ -35,7 +34,6 @@ from model.declare.outputs import (
     METRICS,
     RESERVE_PREFIX,
     RISK_FLAGS,
-    higher_is_better,
     is_reserve_metric,
     metric_unit,
 )
@@ -81,24 +79,6 @@ def metric_label(metric: str) -> str:
     if is_reserve_metric(metric):
         return reserve_label(metric)
     return metric
-
-
-def case_percentiles(metric: str) -> dict[str, str]:
-    """Which summary percentile column is each Monte Carlo case of a metric.
-
-    Parameters
-    ----------
-    metric : str
-
-    Returns
-    -------
-    dict of str to str
-        ``{"optimistic": "p90", "central": "p50", "pessimistic": "p10"}`` where more is
-        better, and P10 / P50 / P90 where less is better.
-    """
-    if higher_is_better(metric):
-        return {"optimistic": "p90", "central": "p50", "pessimistic": "p10"}
-    return {"optimistic": "p10", "central": "p50", "pessimistic": "p90"}
 
 
 def reserve_metrics(summary: pd.DataFrame, force: str | None = None) -> list[str]:
@@ -340,27 +320,21 @@ def finance_lines(reserves: Sequence[str] = (), cumulative_gap: bool = False) ->
     ]
 
 
-FINANCE_TABLE_COLUMNS = ["line", "section", "label", "metric", "unit", "year", "case", "percentile", "value"]
+FINANCE_TABLE_COLUMNS = ["line", "section", "label", "metric", "unit", "year", "case", "value"]
 
 
-def finance_table(
-    summary: pd.DataFrame,
-    plan: pd.DataFrame,
-    force: str,
-    lines: Sequence[TableLine] | None = None,
-) -> pd.DataFrame:
+def finance_table(cases: pd.DataFrame, force: str, lines: Sequence[TableLine] | None = None) -> pd.DataFrame:
     """The finance officer's table of one force, as a tidy table.
 
-    For each line and year: the optimistic, central and pessimistic Monte Carlo cases
-    (see :func:`case_percentiles`) and the force plan, each multiplied by the line's
-    display sign.
+    For each line and year, the value in each deterministic case of
+    :data:`~model.declare.outputs.FINANCE_COLUMNS` (optimistic, median, pessimistic, force
+    plan), multiplied by the line's display sign. Each case is one projection, so within a
+    case every subtotal is the sum of its lines.
 
     Parameters
     ----------
-    summary : pandas.DataFrame
-        Summary rows (``force, year, metric, p10, p50, p90``).
-    plan : pandas.DataFrame
-        Plan rows (``force, year, metric, value``); may be empty.
+    cases : pandas.DataFrame
+        Deterministic case rows (``case, force, year, metric, value``); may be empty.
     force : str
         Force id.
     lines : sequence of TableLine, optional
@@ -370,27 +344,19 @@ def finance_table(
     -------
     pandas.DataFrame
         Columns :data:`FINANCE_TABLE_COLUMNS`: ``line`` is the line's position; ``case`` one
-        of :data:`~model.declare.outputs.FINANCE_COLUMNS`; ``percentile`` the summary column used
-        (``"force_plan"`` for the plan); ``value`` in £m (band D in £), NaN where a table has no figure.
+        of :data:`~model.declare.outputs.FINANCE_COLUMNS`; ``value`` in £m (band D in £),
+        NaN where a case has no figure.
     """
-    force_summary = summary[summary["force"] == force]
-    force_plan = plan[plan["force"] == force] if len(plan) else plan
+    rows = cases[cases["force"] == force] if len(cases) else cases
     if lines is None:
-        lines = finance_lines(reserve_metrics(force_summary),
-                              cumulative_gap=bool((force_summary["metric"] == "cumulative_gap").any()))
-    years = sorted(str(y) for y in pd.unique(force_summary["year"]))
-    records = []
-    for position, line in enumerate(lines):
-        rows = force_summary[force_summary["metric"] == line.metric].set_index("year")
-        plan_values = _plan_values(force_plan, line.metric)
-        for year in years:
-            for case, column in case_percentiles(line.metric).items():
-                value = float(rows.at[year, column]) if year in rows.index else math.nan
-                records.append([position, line.section, line.label, line.metric, metric_unit(line.metric), year,
-                                case, column, line.sign * value])
-            plan_value = plan_values.get(year, math.nan)
-            records.append([position, line.section, line.label, line.metric, metric_unit(line.metric), year,
-                            "force_plan", "force_plan", line.sign * plan_value])
+        lines = finance_lines(reserve_metrics(rows), cumulative_gap=bool(len(rows)) and
+                              bool((rows["metric"] == "cumulative_gap").any()))
+    years = sorted(str(y) for y in pd.unique(rows["year"])) if len(rows) else []
+    values = ({(str(r.case), str(r.year), str(r.metric)): float(r.value) for r in rows.itertuples()}
+              if len(rows) else {})
+    records = [[position, line.section, line.label, line.metric, metric_unit(line.metric), year, case,
+                line.sign * values.get((case, year, line.metric), math.nan)]
+               for position, line in enumerate(lines) for year in years for case in FINANCE_COLUMNS]
     table = pd.DataFrame(records, columns=FINANCE_TABLE_COLUMNS)
     # A deduction of zero is shown as 0.0, not -0.0.
     table["value"] = table["value"] + 0.0

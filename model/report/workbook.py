@@ -3,7 +3,7 @@
 Sheets, in order:
 
 * one per force: the finance officer's table (lines down; for each fiscal year the
-  optimistic, central, pessimistic and force-plan columns), £m as ``#,##0.0;(#,##0.0)``
+  optimistic, median and pessimistic cases and the force plan, columns that add up), £m as ``#,##0.0;(#,##0.0)``
   and band D as ``£#,##0.00``;
 * ``Flags``: every flag per force and year, in that year and by its end, with 95% intervals;
 * ``Percentiles``: the whole summary table, for analysts;
@@ -76,7 +76,7 @@ def write_workbook(path: Path, result: RunResult) -> None:
         The run: its summary, flag and plan tables (contracts in :mod:`model.run.summaries`),
         its metadata and its appendix.
     """
-    info, summary, flags, plan = result.info, result.summary, result.flags, result.plan
+    info, summary, flags, cases = result.info, result.summary, result.flags, result.cases
     workbook = Workbook()
     workbook.remove(workbook.active)
     forces = [str(force) for force in pd.unique(summary["force"])]
@@ -84,7 +84,7 @@ def write_workbook(path: Path, result: RunResult) -> None:
     used: set[str] = set()
     for force in forces:
         sheet = workbook.create_sheet(sheet_name(names[force], used))
-        write_force_sheet(sheet, finance_table_wide(finance_table(summary, plan, force)), names[force])
+        write_force_sheet(sheet, finance_table_wide(finance_table(cases, force)), names[force])
     write_flags_sheet(workbook.create_sheet(sheet_name("Flags", used)), flags, forces, names, info.paths)
     write_percentiles_sheet(workbook.create_sheet(sheet_name("Percentiles", used)), summary, names)
     write_assumptions_sheet(workbook.create_sheet(sheet_name("Assumptions", used)), result.appendix, names)
@@ -133,10 +133,10 @@ def write_force_sheet(sheet: Worksheet, wide: pd.DataFrame, force_name: str) -> 
     years = list(dict.fromkeys(year for year, _ in figure_columns))
     sheet["A1"] = f"{force_name}: medium-term financial plan (£m cash; band D in £)"
     sheet["A1"].font = TITLE
-    sheet["A2"] = ("Optimistic / central / pessimistic: each line's P90 / P50 / P10 where more is better for the "
-                   "force's finances, P10 / P50 / P90 where less is better. Each line is taken on its own, so "
-                   "these columns do not add up down the table. Force plan: the model run once on the force's "
-                   "own planning assumptions. Deductions and surpluses are negative (in brackets).")
+    sheet["A2"] = ("Each column is one projection, so it adds up down the table. Optimistic / pessimistic case: every "
+                   "input at its favourable / unfavourable 1-in-10 value; median case: every input at its median; "
+                   "force plan: the force's own planning assumptions. The spread of each line across the simulated "
+                   "paths is in the Percentiles sheet. Deductions and surpluses are negative (in brackets).")
     last_column = 1 + len(years) * len(FINANCE_COLUMNS)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(last_column, 2))
     sheet["A2"].alignment = WRAP

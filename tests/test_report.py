@@ -82,14 +82,15 @@ def test_front_page_is_one_page_of_plain_words_for_three_forces():
     forces = ["staffordshire", "leicestershire", "hertfordshire"]
     summary = make_summary(forces, FOUR_YEARS)
 
-    pages = front_pages(summary, make_flags(forces, FOUR_YEARS), make_info(forces), forces)
+    pages = front_pages(summary, make_flags(forces, FOUR_YEARS), make_info(forces), forces, make_plan(summary))
 
     assert len(pages) == 1
     text = " ".join(t.get_text() for t in pages[0].texts)
     for name in ("Staffordshire Police", "Leicestershire Police", "Hertfordshire Constabulary"):
         assert name in text
     assert "chance" in text and " in " in text and "95% interval" in text
-    assert "CIPFA's reserves depletion measure" in text
+    assert "in the force's plan" in text and "in the middle of the simulated outcomes" in text
+    assert len(pages[0].axes) == 3  # one small reserves chart per force
 
 
 def test_finance_table_page_is_landscape():

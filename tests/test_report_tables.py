@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from model.declare.formatting import format_percent
 from model.declare.outputs import FINANCE_COLUMNS, METRICS, higher_is_better
 from model.report.tables import (
+    SIMPLE_FRACTIONS,
     TableLine,
     cross_force_table,
     finance_lines,
@@ -24,9 +28,11 @@ from model.report.tables import (
     metric_label,
     one_in_n,
     probability_phrase,
+    rating_rule,
     reserve_label,
     reserve_metrics,
     reserve_movements,
+    threshold_text,
 )
 from model.run.probability import wilson_interval
 from model.run.results import ForceInfo, RunInfo
@@ -85,8 +91,13 @@ def test_wilson_interval_takes_arrays_and_rejects_no_paths():
         (0.0001, "1 in 10,000"),
         (0.198, "1 in 5"),
         (0.16, "1 in 6"),
-        (0.21, "2 in 10"),
+        (0.21, "1 in 5"),
+        (0.238, "1 in 4"),
+        (0.291, "3 in 10"),
+        (0.579, "6 in 10"),
         (0.6, "6 in 10"),
+        (0.75, "3 in 4"),
+        (0.089, "1 in 11"),
         (0.96, "96 in 100"),
         (0.999, "more than 99 in 100"),
         (0.0, "less than 1 in 20,000"),
@@ -95,6 +106,15 @@ def test_wilson_interval_takes_arrays_and_rejects_no_paths():
 )
 def test_one_in_n(p, words):
     assert one_in_n(p, 20_000) == words
+
+
+@given(st.floats(min_value=0.1, max_value=0.949))
+def test_one_in_n_rounds_to_the_nearest_simple_fraction(p):
+    words = one_in_n(p, 20_000)
+    numerator, denominator = (int(part) for part in words.split(" in "))
+    nearest = min(abs(value - p) / p for value, _ in SIMPLE_FRACTIONS)
+    assert abs(numerator / denominator - p) / p == pytest.approx(nearest)
+    assert nearest < 0.2
 
 
 @pytest.mark.parametrize(
@@ -106,7 +126,8 @@ def test_format_percent(p, text):
 
 
 def test_probability_phrase_gives_words_percent_and_interval():
-    assert probability_phrase(0.0584, 20_000) == "a 1 in 17 chance (5.8%; 95% interval 5.5% to 6.2%)"
+    assert probability_phrase(0.0584, 20_000) == "about a 1 in 17 chance (5.8%; 95% interval 5.5% to 6.2%)"
+    assert probability_phrase(0.238, 20_000).startswith("about a 1 in 4 chance (23.8%;")
     assert probability_phrase(0.0, 20_000) == (
         "less than a 1 in 20,000 chance (none of the 20,000 paths; 95% interval 0% to 0.02%)"
     )
@@ -244,56 +265,65 @@ def test_reserve_metrics_lists_only_reserve_balances():
 # Front page and chart data
 # --------------------------------------------------------------------------------------
 
-def headline_inputs(cover_p50: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def headline_inputs(p_below: float = 0.05, exhausted: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame, RunInfo,
+                                                                           pd.DataFrame]:
     summary = summary_rows("f", {
         "gap": {"2016/17": (0.5, 1.0, 1.5), "2017/18": (1.3, 4.5, 7.9)},
-        "planned_reserve_use": {"2016/17": (1.4, 1.4, 1.4), "2017/18": (1.4, 1.4, 1.4)},
-        "reserve_cover_years": {"2016/17": (5.0, 10.0, 50.0), "2017/18": (1.0, cover_p50, 50.0)},
         "total_reserves": {"2016/17": (20.0, 25.1, 30.0), "2017/18": (7.0, 14.6, 21.0)},
+        "general_reserve_minimum": {"2016/17": (5.0, 5.1, 5.2), "2017/18": (5.1, 5.2, 5.3)},
     })
     flags = pd.concat([
-        flag_rows("f", "general_below_minimum_by_year", {"2016/17": 0.0, "2017/18": 0.05}),
-        flag_rows("f", "usable_reserves_exhausted_by_year", {"2016/17": 0.0, "2017/18": 0.0}),
+        flag_rows("f", "general_below_minimum_by_year", {"2016/17": 0.0, "2017/18": p_below}),
+        flag_rows("f", "usable_reserves_exhausted_by_year", {"2016/17": 0.0, "2017/18": exhausted}),
     ])
     info = RunInfo("central", "Central", paths=20_000, seed=1,
                    forces=(ForceInfo("f", "Fictional Police", minimum_general_rate=0.03),))
-    return summary, flags, info
+    plan = pd.DataFrame([{"force": "f", "year": year, "metric": metric, "value": value}
+                         for year, metric, value in (("2016/17", "total_reserves", 25.0),
+                                                     ("2017/18", "total_reserves", 18.2),
+                                                     ("2017/18", "planned_reserve_use", 1.4))])
+    return summary, flags, info, plan
 
 
-def test_headline_sentences_in_plain_words():
-    headline = force_headline(*headline_inputs(cover_p50=3.26)[:2], "f", headline_inputs(3.26)[2])
+def test_headline_sentences_say_the_middle_of_the_outcomes_or_the_forces_plan():
+    summary, flags, info, plan = headline_inputs()
 
-    assert headline_sentences(headline) == [
-        "With the central scenario's assumptions there is a 1 in 20 chance (5.0%; 95% interval 4.7% to 5.3%) that "
-        "the general reserve falls below its minimum (3.0% of net revenue expenditure) at some point by 2017/18.",
-        "In the middle case usable reserves fall from £25.1m at 31 March 2017 to £14.6m at 31 March 2018: enough "
-        "for 3.3 years at the 2017/18 rate of use (CIPFA's reserves depletion measure). There is less than a 1 in "
-        "20,000 chance (none of the 20,000 paths; 95% interval 0% to 0.02%) that they are all used up by 2017/18.",
-        "The budget gap (spending less funding, after savings) in 2017/18 is £4.5m in the middle case (P10 £1.3m, "
-        "P90 £7.9m); in the middle case the force's planned drawdowns meet £1.4m of it. Adding up each year's middle-case gap gives £5.5m "
-        "over 2016/17 to 2017/18 (a sum of yearly medians, not the median of the total).",
+    assert headline_sentences(force_headline(summary, flags, "f", info, plan)) == [
+        "There is about a 1 in 20 chance (5.0%; 95% interval 4.7% to 5.3%) that the general reserve falls below "
+        "its minimum (3.0% of NRE) at some point by 2017/18.",
+        "Usable reserves at 31 March 2018 are £14.6m in the middle of the simulated outcomes (P10 £7.0m, P90 "
+        "£21.0m), against £18.2m in the force's plan.",
+        "In 2017/18 the budget gap after savings is £4.5m in the middle of the simulated outcomes (P10 £1.3m, P90 "
+        "£7.9m); the force's plan draws £1.4m from reserves that year.",
     ]
 
 
-def test_headline_gives_the_per_path_cumulative_gap_when_the_summary_has_it():
-    summary, flags, meta = headline_inputs(cover_p50=3.26)
-    cumulative = summary_rows("f", {"cumulative_gap": {"2016/17": (0.5, 1.0, 1.5), "2017/18": (2.0, 5.4, 9.1)}})
+def test_headline_without_a_plan_gives_no_plan_figures_and_names_exhaustion_when_it_happens():
+    summary, flags, info, _ = headline_inputs(exhausted=0.238)
 
-    sentences = headline_sentences(force_headline(pd.concat([summary, cumulative]), flags, "f", meta))
+    sentences = headline_sentences(force_headline(summary, flags, "f", info))
 
-    assert sentences[2] == (
-        "The budget gap (spending less funding, after savings) adds up to £5.4m from 2016/17 to 2017/18 in the "
-        "middle case (P10 £2.0m, P90 £9.1m). In 2017/18 alone it is £4.5m in the middle case (P10 £1.3m, P90 "
-        "£7.9m); in the middle case the force's planned drawdowns meet £1.4m of it."
-    )
+    assert "plan" not in " ".join(sentences)
+    assert sentences[1].endswith("; there is about a 1 in 4 chance (23.8%; 95% interval 23.2% to 24.4%) that they "
+                                 "are all used up by 2017/18.")
 
 
-def test_headline_says_reserves_are_not_drawn_down_when_cover_is_capped():
-    summary, flags, meta = headline_inputs(cover_p50=50.0)
+@pytest.mark.parametrize(("p_below", "thresholds", "level"), [
+    (0.049, (0.05, 0.2), "green"), (0.05, (0.05, 0.2), "amber"), (0.199, (0.05, 0.2), "amber"),
+    (0.2, (0.05, 0.2), "red"), (0.12, (0.1, 0.15), "amber"), (0.12, (0.02, 0.1), "red"), (0.12, (0.15, 0.3), "green"),
+])
+def test_the_rating_follows_the_scenarios_thresholds_and_prints_its_rule(p_below, thresholds, level):
+    summary, flags, info, plan = headline_inputs(p_below=p_below)
+    info = dataclasses.replace(info, rating=thresholds)
 
-    sentences = headline_sentences(force_headline(summary, flags, "f", meta))
+    headline = force_headline(summary, flags, "f", info, plan)
 
-    assert "not being drawn down in 2017/18 (cover of 50+ years" in sentences[1]
+    assert headline.rating.name == level
+    rule = rating_rule(headline)
+    assert rule.startswith(f"{level.capitalize()}: the chance of the general reserve falling below its minimum by "
+                           "2017/18 is ")
+    assert rule.endswith(f"(here {format_percent(p_below)})")
+    assert threshold_text(thresholds[0 if level != "red" else 1]) in rule
 
 
 def test_gap_breakdown_gives_annual_medians_and_running_totals():

@@ -260,3 +260,46 @@ FINANCE_COLUMNS: dict[str, FinanceColumn] = {
     )
 }
 """Columns of the finance officer's table for each year, in order."""
+
+
+@dataclass(frozen=True)
+class RatingLevel:
+    """A level of the front page's rating of each force.
+
+    Attributes
+    ----------
+    name : {'green', 'amber', 'red'}
+    label : str
+        As printed on the badge.
+    colour : str
+        Badge colour.
+    default_from : float
+        The default lowest chance of :data:`BREACH` by the last year that earns this level
+        (a scenario's ``rating`` may change it).
+    """
+
+    name: str
+    label: str
+    colour: str
+    default_from: float
+
+
+RATING_LEVELS: dict[str, RatingLevel] = {
+    level.name: level
+    for level in (
+        RatingLevel("green", "Green", "#2e7d32", 0.0),
+        RatingLevel("amber", "Amber", "#e69500", 0.05),
+        RatingLevel("red", "Red", "#c62828", 0.20),
+    )
+}
+"""The front-page rating: red where the chance of the general reserve falling below its minimum by the last
+year is 20% or more, amber from 5%, green below (the thresholds are scenario settings with these defaults)."""
+
+
+def rating_of(probability: float, amber: float, red: float) -> RatingLevel:
+    """The rating level of a chance of :data:`BREACH` under thresholds ``amber`` < ``red``."""
+    if probability >= red:
+        return RATING_LEVELS["red"]
+    if probability >= amber:
+        return RATING_LEVELS["amber"]
+    return RATING_LEVELS["green"]

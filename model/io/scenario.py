@@ -30,7 +30,9 @@ from pydantic import Field, field_validator
 
 from model.declare.distributions import DISTRIBUTION_PARAMETERS, Distribution, DistributionError
 from model.declare.fiscal import MODEL_YEARS, FiscalYearError, model_year_index
+from model.declare.formatting import format_quantity
 from model.declare.inputs import INPUTS, PRECEPT_RULE_CODES, InputDeclaration
+from model.declare.outputs import RATING_LEVELS
 from model.declare.settings import SETTINGS
 from model.declare.units import UNIT_FORMS, Quantity, UnitError, parse_quantity
 from model.io.errors import Described, did_you_mean, suggestion_hint
@@ -125,6 +127,11 @@ class DeterministicCasesEntry(StrictModel):
     tail: Any = "10%"
 
 
+class RatingEntry(StrictModel):
+    amber: Any = f"{RATING_LEVELS['amber'].default_from:.0%}"
+    red: Any = f"{RATING_LEVELS['red'].default_from:.0%}"
+
+
 class ScenarioEntry(StrictModel):
     title: str
     description: str
@@ -139,6 +146,7 @@ class ScenarioEntry(StrictModel):
     deterministic_cases: DeterministicCasesEntry = DeterministicCasesEntry()
     reserve_policy: ReservePolicyEntry = ReservePolicyEntry()
     management_action: ManagementActionEntry | None = None
+    rating: RatingEntry = RatingEntry()
 
     @field_validator("title", "description")
     @classmethod
@@ -260,6 +268,9 @@ class Scenario:
     """The merged scenario as one file (``resolved.yaml``)."""
     resolved_sha256: str = ""
     """sha256 of the merged scenario's fields."""
+    rating: tuple[float, float] = (RATING_LEVELS["amber"].default_from, RATING_LEVELS["red"].default_from)
+    """The front page's rating thresholds (amber, red) on the chance of the general reserve falling below its
+    minimum by the last year."""
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -345,6 +356,7 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None, overr
         correlations=_read_correlations(document, entry.correlations, inputs),
         case_tail=_read_tail(document, entry.deterministic_cases.tail),
         action=_read_action(document, entry.management_action),
+        rating=_read_rating(document, entry.rating),
         chain=tuple(composed.chain),
         overrides=tuple(composed.overrides),
         changes=tuple(composed.changes),
@@ -415,6 +427,25 @@ RULE_UNIT = "rule"
 def rule_code(word: str) -> float:
     """The value a rule word is held as: ``plan`` → :data:`RULE_PLAN`, others their engine code."""
     return RULE_PLAN if word == PLAN else float(PRECEPT_RULE_CODES[word])
+
+
+def rule_word(code: float) -> str:
+    """The rule word a value holds (the inverse of :func:`rule_code`)."""
+    if code == RULE_PLAN:
+        return PLAN
+    return next(word for word, number in PRECEPT_RULE_CODES.items() if float(number) == code)
+
+
+def describe_distribution(distribution: Distribution) -> str:
+    """A distribution's parameters as a scenario writes them, choices included.
+
+    Examples: ``low -3%, mode 0%, high 1%``; ``value 2%``; ``1.5% (10%), 2% (75%), £5 (15%)``;
+    ``plan (60%), max_allowed (40%)``.
+    """
+    if distribution.kind == "choice":
+        return ", ".join(f"{rule_word(value) if unit == RULE_UNIT else format_quantity(value, unit)} "
+                         f"({probability * 100:.4g}%)" for value, unit, probability in distribution.options)
+    return ", ".join(f"{key} {format_quantity(value, distribution.unit)}" for key, value in distribution.params.items())
 
 
 def read_distribution(document: YamlDocument, where: tuple, raw: object, declaration_units: tuple[str, ...],
@@ -627,6 +658,17 @@ def _read_action(document: YamlDocument, entry: ManagementActionEntry | None) ->
         raise document.error(where, "a savings_share_of_nre above 0% or precept: max_allowed (or no "
                              "management_action at all)", Described("an action that does nothing"))
     return action
+
+
+def _read_rating(document: YamlDocument, entry: RatingEntry) -> tuple[float, float]:
+    amber = _parse(document, ("rating", "amber"), entry.amber, ("rate",)).value
+    red = _parse(document, ("rating", "red"), entry.red, ("rate",)).value
+    if not 0.0 < amber < 1.0:
+        raise document.error(("rating", "amber"), "a chance above 0% and below 100%, e.g. 5%", entry.amber)
+    if not amber < red <= 1.0:
+        raise document.error(("rating", "red"), f"a chance above the amber threshold ({amber:.0%}) and at most 100%, "
+                             "e.g. 20%", entry.red)
+    return amber, red
 
 
 def _read_tail(document: YamlDocument, raw: object) -> float:

@@ -703,3 +703,44 @@ def draw_bridge(ax: Axes, steps: pd.DataFrame, chart_title: str, colour: str) ->
     highest = float(steps[["start", "end"]].max().max())
     ax.set_xlim(0, highest * 1.18 if highest > 0 else 1.0)
     title(ax, chart_title)
+
+
+# --------------------------------------------------------------------------------------
+# The front page's small chart
+# --------------------------------------------------------------------------------------
+
+def draw_front_reserves(ax: Axes, years: Sequence[str], total_reserves: Sequence[tuple[float, float, float]],
+                        minimum_general: Sequence[float], plan_total: Sequence[float] | None, colour: str) -> None:
+    """Usable reserves at each year's end against the minimum general reserve, small enough for page 1.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    years : sequence of str
+        Fiscal years, e.g. ``('2016/17', ..., '2019/20')``.
+    total_reserves : sequence of (float, float, float)
+        (P10, P50, P90) of total usable reserves at each year's end, £m.
+    minimum_general : sequence of float
+        The minimum general reserve at each year's end, £m.
+    plan_total : sequence of float, optional
+        Total usable reserves in the force's plan, £m.
+    colour : str
+        The force's colour.
+    """
+    x = np.arange(len(years))
+    p10, p50, p90 = (np.array(values, dtype=float) for values in zip(*total_reserves, strict=True))
+    ax.fill_between(x, p10, p90, color=colour, alpha=OUTER_BAND_ALPHA, linewidth=0)
+    ax.plot(x, p50, color=colour, linewidth=1.6, marker="o", markersize=3)
+    if plan_total is not None:
+        ax.plot(x, plan_total, color=colour, linewidth=1.0, linestyle="--")
+    ax.plot(x, minimum_general, color=MINIMUM_RESERVE_COLOUR, linewidth=1.0, linestyle=":")
+    ax.set_xticks(x, [str(int(year[:4]) + 1) for year in years], fontsize=TICK_SIZE - 1)
+    ax.set_xlim(-0.2, len(years) - 0.8)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(MoneyFormatter())
+    ax.yaxis.set_major_locator(MaxNLocator(4))
+    ax.tick_params(axis="y", labelsize=TICK_SIZE - 1)
+    ax.grid(axis="y", **GRID)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("Usable reserves at 31 March, £m", fontsize=LABEL_SIZE - 0.5, loc="left", pad=3)

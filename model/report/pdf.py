@@ -39,6 +39,7 @@ from model.report.charts import (
     draw_cross_force_measure,
     draw_first_breach,
     draw_flag_probabilities,
+    draw_front_reserves,
     draw_funding_and_spend,
     draw_gap_breakdown,
     draw_reserve_fan,
@@ -67,6 +68,7 @@ from model.report.page_layout import (
 from model.report.style import fiscal_years, force_colour
 from model.report.tables import (
     CROSS_FORCE_MEASURES,
+    ForceHeadline,
     bridge_steps,
     cross_force_table,
     finance_table,
@@ -76,9 +78,11 @@ from model.report.tables import (
     force_headline,
     gap_breakdown,
     headline_sentences,
+    rating_rule,
     reserve_label,
     reserve_metrics,
     reserve_movements,
+    threshold_text,
 )
 from model.run.results import Appendix, RunInfo, RunResult
 from model.run.summaries import cap_warnings
@@ -110,7 +114,7 @@ def build_report_pdf(path: Path, result: RunResult) -> None:
     names = {force: info.force_name(force) for force in forces}
     paths = info.paths
 
-    pages = front_pages(summary, flags, info, forces)
+    pages = front_pages(summary, flags, info, forces, plan)
     pages += title_pages(info, forces, plan_supplied=not plan.empty)
     pages.append(cross_force_page(summary, flags, forces, names, paths))
     if not result.bridge.empty:
@@ -156,57 +160,105 @@ def forces_in_order(summary: pd.DataFrame) -> list[str]:
 # Page 1: the summary for the panel
 # --------------------------------------------------------------------------------------
 
-def front_pages(
-    summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, forces: Sequence[str]
-) -> list[Figure]:
-    """The front page: what the run means for each force, in plain words.
+def front_pages(summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, forces: Sequence[str],
+                plan: pd.DataFrame | None = None) -> list[Figure]:
+    """The front page for the Police and Crime Panel: per force a rating with its rule, a small chart
+    of usable reserves against the minimum, and three sentences.
 
     Parameters
     ----------
     summary, flags : pandas.DataFrame
         Summary and flag tables of the scenario.
     info : RunInfo
-        The run's metadata.
+        The run's metadata (its ``rating`` thresholds among them).
     forces : sequence of str
         Force ids, in page order.
+    plan : pandas.DataFrame, optional
+        The force plan case, for the plan's figures beside the simulated ones.
 
     Returns
     -------
     list of matplotlib.figure.Figure
-        One page, continued onto more only for very many forces.
+        One page for up to three forces; more flow on.
     """
-    return flow_text(_front_lines(summary, flags, info, forces))
-
-
-def _front_lines(
-    summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, forces: Sequence[str]
-) -> list[TextLine]:
     years = fiscal_years(summary)
     span = f"{years[0]} to {years[-1]}" if years else ""
-    paths = info.paths
+    amber, red = info.rating
     lines: list[TextLine] = []
-    lines += paragraph(f"Medium-term financial strategy {span}: reserves and risk", size=18, weight="bold")
-    lines += paragraph(f"{info.title} (scenario: {info.scenario_name})", size=11.5, colour="#333333",
-                        space_before=4)
-    lines += heading("Summary for the Police and Crime Panel", space_before=10)
+    lines += paragraph(f"MTFS {span}: reserves and risk", size=16, weight="bold")
+    lines += paragraph(f"{info.title} (scenario: {info.scenario_name})", size=10, colour="#333333",
+                        space_before=2)
+    lines += heading("Summary for the Police and Crime Panel", space_before=6)
     for sentence in (
-        f"The model runs each force's finances {paths:,} times ('paths'), each with different but plausible "
-        "grant, council tax, pay, prices, savings delivery and one-off costs. A chance of '1 in 17' means the "
-        "event happened in about one path in every 17. Money is in £ million cash.",
-        "The middle case is the median: half the paths do better, half worse. P10 and P90 bound the middle "
-        "eight in ten paths: one path in ten falls below P10, one in ten above P90.",
-        "The 95% interval after each chance shows how much it could move with another set of paths of the "
-        "same size; the model's assumptions are a larger uncertainty, set out in the appendix.",
+        f"Each force's finances are run {info.paths:,} times ('paths') with different but plausible grant, council "
+        "tax, pay, prices, savings delivery and one-off costs. 'The middle of the simulated outcomes' is the median "
+        "path: half do better, half worse; one path in ten falls below P10, one in ten above P90. 'The force's "
+        "plan' is the model run once on the force's own planning assumptions. NRE: net revenue expenditure. Money "
+        "is in £ million cash.",
+        f"Rating: red where the chance of the general reserve falling below its minimum by {years[-1]} is "
+        f"{threshold_text(red)} or more, amber from {threshold_text(amber)}, green below (the scenario's "
+        "'rating' setting). Charts: the solid line is the middle of the simulated outcomes with its P10–P90 band, "
+        "the dashed line the force's plan, the dotted red line the minimum general reserve.",
         info.view,
     ):
-        lines += paragraph(sentence, size=9, bullet=True, space_before=2, colour="#333333")
+        lines += paragraph(sentence, size=8.5, bullet=True, space_before=2, colour="#333333")
+    blocks = text_blocks(lines)
     for force in forces:
-        headline = force_headline(summary, flags, force, info)
-        lines += paragraph(headline.force_name, size=12.5, weight="bold", space_before=12,
-                            colour=force_colour(force))
-        for sentence in headline_sentences(headline):
-            lines += paragraph(sentence, size=9.5, bullet=True, space_before=3, marker_colour=force_colour(force))
-    return lines
+        blocks.append(_force_panel(force_headline(summary, flags, force, info, plan), force))
+    return flow(blocks)
+
+
+PANEL_HEIGHT_INCHES = 1.95
+PANEL_CHART_INCHES = (2.2, 1.4)
+BADGE_INCHES = (0.75, 0.24)
+
+
+def _force_panel(headline: ForceHeadline, force: str) -> Block:
+    """One force on page 1: name and rating badge, the rule beside it, the chart, three sentences."""
+    colour = force_colour(force)
+    content_width = PAGE_SIZE_INCHES[0] - 2 * MARGIN_INCHES
+    text_left = MARGIN_INCHES + PANEL_CHART_INCHES[0] + 0.35
+    text_points = (PAGE_SIZE_INCHES[0] - MARGIN_INCHES - text_left - 0.15) * POINTS_PER_INCH
+    sentences = [wrap_to_width(sentence, FontProperties(size=8.5), text_points)
+                 for sentence in headline_sentences(headline)]
+
+    def draw(page: Figure, top: float) -> None:
+        width, height = page.get_size_inches()
+        y = top - 0.22
+        page.text(MARGIN_INCHES / width, y / height, headline.force_name, fontsize=12, fontweight="bold",
+                  color=colour, va="baseline")
+        name_inches = text_width(headline.force_name, FontProperties(size=12, weight="bold")) / POINTS_PER_INCH
+        badge_left = MARGIN_INCHES + name_inches + 0.2
+        level = headline.rating
+        page.patches.append(Rectangle((badge_left / width, (y - 0.06) / height), BADGE_INCHES[0] / width,
+                                      BADGE_INCHES[1] / height, transform=page.transFigure, color=level.colour,
+                                      linewidth=0))
+        page.text((badge_left + BADGE_INCHES[0] / 2) / width, (y - 0.06 + BADGE_INCHES[1] / 2) / height,
+                  level.label.upper(), fontsize=8.5, fontweight="bold", color="white", ha="center", va="center")
+        rule_left = badge_left + BADGE_INCHES[0] + 0.12
+        rule_points = (MARGIN_INCHES + content_width - rule_left) * POINTS_PER_INCH
+        rule = wrap_to_width(rating_rule(headline), FontProperties(size=7.5), rule_points)
+        for number, line in enumerate(rule[:2]):
+            page.text(rule_left / width, (y + 0.04 - number * 0.13) / height, line, fontsize=7.5, color="#333333",
+                      va="baseline")
+        chart_top = y - 0.32
+        ax = page.add_axes(((MARGIN_INCHES + 0.35) / width, (chart_top - PANEL_CHART_INCHES[1]) / height,
+                            (PANEL_CHART_INCHES[0] - 0.35) / width, (PANEL_CHART_INCHES[1] - 0.2) / height))
+        draw_front_reserves(ax, headline.years, headline.total_reserves, headline.minimum_general,
+                            headline.plan_total_reserves, colour)
+        text_y = chart_top - 0.05
+        for wrapped in sentences:
+            for number, line in enumerate(wrapped):
+                if number == 0:
+                    page.text((text_left - 0.13) / width, text_y / height, "•", fontsize=8.5, color=colour,
+                              va="baseline")
+                page.text(text_left / width, text_y / height, line, fontsize=8.5, color="#111111", va="baseline")
+                text_y -= 8.5 * 1.32 / POINTS_PER_INCH
+            text_y -= 0.05
+
+    needed = max(PANEL_HEIGHT_INCHES, 0.62 + sum(len(w) for w in sentences) * 8.5 * 1.32 / POINTS_PER_INCH
+                 + 0.05 * len(sentences))
+    return Block(height=needed, draw=draw, space_before=0.08)
 
 
 # --------------------------------------------------------------------------------------

@@ -58,4 +58,5 @@ def run_record(info: RunInfo, timings: dict[str, float]) -> dict:
         "overrides": list(info.overrides),
         "overlay_changes": [{"field": c.field, "value": c.value, "from": c.origin} for c in info.changes],
         "resolved_sha256": info.resolved_sha256,
+        "rating_thresholds": {"amber": info.rating[0], "red": info.rating[1]},
     }

@@ -30,12 +30,13 @@ from model.declare.outputs import (
     BY_YEAR_SUFFIX,
     FINANCE_COLUMNS,
     FLAG_DECLARATIONS,
-    MAX_COVER_YEARS,
     METRICS,
     RESERVE_PREFIX,
     RISK_FLAGS,
+    RatingLevel,
     is_reserve_metric,
     metric_unit,
+    rating_of,
 )
 from model.run.probability import wilson_interval
 from model.run.results import RunInfo
@@ -104,8 +105,16 @@ def reserve_metrics(summary: pd.DataFrame, force: str | None = None) -> list[str
 # --------------------------------------------------------------------------------------
 
 
+SIMPLE_FRACTIONS: tuple[tuple[float, str], ...] = (
+    *((1 / n, f"1 in {n}") for n in range(2, 11)),
+    *((k / 10, f"{k} in 10") for k in range(2, 10)),
+    (2 / 3, "2 in 3"), (3 / 4, "3 in 4"),
+)
+"""The fractions a chance from 1 in 10 to 95 in 100 is put as: the nearest one, relative to the chance."""
+
+
 def one_in_n(p: float, paths: int) -> str:
-    """A probability in words a reader without statistics can use: ``0.05`` → ``"1 in 20"``.
+    """A probability in words a reader without statistics can use, rounded honestly: ``0.238`` → ``"1 in 4"``.
 
     Parameters
     ----------
@@ -118,19 +127,21 @@ def one_in_n(p: float, paths: int) -> str:
     -------
     str
         * ``p == 0``: ``"less than 1 in 20,000"`` (it happened in none of the paths);
-        * below 0.2: ``"1 in N"``, N = 1/p to two significant figures (whole below 10);
-        * 0.2 to 0.95: ``"N in 10"``;
+        * below 0.1: ``"1 in N"``, N = 1/p to two significant figures;
+        * 0.1 to 0.95: the nearest of :data:`SIMPLE_FRACTIONS` relative to ``p`` (23.8% is
+          "1 in 4", not "2 in 10"; 29.1% is "3 in 10"; 57.9% is "6 in 10");
         * 0.95 up to 1: ``"N in 100"``, and ``"more than 99 in 100"`` when that rounds to 100;
         * ``p == 1``: ``"every one of the 20,000 paths"``.
+        Read with "about": the words round, the percentage beside them does not.
     """
     if p <= 0:
         return f"less than 1 in {paths:,}"
     if p >= 1:
         return f"every one of the {paths:,} paths"
-    if p < 0.2:
+    if p < 0.1:
         return f"1 in {_two_significant(1 / p)}"
     if p < 0.95:
-        return f"{round(p * 10)} in 10"
+        return min(SIMPLE_FRACTIONS, key=lambda fraction: (abs(fraction[0] - p) / p, len(fraction[1])))[1]
     hundredths = round(p * 100)
     return f"{hundredths} in 100" if hundredths < 100 else "more than 99 in 100"
 
@@ -156,9 +167,9 @@ def probability_phrase(p: float, paths: int) -> str:
     Returns
     -------
     str
-        For example ``"a 1 in 17 chance (5.8%; 95% interval 5.5% to 6.2%)"``; for ``p``
-        of 0 ``"less than a 1 in 20,000 chance (none of the 20,000 paths; …)"`` and for 1
-        ``"a near certainty (every one of the 20,000 paths; …)"``.
+        For example ``"about a 1 in 17 chance (5.8%; 95% interval 5.5% to 6.2%)"``; for
+        ``p`` of 0 ``"less than a 1 in 20,000 chance (none of the 20,000 paths; …)"`` and for
+        1 ``"a near certainty (every one of the 20,000 paths; …)"``.
     """
     low, high = wilson_interval(p, paths)
     interval = f"95% interval {format_percent(low)} to {format_percent(high)}"
@@ -168,7 +179,7 @@ def probability_phrase(p: float, paths: int) -> str:
         return f"a near certainty ({one_in_n(p, paths)}; {interval})"
     if one_in_n(p, paths).startswith("more than"):
         return f"more than a 99 in 100 chance ({format_percent(p)}; {interval})"
-    return f"a {one_in_n(p, paths)} chance ({format_percent(p)}; {interval})"
+    return f"about a {one_in_n(p, paths)} chance ({format_percent(p)}; {interval})"
 
 
 def flag_probability_table(flags: pd.DataFrame, force: str, paths: int) -> pd.DataFrame:
@@ -401,32 +412,39 @@ def finance_table_wide(table: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ForceHeadline:
-    """The numbers behind a force's front-page sentences (all for its last modelled year)."""
+    """The numbers behind a force's front-page panel: its rating, its chart and its three sentences.
+
+    "Middle" figures are medians of the simulated outcomes (P10 and P90 beside them); "plan"
+    figures are the force's plan, the model run once on the force's own planning assumptions
+    (``None`` when the run has no plan case).
+    """
 
     force_name: str
     scenario_name: str
-    last_year: str
-    first_year: str
+    years: tuple[str, ...]
     paths: int
     minimum_fraction: float | None
     p_below_minimum: float
     p_reserves_exhausted: float
-    reserve_cover_median: float
-    reserve_cover_capped: bool
-    total_reserves_first: float
-    total_reserves_last: float
-    gap_median: float
-    gap_p10: float
-    gap_p90: float
-    sum_of_median_gaps: float
-    cumulative_gap: tuple[float, float, float] | None
-    """Median, P10 and P90 of the per-path cumulative gap to the last year, when the summary has it."""
-    planned_reserve_use_median: float
+    rating: RatingLevel
+    rating_thresholds: tuple[float, float]
+    total_reserves: tuple[tuple[float, float, float], ...]
+    """(P10, P50, P90) of total usable reserves at each year's end."""
+    minimum_general: tuple[float, ...]
+    """The median minimum general reserve at each year's end (£m)."""
+    plan_total_reserves: tuple[float, ...] | None
+    gap: tuple[float, float, float]
+    """(P10, P50, P90) of the last year's budget gap after savings."""
+    plan_reserve_use: float | None
+    """The force's plan's use of reserves in the last year (£m)."""
+
+    @property
+    def last_year(self) -> str:
+        return self.years[-1]
 
 
-def force_headline(
-    summary: pd.DataFrame, flags: pd.DataFrame, force: str, info: RunInfo
-) -> ForceHeadline:
+def force_headline(summary: pd.DataFrame, flags: pd.DataFrame, force: str, info: RunInfo,
+                   plan: pd.DataFrame | None = None) -> ForceHeadline:
     """Collect the front-page figures of one force.
 
     Parameters
@@ -436,44 +454,68 @@ def force_headline(
     force : str
         Force id.
     info : RunInfo
-        The run's metadata: paths, scenario name, force names and minimum general reserves.
+        The run's metadata: paths, scenario name, force names, minimum general reserves and
+        the rating thresholds.
+    plan : pandas.DataFrame, optional
+        The force plan case (``force, year, metric, value``); without it the panel gives no
+        plan figures.
 
     Returns
     -------
     ForceHeadline
     """
     rows = summary[summary["force"] == force]
-    years = sorted(str(y) for y in pd.unique(rows["year"]))
+    years = tuple(sorted(str(y) for y in pd.unique(rows["year"])))
     last = years[-1]
+
+    def series(metric: str, column: str) -> list[float]:
+        values = rows[rows["metric"] == metric].set_index("year")[column]
+        return [float(values.get(year, math.nan)) for year in years]
+
     final = rows[rows["year"] == last].set_index("metric")
     flag_rows = flags[(flags["force"] == force) & (flags["year"] == last)].set_index("flag")
-    gaps = rows[rows["metric"] == "gap"]
-    cover = float(final.at["reserve_cover_years", "p50"])
+    p_below = float(flag_rows.at["general_below_minimum" + BY_YEAR_SUFFIX, "probability"])
+    plan_rows = plan[plan["force"] == force] if plan is not None and len(plan) else None
+    plan_totals = _plan_values(plan_rows, "total_reserves") if plan_rows is not None else {}
+    plan_use = _plan_values(plan_rows, "planned_reserve_use") if plan_rows is not None else {}
+    amber, red = info.rating
     return ForceHeadline(
         force_name=info.force_name(force),
         scenario_name=info.scenario_name,
-        last_year=last,
-        first_year=years[0],
+        years=years,
         paths=info.paths,
         minimum_fraction=info.minimum_general_rate(force),
-        p_below_minimum=float(flag_rows.at["general_below_minimum" + BY_YEAR_SUFFIX, "probability"]),
+        p_below_minimum=p_below,
         p_reserves_exhausted=float(flag_rows.at["usable_reserves_exhausted" + BY_YEAR_SUFFIX, "probability"]),
-        reserve_cover_median=cover,
-        reserve_cover_capped=cover >= MAX_COVER_YEARS - 1e-9,
-        total_reserves_first=float(rows[(rows["year"] == years[0]) & (rows["metric"] == "total_reserves")]["p50"].iloc[0]),
-        total_reserves_last=float(final.at["total_reserves", "p50"]),
-        gap_median=float(final.at["gap", "p50"]),
-        gap_p10=float(final.at["gap", "p10"]),
-        gap_p90=float(final.at["gap", "p90"]),
-        sum_of_median_gaps=float(gaps["p50"].sum()),
-        cumulative_gap=(tuple(float(final.at["cumulative_gap", c]) for c in ("p50", "p10", "p90"))
-                        if "cumulative_gap" in final.index else None),
-        planned_reserve_use_median=float(final.at["planned_reserve_use", "p50"]),
+        rating=rating_of(p_below, amber, red),
+        rating_thresholds=(amber, red),
+        total_reserves=tuple(zip(series("total_reserves", "p10"), series("total_reserves", "p50"),
+                                 series("total_reserves", "p90"), strict=True)),
+        minimum_general=tuple(series("general_reserve_minimum", "p50")),
+        plan_total_reserves=tuple(plan_totals.get(year, math.nan) for year in years) if plan_totals else None,
+        gap=tuple(float(final.at["gap", c]) for c in ("p10", "p50", "p90")),
+        plan_reserve_use=plan_use.get(last) if plan_use else None,
     )
 
 
+def rating_rule(headline: ForceHeadline) -> str:
+    """The rating and the rule that gave it, e.g. "Amber: the chance … is 5% or more and below 20% (here 8.9%)"."""
+    amber, red = (threshold_text(t) for t in headline.rating_thresholds)
+    rule = {"red": f"{red} or more", "amber": f"{amber} or more and below {red}", "green": f"below {amber}"}
+    return (f"{headline.rating.label}: the chance of the general reserve falling below its minimum by "
+            f"{headline.last_year} is {rule[headline.rating.name]} (here {format_percent(headline.p_below_minimum)})")
+
+
+def threshold_text(value: float) -> str:
+    """A rating threshold as written in a scenario: ``0.2`` → ``"20%"``, ``0.075`` → ``"7.5%"``."""
+    return f"{value * 100:.10g}%"
+
+
 def headline_sentences(headline: ForceHeadline) -> list[str]:
-    """The front page's plain-words sentences for one force.
+    """The front page's three plain-words sentences for one force.
+
+    Every figure is said to be either "in the middle of the simulated outcomes" (a median,
+    with its P10 and P90) or "in the force's plan"; never the one for the other.
 
     Parameters
     ----------
@@ -482,69 +524,36 @@ def headline_sentences(headline: ForceHeadline) -> list[str]:
     Returns
     -------
     list of str
-        The chance the general reserve falls below its minimum; how usable reserves move,
-        how long they last and the chance they run out; the cumulative gap with its P10 and
-        P90 (or, without the ``cumulative_gap`` metric, the sum of the yearly median gaps,
-        labelled as such) and the gap in the last year.
+        The chance the general reserve falls below its minimum; usable reserves at the end
+        against the force's plan (and the chance they are all used up, when there is one);
+        the last year's budget gap and what the force's plan draws from reserves that year.
     """
     h = headline
-    minimum = "its minimum" + (
-        f" ({h.minimum_fraction * 100:.1f}% of net revenue expenditure)" if h.minimum_fraction is not None else ""
-    )
-    scenario = f"the {h.scenario_name} scenario's assumptions" if h.scenario_name else "this scenario's assumptions"
-    general = (
-        f"With {scenario} there is {probability_phrase(h.p_below_minimum, h.paths)} that the general "
-        f"reserve falls below {minimum} at some point by {h.last_year}."
-    )
-    movement = _movement(h.total_reserves_first, h.total_reserves_last, year_end(h.first_year), year_end(h.last_year))
-    if h.reserve_cover_capped:
-        cover = (
-            f"In the middle case usable reserves {movement}, and are not being drawn down in {h.last_year} "
-            f"(cover of 50+ years; CIPFA's reserves depletion measure)."
-        )
-    else:
-        cover = (
-            f"In the middle case usable reserves {movement}: enough for {h.reserve_cover_median:.1f} years at the "
-            f"{h.last_year} rate of use (CIPFA's reserves depletion measure)."
-        )
-    exhausted = (
-        f" There is {probability_phrase(h.p_reserves_exhausted, h.paths)} that they are all used up by {h.last_year}."
-    )
-    if round(h.planned_reserve_use_median, 1) > 0:
-        planned = (f"in the middle case the force's planned drawdowns meet {format_money(h.planned_reserve_use_median)} "
-                   "of it")
-    else:
-        planned = "in the middle case no planned drawdown meets any of it"
-    in_last_year = (
-        f"{format_money(h.gap_median)} in the middle case (P10 {format_money(h.gap_p10)}, "
-        f"P90 {format_money(h.gap_p90)}); {planned}."
-    )
-    if h.cumulative_gap is not None:
-        median, p10, p90 = h.cumulative_gap
-        gap = (
-            f"The budget gap (spending less funding, after savings) adds up to {format_money(median)} from "
-            f"{h.first_year} to {h.last_year} in the middle case (P10 {format_money(p10)}, P90 {format_money(p90)}). "
-            f"In {h.last_year} alone it is {in_last_year}"
-        )
-    else:
-        gap = (
-            f"The budget gap (spending less funding, after savings) in {h.last_year} is {in_last_year} Adding up "
-            f"each year's middle-case gap gives {format_money(h.sum_of_median_gaps)} over {h.first_year} to "
-            f"{h.last_year} (a sum of yearly medians, not the median of the total)."
-        )
-    return [general, cover + exhausted, gap]
+    last = h.last_year
+    minimum = "its minimum" + (f" ({h.minimum_fraction * 100:.1f}% of NRE)" if h.minimum_fraction is not None else "")
+    general = (f"There is {probability_phrase(h.p_below_minimum, h.paths)} that the general reserve falls below "
+               f"{minimum} at some point by {last}.")
+    p10, p50, p90 = h.total_reserves[-1]
+    reserves = (f"Usable reserves at {year_end(last)} are {format_money(p50)} in the middle of the simulated "
+                f"outcomes (P10 {format_money(p10)}, P90 {format_money(p90)})")
+    if h.plan_total_reserves is not None and not math.isnan(h.plan_total_reserves[-1]):
+        reserves += f", against {format_money(h.plan_total_reserves[-1])} in the force's plan"
+    if h.p_reserves_exhausted > 0:
+        reserves += (f"; there is {probability_phrase(h.p_reserves_exhausted, h.paths)} that they are all used "
+                     f"up by {last}")
+    gap_p10, gap_p50, gap_p90 = h.gap
+    gap = (f"In {last} the budget gap after savings is {format_money(gap_p50)} in the middle of the simulated "
+           f"outcomes (P10 {format_money(gap_p10)}, P90 {format_money(gap_p90)})")
+    if h.plan_reserve_use is not None:
+        use = h.plan_reserve_use
+        gap += (f"; the force's plan draws {format_money(use)} from reserves that year" if round(use, 1) > 0
+                else "; the force's plan draws nothing from reserves that year")
+    return [general, reserves + ".", gap + "."]
 
 
 def year_end(fiscal_year: str) -> str:
     """The last day of a fiscal year: ``"2019/20"`` → ``"31 March 2020"``."""
     return f"31 March {int(fiscal_year[:4]) + 1}"
-
-
-def _movement(first: float, last: float, first_date: str, last_date: str) -> str:
-    if round(first, 1) == round(last, 1):
-        return f"stay at {format_money(last)} from {first_date} to {last_date}"
-    verb = "fall" if last < first else "rise"
-    return f"{verb} from {format_money(first)} at {first_date} to {format_money(last)} at {last_date}"
 
 
 # --------------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.declare.formatting import format_quantity
-
 
 def scenario_inputs_table(setup) -> pd.DataFrame:
     """What the scenario states for each uncertain input, as written, for the appendix.
@@ -23,27 +21,32 @@ def scenario_inputs_table(setup) -> pd.DataFrame:
     """
     from model.declare.fiscal import MODEL_YEARS
     from model.declare.inputs import INPUTS
-    from model.io.scenario import PLAN
+    from model.io.scenario import PLAN, describe_distribution
 
     rows = []
     for name, declaration in INPUTS.items():
         spec = setup.scenario.inputs.get(name)
         if spec is None:
-            rows.append([name, "all", "all years", "force plan" if declaration.plan_default else "fixed",
+            rows.append([name, "all", "all years", "not stated: " + ("force plan" if declaration.plan_default
+                                                                      else "fixed"),
                          "each force's planning assumption" if declaration.plan_default else declaration.default])
             continue
+        dependence = ""
+        if spec.over_years == "held":
+            dependence = "; one draw held for every year"
+        elif spec.over_years == "persistent":
+            dependence = f"; persistent, {spec.persistence:.0%} carried from year to year"
         for (force, year), value in spec.values.items():
             where = [name, force or "all", "all years" if year is None else MODEL_YEARS[year]]
             if value == PLAN:
-                rows.append(where + ["force plan", "each force's planning assumption"])
+                rows.append(where + ["force plan", "each force's planning assumption" + dependence])
             else:
-                params = ", ".join(f"{key} {format_quantity(v, value.unit)}" for key, v in value.params.items())
-                rows.append(where + [value.kind, params])
+                rows.append(where + [value.kind, describe_distribution(value) + dependence])
     for shock in setup.scenario.shocks:
-        params = ", ".join(f"{key} {format_quantity(v, 'money')}" for key, v in shock.cost.params.items())
         rows.append([f"shock: {shock.name}", ", ".join(shock.forces),
                      ", ".join(MODEL_YEARS[t] for t in shock.years if t < setup.scenario.n_years),
-                     f"{shock.probability:.1%} a year × {shock.cost.kind} cost", params])
+                     f"{shock.probability:.1%} a year × {shock.cost.kind} cost",
+                     f"{shock.label}: {describe_distribution(shock.cost)}"])
     return pd.DataFrame(rows, columns=["input", "force", "year", "distribution", "parameters"])
 
 

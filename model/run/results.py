@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from model import __version__
+from model.declare.outputs import RATING_LEVELS
 from model.io.overlay import Change
 from model.run.appendix import correlation_table, scenario_inputs_table
 from model.sampling.setup import RunSetup
@@ -99,6 +100,9 @@ class RunInfo:
         The fields each overlay of the chain, and each ``--set``, stated over its base.
     resolved_yaml, resolved_sha256 : str
         The merged scenario as one file (``resolved.yaml``) and the sha256 of its fields.
+    rating : (float, float)
+        The front page's amber and red thresholds on the chance of the general reserve
+        falling below its minimum by the last year.
     """
 
     scenario_name: str
@@ -126,6 +130,7 @@ class RunInfo:
     changes: tuple[Change, ...] = ()
     resolved_yaml: str = ""
     resolved_sha256: str = ""
+    rating: tuple[float, float] = (RATING_LEVELS["amber"].default_from, RATING_LEVELS["red"].default_from)
 
     @property
     def force_ids(self) -> list[str]:
@@ -204,6 +209,7 @@ def run_info(setup: RunSetup, paths: int | None = None, stopping: dict | None = 
         changes=scenario.changes,
         resolved_yaml=scenario.resolved_yaml,
         resolved_sha256=scenario.resolved_sha256,
+        rating=scenario.rating,
     )
 
 

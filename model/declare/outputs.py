@@ -253,9 +253,9 @@ class FinanceColumn:
 FINANCE_COLUMNS: dict[str, FinanceColumn] = {
     c.name: c
     for c in (
-        FinanceColumn("optimistic", "Optimistic", "Optimistic case"),
+        FinanceColumn("optimistic", "Upside", "Optimistic case"),
         FinanceColumn("median_case", "Median", "Median case"),
-        FinanceColumn("pessimistic", "Pessimistic", "Pessimistic case"),
+        FinanceColumn("pessimistic", "Downside", "Pessimistic case"),
         FinanceColumn("force_plan", "Plan", "Force plan"),
     )
 }

@@ -316,9 +316,9 @@ def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> l
         "and the solid line with markers is the median (P50).",
         plan_sentence,
         "The red dotted line is the minimum general reserve (a percentage of net revenue expenditure, NRE).",
-        "Finance tables: optimistic and pessimistic are each line's own P90 or P10, whichever is better or "
-        "worse for the force's finances; central is the median. Each line is taken on its own, so the optimistic "
-        "column does not add up down the page.",
+        "Finance tables: each column is one projection and adds up down the page: upside and downside put every "
+        "input at its favourable or unfavourable 1-in-10 value (the optimistic and pessimistic cases), median "
+        "every input at its median, plan the force's own assumptions.",
         "Gap charts and cumulative figures add up yearly medians; they are labelled as such, because the median "
         "of a total is not the total of the medians.",
     ):
@@ -578,9 +578,9 @@ def force_table_page(cases: pd.DataFrame, force: str, force_name: str) -> Figure
     top = height - MARGIN_INCHES
     page.text(MARGIN_INCHES / width, (top - 0.2) / height, f"{force_name}: medium-term financial plan",
               fontsize=14, fontweight="bold", va="baseline")
-    intro = ("Each column is one projection, so it adds up down the page. Optimistic / Pessimistic: every input at its "
-             "favourable / unfavourable 1-in-10 value; Median: every input at its median; Plan: the force's own "
-             "planning assumptions. The spread of each line across the simulated paths is on the funding, reserves "
+    intro = ("Each column is one projection, so it adds up down the page. Upside / Downside: every input at its "
+             "favourable / unfavourable 1-in-10 value (the optimistic and pessimistic cases); Median: every input at "
+             "its median; Plan: the force's own planning assumptions. The spread of each line across the simulated paths is on the funding, reserves "
              "and risk pages and in the workbook's Percentiles sheet.")
     text_width_points = (width - 2 * MARGIN_INCHES) * POINTS_PER_INCH
     y = top - 0.48

@@ -13,6 +13,7 @@ from model.declare.formatting import format_value
 from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
+from model.run.probability import wilson_interval
 from model.run.simulation import chunks
 from model.sampling.draws import (
     baseline_values,
@@ -111,7 +112,8 @@ def shift_text(shift: float, unit: str) -> str:
 
 
 
-DRIVER_COLUMNS = ["scenario", "force", "factor", "label", "kind", "unit", "paths", "breach_paths", "median_all",
+DRIVER_COLUMNS = ["scenario", "force", "factor", "label", "kind", "unit", "paths", "breach_paths", "breach_probability",
+                  "breach_low", "breach_high", "median_all",
                   "median_breach", "mean_all", "mean_breach", "p10_all", "p90_all", "shift", "shift_share",
                   "material", "statement"]
 
@@ -161,8 +163,11 @@ def breach_drivers(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
     DataFrame
         Columns :data:`DRIVER_COLUMNS`, one row per force and uncertain factor (inputs
         averaged over the years they apply, in their units; baseline assumptions; total
-        shocks in £m). ``shift`` is median on breaching paths − median on all paths (means
-        for factors whose P10 = P90), ``shift_share`` that shift over the P10–P90 range, and
+        shocks in £m). ``breach_paths`` of ``paths`` breach: ``breach_probability``, with its
+        95% Wilson interval ``breach_low`` – ``breach_high``, is the tornado's base
+        probability (the same paths and seed). ``shift`` is median on breaching paths −
+        median on all paths (means for factors whose P10 = P90), ``shift_share`` that shift
+        over the P10–P90 range, and
         ``material`` is ``|shift_share| >`` :data:`MATERIAL_SHARE`. Rows are sorted by
         ``|shift_share|``, largest first; a force with no breaching path gets no rows.
     """
@@ -185,6 +190,11 @@ def breach_drivers(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
             factor = dataclasses.replace(first, values=np.concatenate([chunk[k].values for chunk in collected]))
             rows.append(driver_row(factor, breach))
         table = pd.DataFrame(rows)
+        probability = float(breach.mean())
+        low, high = wilson_interval(probability, paths)
+        table.insert(0, "breach_high", high)
+        table.insert(0, "breach_low", low)
+        table.insert(0, "breach_probability", probability)
         table.insert(0, "breach_paths", int(breach.sum()))
         table.insert(0, "paths", paths)
         table.insert(0, "force", force)

@@ -14,7 +14,7 @@ from model.declare.formatting import format_value
 from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
-from model.run.probability import proportion_standard_error
+from model.run.probability import proportion_standard_error, wilson_interval
 from model.run.simulation import chunks
 from model.sampling.draws import force_inputs, input_uniforms, run_source, sample_input
 from model.sampling.setup import RunSetup
@@ -100,8 +100,41 @@ SPIDER_COLUMNS = ["scenario", "force", "factor", "label", "kind", "output", "yea
 
 
 
-TORNADO_COLUMNS = ["scenario", "force", "factor", "label", "kind", "output", "year", "base", "input_low",
-                   "input_high", "at_low", "at_high", "swing", "swing_std_error", "rank"]
+TORNADO_COLUMNS = ["scenario", "force", "factor", "label", "kind", "output", "year", "base", "base_low", "base_high",
+                   "paths", "input_low", "input_high", "at_low", "at_high", "swing", "swing_std_error", "rank"]
+
+
+
+BASE_BREACH_COLUMNS = ["scenario", "force", "year", "paths", "breach_paths", "probability", "low", "high"]
+
+
+
+def base_breach(tornado: pd.DataFrame) -> pd.DataFrame:
+    """The base P(general reserve below minimum by the last year) of each force, as the tornado carries it.
+
+    This is *the* breach probability of a sensitivity analysis: every input uncertain, on the
+    scenario's own paths and seed, exactly the figure of an ordinary run on as many paths.
+    The breach drivers count the same paths (a test holds them to it); the report and the
+    console quote it from here, so that every page states one figure.
+
+    Parameters
+    ----------
+    tornado : DataFrame
+        The tornado table (:data:`TORNADO_COLUMNS`) of :func:`one_way_sensitivities`.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`BASE_BREACH_COLUMNS`, one row per force in the tornado's order:
+        ``breach_paths`` of ``paths`` breach, ``probability`` their share and ``low`` /
+        ``high`` its 95% Wilson interval.
+    """
+    rows = tornado[tornado["output"] == BREACH].drop_duplicates("force")
+    paths = rows["paths"].astype(int)
+    table = pd.DataFrame({"scenario": rows["scenario"], "force": rows["force"], "year": rows["year"], "paths": paths,
+                          "breach_paths": (rows["base"] * paths).round().astype(int), "probability": rows["base"],
+                          "low": rows["base_low"], "high": rows["base_high"]})
+    return table.reset_index(drop=True)[BASE_BREACH_COLUMNS]
 
 
 
@@ -129,11 +162,14 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
         the base is the median case for money and the full Monte Carlo for the probability;
         standard errors are Monte Carlo (NaN where exact).
     tornado : DataFrame
-        Columns :data:`TORNADO_COLUMNS`, one row per force × factor × output: ``at_low`` /
-        ``at_high`` the output with the factor at its P10 / P90 (``input_low`` /
-        ``input_high``), ``swing = at_high - at_low`` (exactly 0 for a factor with no
-        effect), ``swing_std_error`` its paired Monte Carlo error (NaN for money, which is
-        exact), ``rank`` 1 for the largest ``|swing|`` per force and output.
+        Columns :data:`TORNADO_COLUMNS`, one row per force × factor × output: ``base`` the
+        median case for money and, for the probability, the base P(general reserve below
+        minimum by the last year) with every input uncertain on ``paths`` paths, its 95%
+        Wilson interval ``base_low`` – ``base_high`` (NaN and no ``paths`` for money, which
+        is exact); ``at_low`` / ``at_high`` the output with the factor at its P10 / P90
+        (``input_low`` / ``input_high``), ``swing = at_high - at_low`` (exactly 0 for a
+        factor with no effect), ``swing_std_error`` its paired Monte Carlo error (NaN for
+        money), ``rank`` 1 for the largest ``|swing|`` per force and output.
     """
     quantiles = tuple(sorted(set(quantiles) | {TORNADO_LOW, TORNADO_HIGH}))
     paths = paths or setup.scenario.paths
@@ -145,6 +181,7 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
     tornado_table = pd.DataFrame(tornado, columns=TORNADO_COLUMNS)
     tornado_table["rank"] = tornado_table.groupby(["force", "output"])["swing"].transform(
         lambda s: s.abs().rank(ascending=False, method="first")).astype(int)
+    tornado_table["paths"] = tornado_table["paths"].astype("Int64")
     return pd.DataFrame(spider, columns=SPIDER_COLUMNS), tornado_table
 
 
@@ -157,6 +194,7 @@ def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[floa
     base_money = median_case_outputs(setup, force, {})
     flags = breach_flags_pinned(setup, force, [{}] + [{f.key: q} for f in factors for q in quantiles], paths)
     base_flags, base_p = flags[0], float(flags[0].mean())
+    base_low, base_high = wilson_interval(base_p, paths)
     low, high = quantiles.index(TORNADO_LOW), quantiles.index(TORNADO_HIGH)
     spider, tornado = [], []
     for i, factor in enumerate(factors):
@@ -172,9 +210,10 @@ def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[floa
             change, change_error = paired_difference(pinned[j], base_flags)
             spider.append(common + [BREACH, year, q, texts[j], p, proportion_standard_error(p, paths), change, change_error])
         for output in ("cumulative_gap", "total_reserves"):
-            tornado.append(common + [output, year, base_money[output], texts[low], texts[high], money[low][output],
-                                     money[high][output], money[high][output] - money[low][output], math.nan, 0])
+            tornado.append(common + [output, year, base_money[output], math.nan, math.nan, None, texts[low],
+                                     texts[high], money[low][output], money[high][output],
+                                     money[high][output] - money[low][output], math.nan, 0])
         swing, swing_error = paired_difference(pinned[high], pinned[low])
-        tornado.append(common + [BREACH, year, base_p, texts[low], texts[high], float(pinned[low].mean()),
-                                 float(pinned[high].mean()), swing, swing_error, 0])
+        tornado.append(common + [BREACH, year, base_p, base_low, base_high, paths, texts[low], texts[high],
+                                 float(pinned[low].mean()), float(pinned[high].mean()), swing, swing_error, 0])
     return spider, tornado

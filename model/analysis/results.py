@@ -6,7 +6,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from model.declare.formatting import format_percent
+from model.declare.outputs import BREACH
 from model.run.results import RunInfo
+
+
+def probability_text(probability: float, low: float, high: float) -> str:
+    """A probability with its 95% interval, as every page and the console write it.
+
+    Examples
+    --------
+    >>> probability_text(0.0429, 0.0402, 0.0458)
+    '4.3% (95% interval 4.0% to 4.6%)'
+    """
+    return f"{format_percent(probability)} (95% interval {format_percent(low)} to {format_percent(high)})"
 
 
 @dataclass
@@ -39,6 +52,44 @@ class SensitivityResult:
         """The CSV tables by file stem, in the order they are written."""
         return {"unit_sensitivities": self.unit_sensitivities, "spider": self.spider, "tornado": self.tornado,
                 "sobol_indices": self.sobol_indices, "breach_drivers": self.breach_drivers}
+
+    def base_breach(self) -> pd.DataFrame:
+        """The one base P(general reserve below minimum by the last year) per force, with its interval.
+
+        Every input uncertain, on the scenario's paths and seed: the tornado's base, which
+        the breach drivers count on the same paths. Every page and the console quote it.
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`model.analysis.one_way.BASE_BREACH_COLUMNS`, indexed by force.
+        """
+        from model.analysis.one_way import base_breach
+
+        return base_breach(self.tornado).set_index("force", drop=False)
+
+    def design_breach(self) -> pd.DataFrame:
+        """The Sobol' design's own P(general reserve below minimum by the last year) per force.
+
+        A different sample from :meth:`base_breach` (the design's quasi-random points, not the
+        scenario's paths), so a slightly different estimate of the same probability.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by force: ``probability`` (the share of the design's evaluations that
+            breach), ``low`` and ``high`` (its 95% interval), ``evaluations``,
+            ``base_samples`` and ``effective_samples`` (what the evaluations are worth as
+            independent paths; see :func:`model.analysis.sobol.design_mean_interval`).
+        """
+        sobol = self.sobol_indices
+        columns = ["force", "output_mean", "output_low", "output_high", "evaluations", "base_samples",
+                   "effective_samples"]
+        if sobol.empty:
+            return pd.DataFrame(columns=["probability", "low", "high", *columns[4:]])
+        last = sobol[(sobol["output"] == BREACH) & (sobol["year"] == sobol["year"].max())]
+        table = last[columns].drop_duplicates("force").set_index("force")
+        return table.rename(columns={"output_mean": "probability", "output_low": "low", "output_high": "high"})
 
     def sobol_evaluations(self) -> dict[str, int]:
         """Model evaluations of the Sobol' design, per force."""

@@ -13,6 +13,7 @@ from scipy.stats import qmc
 from model.analysis.factors import SobolGroup, sobol_groups
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
+from model.run.probability import Z95, wilson_interval
 from model.run.simulation import chunks
 from model.sampling.draws import force_inputs
 from model.sampling.setup import RunSetup
@@ -198,8 +199,44 @@ def sparse_note(output: str, y: np.ndarray) -> str:
 
 
 
+def design_mean_interval(y: np.ndarray, step: int, output: str) -> tuple[float, float, int]:
+    """The 95% interval of an output's mean over a design, and how many independent samples the design is worth.
+
+    The ``step`` evaluations of one base sample share most of their uniforms, so they are
+    not independent: the standard error is that of the base samples' means (as if the base
+    samples were independent draws, which errs wide for quasi-random points). The design is
+    worth ``variance / se²`` independent samples, between the base samples and the
+    evaluations.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n * step,)
+        The output on every row of a design in its layout (:func:`saltelli_matrix`).
+    step : int
+        Evaluations per base sample, ``groups + 2``.
+    output : str
+        For the breach indicator the interval is a Wilson interval at that many samples;
+        otherwise mean ± 1.96 standard errors.
+
+    Returns
+    -------
+    (low, high, effective) : (float, float, int)
+    """
+    y = np.asarray(y, dtype=float)
+    n = y.size // step
+    mean = float(y.mean())
+    error = float(y.reshape(n, step).mean(axis=1).std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
+    effective = int(np.clip(round(float(y.var()) / error**2), n, y.size)) if error > 0 else n
+    if output == BREACH:
+        low, high = wilson_interval(mean, effective)
+        return low, high, effective
+    return mean - Z95 * error, mean + Z95 * error, effective
+
+
+
 SOBOL_COLUMNS = ["scenario", "force", "output", "year", "group", "label", "S1", "S1_low", "S1_high", "ST", "ST_low",
-                 "ST_high", "output_mean", "output_sd", "base_samples", "evaluations", "note"]
+                 "ST_high", "output_mean", "output_low", "output_high", "effective_samples", "output_sd",
+                 "base_samples", "evaluations", "note"]
 
 
 
@@ -225,7 +262,11 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None) -> pd
         Columns :data:`SOBOL_COLUMNS`: per force, for ``cumulative_gap`` and
         ``total_reserves`` in the last year and the breach indicator by each year, each
         group's ``S1`` and ``ST`` with their 95% bootstrap intervals; ``output_mean`` is
-        the output's mean over the design (for the breach indicator, its probability).
+        the output's mean over the design's own evaluations (for the breach indicator, the
+        design's own estimate of its probability: a different sample from the scenario's
+        paths, so not the tornado's base figure), ``output_low`` – ``output_high`` its 95%
+        interval and ``effective_samples`` the independent samples the design is worth
+        (see :func:`design_mean_interval`).
     """
     scenario = setup.scenario
     seed = scenario.seed if seed is None else seed
@@ -239,8 +280,10 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None) -> pd
         labels = {g.name: g.label for g in groups}
         for (output, t), y in outputs.items():
             indices = analyse_sobol(design, y, seed=seed + f)
+            low, high, effective = design_mean_interval(y, len(groups) + 2, output)
             for row in indices.itertuples(index=False):
                 rows.append([scenario.name, force, output, scenario.years[t], row.group, labels[row.group],
                              row.S1, row.S1_low, row.S1_high, row.ST, row.ST_low, row.ST_high,
-                             float(y.mean()), float(y.std()), n, y.size, row.note or sparse_note(output, y)])
+                             float(y.mean()), low, high, effective, float(y.std()), n, y.size,
+                             row.note or sparse_note(output, y)])
     return pd.DataFrame(rows, columns=SOBOL_COLUMNS)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.factors import applicable_years, baseline_assumptions, baseline_label, input_has_spread, lower_first
+from model.analysis.one_way import band_d_rise
 from model.declare.formatting import format_value
 from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
@@ -34,6 +35,11 @@ MATERIAL_SHARE = 0.25
 
 P10_P90_WIDTH_IN_SD = 2.5631031310892007
 """Width of the P10–P90 range of a normal distribution, in standard deviations (2 × 1.2816)."""
+
+
+
+PRECEPT_AS_SET = "Band D increase, as set within the limit"
+"""The band D increase's label in the breach drivers: the rise the PCC set, after any rule and the referendum limit."""
 
 
 
@@ -87,6 +93,11 @@ def path_factors(setup: RunSetup, force: str, start: int, stop: int, source) -> 
     factors = []
     for name in stated_inputs(setup):
         if not input_has_spread(setup, force, name) or not applicable_years(setup, name):
+            continue
+        if name == "precept_increase":
+            # A rule ("the most the limit allows") has no value of its own: the rise as set.
+            rise = band_d_rise(projection.lines["band_d"], applicable_years(setup, name))
+            factors.append(PathFactor(name, PRECEPT_AS_SET, "input", "rate", rise))
             continue
         drawn, is_cash = draw_input(setup, force_data, name, uniforms, n, years, plan)
         per_path, unit = input_path_values(setup, name, drawn, is_cash, projection.lines["band_d"])

@@ -72,18 +72,46 @@ def paired_difference(new: np.ndarray, old: np.ndarray) -> tuple[float, float]:
 
 
 
+def band_d_rise(band_d: np.ndarray, years: Sequence[int]) -> np.ndarray:
+    """The band D rise as set, within the referendum limit, per path: its average over ``years``.
+
+    Parameters
+    ----------
+    band_d : ndarray, shape (paths, model years)
+        Band D (£) from a projection.
+    years : sequence of int
+        Model years (each compared with the year before).
+
+    Returns
+    -------
+    ndarray, shape (paths,)
+        The average rise, as a fraction of the previous year's band D.
+    """
+    years = list(years)
+    return (band_d[:, years] / band_d[:, [t - 1 for t in years]] - 1.0).mean(axis=1)
+
+
+
 def factor_value_text(setup: RunSetup, force: str, factor: Factor, q: float) -> str:
-    """The factor's value at quantile ``q`` (an input: its average over the years it applies)."""
+    """The factor's value at quantile ``q`` (an input: its average over the years it applies).
+
+    The band D increase is the rise as set, within the referendum limit, in the median case
+    with the factor at ``q``: a rule such as "the most the limit allows" has no value of
+    its own until the limit is known.
+    """
     if factor.kind == "baseline":
         figure = setup.forces[force].figures[factor.key[2]]
         distribution = Distribution("triangular", {"low": figure.low, "mode": figure.central, "high": figure.high},
                                     figure.unit)
         return format_value(float(distribution.ppf(np.array([q]))[0]), figure.unit)
     source = QuantileSource(lambda key: q if key == factor.key else 0.5)
-    values, is_cash = sample_input(setup, force, factor.name, 0, 1, source=source)
     years = list(applicable_years(setup, factor.name))
     if not years:
         return "–"
+    if factor.name == "precept_increase":
+        band_d = project_force(force_inputs(setup, force, 0, 1, source=source)).lines["band_d"]
+        return format_value(float(band_d_rise(band_d, years)[0]), "rate")
+    values, is_cash = sample_input(setup, force, factor.name, 0, 1, source=source)
     cash = is_cash[0, years]
     unit = INPUTS[factor.name].units[0]
     if cash.all():

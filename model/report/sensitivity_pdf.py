@@ -3,7 +3,14 @@
 Each ``draw_*`` function takes tidy rows from :mod:`model.analysis` and a matplotlib
 Axes, and draws on nothing else; :func:`build_sensitivity_pdf` arranges them into the
 pages of ``sensitivity.pdf``. Money is in £m cash, negatives in brackets; probabilities
-are shown in %.
+are shown in %, each with its 95% interval.
+
+One breach probability per scenario and seed: every page that states P(general reserve
+below minimum by the last year) quotes
+:meth:`~model.analysis.results.SensitivityResult.base_breach` (every input uncertain, the
+scenario's own paths), in the same words (:func:`~model.analysis.results.probability_text`).
+The Sobol' page also gives the design's own estimate, labelled as such, with its sample
+and interval, and says why the two differ.
 """
 
 from __future__ import annotations
@@ -21,8 +28,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from model.analysis.results import SensitivityResult
-from model.declare.formatting import format_table_money
+from model.analysis.results import SensitivityResult, probability_text
+from model.declare.formatting import format_money, format_percent, format_table_money
 from model.declare.outputs import BREACH
 from model.run.probability import Z95
 from model.run.results import RunInfo
@@ -34,6 +41,8 @@ TOTAL_ORDER_COLOUR = "#2166ac"
 BASE_COLOUR = "#333333"
 YEAR_COLOURS = ("#c6dbef", "#9ecae1", "#4292c6", "#08519c", "#08306b")
 SPIDER_COLOURS = ("#1f5fa8", "#d0661b", "#238b45", "#7a4ea3", "#b5367a", "#8c6d1f", "#2a7f8f", "#555555")
+SPIDER_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+"""One marker per factor too, so that lines of near colours (and a greyscale print) stay apart."""
 
 PAGE_SIZE = (11.69, 8.27)
 """A4 landscape, inches."""
@@ -128,11 +137,22 @@ def draw_tornado(ax: Axes, rows: pd.DataFrame, output: str, top: int = TOP_FACTO
     ax.set_xlim(low, high + 0.14 * (high - low))
     year = rows["year"].iloc[0] if len(rows) else ""
     _style(ax, output_title(output, year))
-    base_text = f"{base:.1%}" if is_probability(output) else format_table_money(base, 1)
-    note = f"Base {base_text}" + (" (Monte Carlo)" if is_probability(output) else " (median case)")
+    ax.set_xlabel(tornado_base_note(rows, output, hidden), fontsize=NOTE_SIZE)
+
+
+def tornado_base_note(rows: pd.DataFrame, output: str, hidden: int = 0) -> str:
+    """The line under a tornado chart: its base, in £m or as a probability with its interval and paths."""
+    if rows.empty:
+        return ""
+    first = rows.iloc[0]
+    if is_probability(output):
+        note = (f"Base {probability_text(first['base'], first['base_low'], first['base_high'])}, "
+                f"every input uncertain,\non the scenario's {int(first['paths']):,} paths")
+    else:
+        note = f"Base {format_money(first['base'])}: the median case (every input at its median)"
     if hidden:
-        note += f"; {hidden} factor{'s' if hidden > 1 else ''} with no effect not shown"
-    ax.set_xlabel(note, fontsize=NOTE_SIZE)
+        note += f"\n{hidden} factor{'s' if hidden > 1 else ''} with no effect not shown"
+    return note
 
 
 def tornado_legend(figure: Figure) -> None:
@@ -142,7 +162,8 @@ def tornado_legend(figure: Figure) -> None:
     figure.legend(handles=handles, loc="lower center", ncols=3, fontsize=LABEL_SIZE, frameon=False)
 
 
-def draw_spider(ax: Axes, rows: pd.DataFrame, output: str, factors: Sequence[str], colours: dict[str, str]) -> None:
+def draw_spider(ax: Axes, rows: pd.DataFrame, output: str, factors: Sequence[str], colours: dict[str, str],
+                base: pd.Series | None = None, markers: dict[str, str] | None = None) -> None:
     """A spider plot: the output as each chosen factor moves through its quantiles, the others at base.
 
     Parameters
@@ -153,19 +174,34 @@ def draw_spider(ax: Axes, rows: pd.DataFrame, output: str, factors: Sequence[str
         Factors to draw (the same on every panel of a page, so that a colour means one factor).
     colours : dict of str to str
         Colour of each factor.
+    base : Series, optional
+        For the probability, the force's row of
+        :meth:`~model.analysis.results.SensitivityResult.base_breach`: drawn as a dashed line
+        and stated under the panel, with its interval.
+    markers : dict of str to str, optional
+        Marker of each factor (default: a dot).
     """
     for factor in factors:
         line = rows[rows["factor"] == factor].sort_values("quantile")
-        ax.plot(line["quantile"] * 100, line["value"], marker="o", markersize=3, color=colours[factor],
+        ax.plot(line["quantile"] * 100, line["value"], marker=(markers or {}).get(factor, "o"), markersize=3.5,
+                color=colours[factor],
                 linewidth=1.4, label=line["label"].iloc[0])
         if is_probability(output):
             ax.fill_between(line["quantile"] * 100, line["value"] - Z95 * line["std_error"],
                             line["value"] + Z95 * line["std_error"], color=colours[factor], alpha=0.12, linewidth=0)
     ax.set_xticks([10, 30, 50, 70, 90], ["P10", "P30", "P50", "P70", "P90"])
-    ax.set_xlabel("Factor at its quantile (others at base)", fontsize=NOTE_SIZE)
+    label = "Factor at its quantile (others at base)"
+    if is_probability(output) and base is not None:
+        ax.axhline(base["probability"], color=BASE_COLOUR, linewidth=0.9, linestyle="--")
+        label += (f"\nDashed: base {probability_text(base['probability'], base['low'], base['high'])},\n"
+                  f"every input uncertain ({int(base['paths']):,} paths)")
+    elif not is_probability(output):
+        label += "\nAt P50 every line is the median case"
+    ax.set_xlabel(label, fontsize=NOTE_SIZE)
     _value_axis(ax, output, axis="y")
     year = rows["year"].iloc[0] if len(rows) else ""
     _style(ax, output_title(output, year))
+    ax.title.set_fontsize(TITLE_SIZE - 1)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
 
 
@@ -180,7 +216,7 @@ def spider_factors(tornado_rows: pd.DataFrame, most: int = 8) -> list[str]:
     return chosen[:most]
 
 
-def _wrap(label: str, width: int = 28) -> str:
+def _wrap(label: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(label, width))
 
 
@@ -208,8 +244,10 @@ def draw_sobol_bars(ax: Axes, rows: pd.DataFrame, title: str) -> None:
         errors = np.vstack([values - ordered[f"{index}_low"].to_numpy(), ordered[f"{index}_high"].to_numpy() - values])
         ax.barh(positions + offset, values, height=0.34, color=colour, xerr=errors,
                 error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
-    ax.set_yticks(positions, [_wrap(label) for label in ordered["label"]], fontsize=TICK_SIZE - 0.5)
-    ax.set_xlim(min(0.0, float(np.nanmin(ordered["S1_low"])) - 0.02), max(1.0, float(np.nanmax(ordered["ST_high"]))))
+    ax.set_yticks(positions, [_wrap(label) for label in ordered["label"]], fontsize=TICK_SIZE - 1, linespacing=0.9)
+    ax.set_ylim(-0.6, len(ordered) - 0.4)
+    ax.set_xlim(min(0.0, float(np.nanmin(ordered["S1_low"])) - 0.02),
+                max(1.0, float(np.nanmax(ordered["ST_high"])) + 0.02))
     ax.axvline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("Share of the output's variance", fontsize=NOTE_SIZE)
 
@@ -245,14 +283,19 @@ def draw_sobol_by_year(ax: Axes, rows: pd.DataFrame, title: str) -> None:
         ax.barh(np.arange(len(groups)) - 0.4 + (k + 0.5) * width, values, height=width,
                 color=YEAR_COLOURS[(k + len(YEAR_COLOURS) - len(years)) % len(YEAR_COLOURS)], xerr=errors,
                 error_kw={"elinewidth": 0.6, "capsize": 1.5, "ecolor": "#555555"},
-                label=f"by {year} (P = {probability:.1%})" if probability >= 0.01 else f"by {year} (P = {probability:.2%})")
-    ax.set_yticks(np.arange(len(groups)), [_wrap(label) for label in labels], fontsize=TICK_SIZE - 0.5)
-    ax.set_xlim(0, 1.05)
+                label=f"by {year}: {format_percent(probability)} of evaluations breach")
+    ax.set_yticks(np.arange(len(groups)), [_wrap(label) for label in labels], fontsize=TICK_SIZE - 1, linespacing=0.9)
+    ax.set_ylim(-0.6, len(groups) - 0.4)
+    shown = rows[rows["year"].isin(years)]
+    ax.set_xlim(0, max(1.05, float(np.nanmax(shown["ST_high"])) + 0.02))
     note = "Total-order index (share of variance, interactions included)"
     if left_out:
-        note += f"\nnot shown, too few breaching paths to attribute precisely: {', '.join(left_out)}"
+        note += "\n" + "\n".join(textwrap.wrap(
+            f"Not shown, too few breaching evaluations to attribute precisely: {', '.join(left_out)}", 64))
     ax.set_xlabel(note, fontsize=NOTE_SIZE)
-    ax.legend(fontsize=TICK_SIZE - 1, frameon=False, loc="lower right")
+    handles, texts = ax.get_legend_handles_labels()
+    # The latest year's bar is on top in each group: list the years in the same order.
+    ax.legend(handles[::-1], texts[::-1], fontsize=TICK_SIZE - 1, frameon=False, loc="lower right")
 
 
 def draw_grid_table(ax: Axes, columns: Sequence[str], cells: Sequence[Sequence[str]], widths: Sequence[float],
@@ -338,7 +381,7 @@ def draw_drivers_table(ax: Axes, rows: pd.DataFrame, title: str, top: int = 8) -
         cells.append([row.label + (" (mean)" if by_mean else ""), format_value(typical, row.unit),
                       format_value(breaching, row.unit), shift_text(row.shift, row.unit) if row.shift else "–",
                       f"{row.shift_share:+.0%}", "yes" if row.material else ""])
-    columns = ["Factor", "All paths", "Breaching paths", "Shift", "Share of P10–P90", "Material"]
+    columns = ["Factor", "Median, all paths", "Median, breaching", "Shift", "Share of P10–P90", "Material"]
     draw_grid_table(ax, columns, cells, [0.36, 0.12, 0.14, 0.18, 0.12, 0.08],
                     shaded=[row.material for row in shown.itertuples()], row_height=1.0 / (top + 1.3))
 
@@ -380,81 +423,138 @@ def unit_page(tables: dict, info: RunInfo) -> Figure:
     return figure
 
 
-def tornado_page(tables: dict, info: RunInfo, force: str) -> Figure:
+def base_row(result: SensitivityResult, force: str) -> pd.Series | None:
+    """A force's base breach probability (:meth:`~model.analysis.results.SensitivityResult.base_breach`)."""
+    base = result.base_breach()
+    return base.loc[force] if force in base.index else None
+
+
+def base_breach_sentence(base: pd.Series | None, year: str) -> str:
+    """The base breach probability in one sentence, as each page that states it does."""
+    if base is None:
+        return ""
+    return (f"P(general reserve < minimum by {year}): {probability_text(base['probability'], base['low'], base['high'])}"
+            f", every input uncertain, on the scenario's {int(base['paths']):,} paths.")
+
+
+def design_breach_sentence(base: pd.Series | None, design: pd.Series | None, year: str) -> str:
+    """The Sobol' design's own breach probability, labelled, with its sample and interval, and why it differs."""
+    if design is None or not np.isfinite(design["probability"]):
+        return ""
+    evaluations, base_samples = int(design["evaluations"]), int(design["base_samples"])
+    effective = int(design["effective_samples"])
+    worth = round(effective, -2) if effective >= 1000 else effective
+    text = (f"The Sobol' design's own estimate, from its {evaluations:,} evaluations, is "
+            f"{probability_text(design['probability'], design['low'], design['high'])}: a different sample "
+            f"(quasi-random design points, not the scenario's paths), worth about {worth:,} independent paths "
+            f"because the {evaluations // base_samples} evaluations of each of its {base_samples:,} base samples share "
+            "most of their draws.")
+    if base is None:
+        return text
+    if design["low"] <= base["high"] and base["low"] <= design["high"]:
+        return text + (" Both estimate the same probability and differ by sampling error (the intervals overlap); "
+                       "the indices below are computed on the design.")
+    return text + (" Both estimate the same probability, yet the intervals do not overlap: more than sampling error "
+                   "usually explains; rerun with more --paths or a larger --sobol-n.")
+
+
+def tornado_page(result: SensitivityResult, force: str) -> Figure:
     """A force's three tornado charts, stacked on a portrait page."""
-    tornado = tables["tornado"]
+    info, tornado = result.info, result.tornado
     rows = tornado[tornado["force"] == force]
+    base = base_row(result, force)
+    paths = f"the same {int(base['paths']):,} paths" if base is not None else "the same paths"
     figure = Figure(figsize=PORTRAIT_SIZE)
-    figure.text(0.05, 0.965, f"One-way sensitivity — {info.force_name(force)}", fontsize=14,
+    figure.text(0.05, 0.97, f"One-way sensitivity — {info.force_name(force)}", fontsize=14,
                 fontweight="bold")
-    figure.text(0.05, 0.935, "\n".join(textwrap.wrap(
-        "Each input (and baseline assumption) from its P10 to its P90 with the others at base: money in the median "
-        "case (every other input at its median); the probability with the other inputs uncertain on the same "
-        "paths (common random numbers).", 125)), fontsize=NOTE_SIZE, color="#444444", va="center")
+    figure.text(0.05, 0.952, "\n".join(textwrap.wrap(
+        "Each input (and baseline assumption) from its P10 to its P90, the others at base; under each name its "
+        "P10 → P90 value (an input's average over the years it applies; band D as set, within the referendum "
+        "limit). Money: the median case (every other input at its median). Probability: the other inputs "
+        f"uncertain on {paths} (common random numbers); each swing ± its 95% Monte Carlo margin.", 130)),
+        fontsize=NOTE_SIZE, color="#444444", va="top")
     for k, output in enumerate(("cumulative_gap", "total_reserves", BREACH)):
-        ax = figure.add_axes((0.40, 0.665 - k * 0.298, 0.52, 0.225))
+        ax = figure.add_axes((0.40, 0.665 - k * 0.288, 0.52, 0.205))
         draw_tornado(ax, rows[rows["output"] == output], output)
     tornado_legend(figure)
     return figure
 
 
-def spider_page(tables: dict, info: RunInfo, force: str) -> Figure:
+def spider_page(result: SensitivityResult, force: str) -> Figure:
     """A force's three spider plots, one colour per factor across the page."""
-    spider, tornado = tables["spider"], tables["tornado"]
+    info, spider, tornado = result.info, result.spider, result.tornado
     factors = spider_factors(tornado[tornado["force"] == force])
     colours = {factor: SPIDER_COLOURS[k % len(SPIDER_COLOURS)] for k, factor in enumerate(factors)}
+    markers = {factor: SPIDER_MARKERS[k % len(SPIDER_MARKERS)] for k, factor in enumerate(factors)}
     figure = _page(f"Spider plot — {info.force_name(force)}",
                    "The output as each of the largest-swing factors moves from its P10 to its P90 (others at base); "
-                   "shaded: 95% Monte Carlo band of the probability.")
+                   "shaded: 95% Monte Carlo band of the probability. With one factor pinned at its median and the "
+                   "others uncertain the probability is not the base, which has every input uncertain.")
     axes = []
+    base = base_row(result, force)
     for k, output in enumerate(("cumulative_gap", "total_reserves", BREACH)):
-        ax = figure.add_axes((0.06 + k * 0.325, 0.22, 0.26, 0.65))
-        draw_spider(ax, spider[(spider["force"] == force) & (spider["output"] == output)], output, factors, colours)
+        ax = figure.add_axes((0.065 + k * 0.33, 0.24, 0.255, 0.58))
+        draw_spider(ax, spider[(spider["force"] == force) & (spider["output"] == output)], output, factors, colours,
+                    base=base, markers=markers)
         axes.append(ax)
     handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncols=4, fontsize=LABEL_SIZE, frameon=False)
+    figure.legend(handles, labels, loc="lower center", ncols=4, fontsize=LABEL_SIZE, frameon=False,
+                  bbox_to_anchor=(0.5, 0.06))
     return figure
 
 
-def sobol_page(tables: dict, info: RunInfo, force: str) -> Figure:
+def sobol_page(result: SensitivityResult, force: str) -> Figure:
     """A force's Sobol' indices: money outputs, the breach by the last year, and the breach by year."""
-    sobol = tables["sobol_indices"]
+    info, sobol = result.info, result.sobol_indices
     rows = sobol[sobol["force"] == force]
     last = rows["year"].max()
     n = int(rows["base_samples"].iloc[0]) if len(rows) else 0
     evaluations = int(rows["evaluations"].iloc[0]) if len(rows) else 0
+    design = result.design_breach()
+    base = base_row(result, force)
     figure = _page(f"Variance-based attribution (Sobol') — {info.force_name(force)}",
-                   f"First- and total-order indices with 95% bootstrap intervals; {n:,} base samples, "
-                   f"{evaluations:,} model evaluations. Inputs joined by a stated correlation share a group.")
+                   f"First- and total-order indices, 95% bootstrap intervals; Sobol' design of {n:,} base samples "
+                   f"({evaluations:,} model evaluations); inputs joined by a stated correlation share a group.")
+    probabilities = [base_breach_sentence(base, last),
+                     design_breach_sentence(base, design.loc[force] if force in design.index else None, last)]
+    figure.text(0.04, 0.895, "\n".join(line for part in probabilities if part for line in textwrap.wrap(part, 200)),
+                fontsize=NOTE_SIZE, va="top", linespacing=1.3,
+                bbox={"boxstyle": "square,pad=0.5", "facecolor": "#f4f6f9", "edgecolor": "#cccccc", "linewidth": 0.6})
     panels = (("cumulative_gap", output_title("cumulative_gap", last)),
               ("total_reserves", output_title("total_reserves", last)),
               (BREACH, output_title(BREACH, last)))
-    places = ((0.17, 0.52, 0.29, 0.33), (0.66, 0.52, 0.29, 0.33), (0.17, 0.09, 0.29, 0.33))
+    places = ((0.22, 0.465, 0.25, 0.29), (0.69, 0.465, 0.25, 0.29), (0.22, 0.09, 0.25, 0.29))
     for (output, title), place in zip(panels, places, strict=True):
         ax = figure.add_axes(place)
         draw_sobol_bars(ax, rows[(rows["output"] == output) & (rows["year"] == last)], title)
-    ax = figure.add_axes((0.66, 0.09, 0.29, 0.33))
+        ax.title.set_fontsize(TITLE_SIZE - 1)
+    ax = figure.add_axes((0.69, 0.09, 0.25, 0.29))
     draw_sobol_by_year(ax, rows[rows["output"] == BREACH], "Breach by each year: total-order index")
+    ax.title.set_fontsize(TITLE_SIZE - 1)
     figure.legend(handles=[Patch(color=FIRST_ORDER_COLOUR, label="first order S1 (the factor alone)"),
                            Patch(color=TOTAL_ORDER_COLOUR, label="total order ST (with its interactions)")],
-                  loc="upper left", ncols=2, fontsize=LABEL_SIZE, frameon=False, bbox_to_anchor=(0.035, 0.915))
+                  loc="upper left", ncols=2, fontsize=LABEL_SIZE, frameon=False, bbox_to_anchor=(0.035, 0.825))
     return figure
 
 
-def drivers_page(tables: dict, info: RunInfo) -> Figure:
+def drivers_page(result: SensitivityResult) -> Figure:
     """For every force, the factors that differ most on the paths that breach the minimum."""
-    drivers = tables["breach_drivers"]
+    info, drivers = result.info, result.breach_drivers
     forces = info.force_ids
     figure = _page("Where the breaching paths come from",
-                   f"Paths whose general reserve falls below its minimum by {info.years[-1]}, against all paths; "
-                   "inputs averaged over the years they apply. Shaded: material, a shift of more than a quarter of "
-                   "the factor's P10–P90 range.")
+                   f"Paths whose general reserve falls below its minimum by {info.years[-1]}, against all paths "
+                   "(every input uncertain, the scenario's own paths); inputs averaged over the years they apply. "
+                   "Shaded: material, a shift of more than a quarter of the factor's P10–P90 range.")
     height = 0.80 / max(len(forces), 1)
     for k, force in enumerate(forces):
         rows = drivers[drivers["force"] == force]
         ax = figure.add_axes((0.04, 0.865 - (k + 1) * height + 0.035, 0.92, height - 0.07))
-        breaching = f": {int(rows['breach_paths'].iloc[0]):,} of {int(rows['paths'].iloc[0]):,} paths breach" if len(rows) else ""
-        draw_drivers_table(ax, rows, info.force_name(force) + breaching)
+        base = base_row(result, force)
+        title = info.force_name(force)
+        if base is not None:
+            title += (f": {int(base['breach_paths']):,} of {int(base['paths']):,} paths breach, "
+                      f"{probability_text(base['probability'], base['low'], base['high'])}")
+        draw_drivers_table(ax, rows, title)
     _footnote(figure, "A shift shows association, not cause: an input correlated with a driver shifts with it even if "
                       "it has no effect of its own (the tornado and Sobol' pages show effects).")
     return figure
@@ -468,14 +568,15 @@ def build_sensitivity_pdf(path: Path, result: SensitivityResult) -> None:
     path : Path
     result : SensitivityResult
         Its tables (``unit_sensitivities``, ``tornado``, ``spider``, ``sobol_indices``,
-        ``breach_drivers``) and the run's metadata (title, forces and their names, years).
+        ``breach_drivers``), its base breach probability and the run's metadata (title,
+        forces and their names, years).
     """
-    tables, info = result.tables(), result.info
+    info = result.info
     with PdfPages(path, metadata={"Title": f"Sensitivity — {info.title}", "Creator": "police-mtfs"}) as pdf:
-        pdf.savefig(unit_page(tables, info))
+        pdf.savefig(unit_page(result.tables(), info))
         for force in info.force_ids:
-            pdf.savefig(tornado_page(tables, info, force))
-            pdf.savefig(spider_page(tables, info, force))
-            if not tables["sobol_indices"].empty and force in set(tables["sobol_indices"]["force"]):
-                pdf.savefig(sobol_page(tables, info, force))
-        pdf.savefig(drivers_page(tables, info))
+            pdf.savefig(tornado_page(result, force))
+            pdf.savefig(spider_page(result, force))
+            if not result.sobol_indices.empty and force in set(result.sobol_indices["force"]):
+                pdf.savefig(sobol_page(result, force))
+        pdf.savefig(drivers_page(result))

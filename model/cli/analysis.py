@@ -8,7 +8,6 @@ A user's mistake is one message on stderr and a non-zero exit, as for ``run``.
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from rich.table import Table
 from model import pipeline
 from model.cli.errors import terminate_as_interrupt, user_errors
 from model.cli.options import common_options
-from model.declare.formatting import format_money
+from model.declare.formatting import format_money, format_percent
 from model.declare.outputs import BREACH
 from model.declare.settings import SETTINGS
 from model.declare.units import UnitError, parse_quantity
@@ -64,22 +63,38 @@ def sensitivity(scenario: Path, paths: int | None, seed: int | None, out_dir: Pa
 
 
 def _print_top_drivers(result, folder: Path, seconds: float) -> None:
-    """Per force: P(breach), the groups with the largest total-order index, and the largest tornado swing."""
+    """Per force: the base P(breach) with its 95% interval, the largest total-order Sobol' indices and tornado swing.
+
+    The probability is the report's one figure (:meth:`~model.analysis.results.SensitivityResult.base_breach`), as on
+    every page of ``sensitivity.pdf``.
+    """
     info = result.info
     last = info.years[-1]
-    sobol, tornado = result.sobol_indices, result.tornado
-    table = Table(title=f"What drives P(general reserve below minimum by {last})")
-    for column in ("Force", "P(breach)", "Largest total-order Sobol' indices", "Largest P10→P90 swing"):
-        table.add_column(column)
+    sobol, tornado, base = result.sobol_indices, result.tornado, result.base_breach()
+    paths = int(base["paths"].iloc[0]) if len(base) else info.paths
+    table = Table(title=f"What drives P(general reserve below minimum by {last})",
+                  caption=f"P(breach): every input uncertain, on the scenario's {paths:,} paths (seed {info.seed}), "
+                          f"as in sensitivity.pdf; Sobol' indices from their own design ({result.sobol_n:,} base "
+                          "samples)")
+    table.add_column("Force")
+    table.add_column("P(breach)\n95% interval", no_wrap=True)
+    table.add_column("Largest total-order Sobol' indices")
+    table.add_column("Largest P10→P90 swing")
     for force in info.force_ids:
         rows = sobol[(sobol.force == force) & (sobol.output == BREACH) & (sobol.year == last)].dropna(subset=["ST"])
         top = rows.sort_values("ST", ascending=False).head(3)
         drivers = "; ".join(f"{r.label} {r.ST:.2f}" for r in top.itertuples()) or "no breach to attribute"
         swings = tornado[(tornado.force == force) & (tornado.output == BREACH)]
         biggest = swings.loc[swings.swing.abs().idxmax()] if len(swings) else None
-        swing = (f"{biggest.label}: {biggest.at_low:.1%} → {biggest.at_high:.1%}" if biggest is not None else "–")
-        p = float(swings["base"].iloc[0]) if len(swings) else math.nan
-        table.add_row(escape(info.force_name(force)), f"{p:.1%}", escape(drivers), escape(swing))
+        swing = (f"{biggest.label}: {format_percent(biggest.at_low)} → {format_percent(biggest.at_high)}"
+                 if biggest is not None else "–")
+        if force in base.index:
+            row = base.loc[force]
+            p = (f"{format_percent(row.probability)}\n"
+                 f"{format_percent(row.low)} to {format_percent(row.high)}")
+        else:
+            p = "–"
+        table.add_row(escape(info.force_name(force)), p, escape(drivers), escape(swing))
     console.print(table)
     console.print(f"Wrote unit_sensitivities.csv, tornado.csv, spider.csv, sobol_indices.csv, breach_drivers.csv, "
                   f"sensitivity.pdf, sensitivity.json and resolved.yaml to {escape(str(folder))}/ in {seconds:.1f} s")

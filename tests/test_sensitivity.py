@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -12,15 +14,19 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
+from model import pipeline
 from model.analysis.drivers import DRIVER_COLUMNS, MATERIAL_SHARE, PathFactor, breach_drivers, driver_row
-from model.analysis.factors import OUTPUTS, input_key, sobol_groups
-from model.analysis.one_way import breach_flags_pinned, one_way_sensitivities
-from model.analysis.sobol import analyse_sobol, saltelli_matrix, sobol_design, sobol_indices
+from model.analysis.factors import OUTPUTS, input_key, one_way_factors, sobol_groups
+from model.analysis.one_way import breach_flags_pinned, factor_value_text, one_way_sensitivities
+from model.analysis.results import probability_text
+from model.analysis.sobol import analyse_sobol, design_mean_interval, saltelli_matrix, sobol_design, sobol_indices
 from model.analysis.unit import unit_sensitivities
 from model.cli.main import main as cli_main
+from model.declare.formatting import format_percent
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
 from model.io.forces import evaluate_figures
+from model.run.probability import wilson_interval
 from model.sampling.draws import force_inputs, plan_value, run_source
 from model.sampling.setup import load_setup
 from model.sampling.uniforms import CachedSource, FinalUniforms
@@ -317,3 +323,143 @@ def test_sensitivity_bad_options_are_one_clear_error(tmp_path, arguments, messag
 def test_sensitivity_on_a_missing_scenario_is_one_clear_error(tmp_path):
     result = CliRunner().invoke(cli_main, ["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "nope.yaml" in result.output and result.exception.__class__ is SystemExit
+
+
+# --- one breach probability per scenario and seed ---------------------------------------------
+
+TWO_FORCES = (ONE_FORCE.replace("title: One force, a few inputs", "title: Two forces, a few inputs")
+              .replace("forces: [staffordshire]", "forces: [staffordshire, hertfordshire]")
+              .replace("minimum_general_reserve: 3.5%", "minimum_general_reserve: 3%"))
+"""Two forces whose breach is neither rare nor certain (about 10% and 60% by 2019/20)."""
+
+SENSITIVITY_PATHS, SENSITIVITY_SOBOL_N = 256, 16
+
+
+@pytest.fixture(scope="module")
+def two_forces(tmp_path_factory):
+    """The ``sensitivity`` command run once on :data:`TWO_FORCES`: its scenario, folder and console output."""
+    folder = tmp_path_factory.mktemp("two_forces")
+    scenario = folder / "two_forces.yaml"
+    scenario.write_text(TWO_FORCES, encoding="utf-8")
+    result = CliRunner().invoke(cli_main, ["sensitivity", str(scenario), "--paths", str(SENSITIVITY_PATHS),
+                                           "--sobol-n", str(SENSITIVITY_SOBOL_N), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    return scenario, folder / "out" / "two_forces" / "sensitivity", result.output
+
+
+def _base(folder) -> pd.DataFrame:
+    """Each force's one base probability, read from the tornado (which must carry one per force)."""
+    tornado = pd.read_csv(folder / "tornado.csv")
+    breach = tornado[tornado.output == BREACH]
+    assert (breach.groupby("force")["base"].nunique() == 1).all()  # one base per force, whatever the factor
+    assert tornado.loc[tornado.output != BREACH, ["base_low", "base_high", "paths"]].isna().all().all()  # money: exact
+    return breach.drop_duplicates("force").set_index("force")
+
+
+def test_every_table_that_reports_the_breach_probability_reports_the_same_one(two_forces):
+    scenario, folder, _ = two_forces
+    base = _base(folder)
+    assert list(base.index) == ["staffordshire", "hertfordshire"] and (base.paths == SENSITIVITY_PATHS).all()
+    assert 0.02 < base.loc["staffordshire", "base"] < base.loc["hertfordshire", "base"] < 0.98
+    # (The CSVs hold six significant figures.)
+    for _, row in base.iterrows():
+        assert (row.base_low, row.base_high) == pytest.approx(wilson_interval(row.base, SENSITIVITY_PATHS), abs=1e-6)
+    # The breach drivers count the same paths: the same probability and interval.
+    drivers = pd.read_csv(folder / "breach_drivers.csv").drop_duplicates("force").set_index("force")
+    for force, row in base.iterrows():
+        counted = drivers.loc[force]
+        assert counted.paths == SENSITIVITY_PATHS and counted.breach_paths / counted.paths == pytest.approx(row.base,
+                                                                                                           abs=1e-6)
+        assert (counted.breach_probability, counted.breach_low, counted.breach_high) == (row.base, row.base_low,
+                                                                                        row.base_high)
+    # The spider's changes are from the same base.
+    spider = pd.read_csv(folder / "spider.csv")
+    breach = spider[spider.output == BREACH]
+    assert np.allclose(breach["value"] - breach["change"], breach["force"].map(base["base"]), atol=2e-6)
+    # The unit sensitivities are the exact force-plan case: they state no probability to disagree with.
+    unit = pd.read_csv(folder / "unit_sensitivities.csv")
+    assert not [c for c in unit.columns if c in ("base", "probability") or "breach" in c]
+    # And an ordinary run of the scenario on as many paths gives the same figure.
+    flags = pipeline.run_scenario(scenario, paths=SENSITIVITY_PATHS).flags
+    last = flags[(flags.flag == BREACH) & (flags.year == flags.year.max())].set_index("force")["probability"]
+    for force, row in base.iterrows():
+        assert last[force] == pytest.approx(row.base, abs=1e-6)
+
+
+def test_the_console_table_states_the_base_probability_with_its_interval(two_forces):
+    _, folder, output = two_forces
+    for _, row in _base(folder).iterrows():
+        assert f"│ {format_percent(row.base)} " in output
+        assert f"│ {format_percent(row.base_low)} to {format_percent(row.base_high)} " in output
+    assert f"on the scenario's {SENSITIVITY_PATHS} paths (seed 5)" in " ".join(output.split())
+
+
+def test_the_sobol_design_probability_carries_its_sample_and_interval(two_forces):
+    _, folder, _ = two_forces
+    sobol = pd.read_csv(folder / "sobol_indices.csv")
+    breach = sobol[sobol.output == BREACH]
+    assert (breach.output_low <= breach.output_mean).all() and (breach.output_mean <= breach.output_high).all()
+    assert (breach.output_high - breach.output_low > 0).all()
+    assert ((breach.base_samples <= breach.effective_samples) & (breach.effective_samples <= breach.evaluations)).all()
+    assert (breach.base_samples == SENSITIVITY_SOBOL_N).all()
+
+
+def test_the_design_interval_counts_the_evaluations_of_a_base_sample_as_one_when_they_agree():
+    rng = np.random.default_rng(3)
+    n, step, p = 4096, 4, 0.3
+    independent = (rng.random(n * step) < p).astype(float)
+    low, high, effective = design_mean_interval(independent, step, BREACH)
+    assert low < p < high and effective > 0.8 * n * step
+    alike = np.repeat(rng.random(n) < p, step).astype(float)  # every evaluation of a base sample the same
+    low, high, effective = design_mean_interval(alike, step, BREACH)
+    assert effective == n and (low, high) == pytest.approx(wilson_interval(alike.mean(), n))
+    money = rng.normal(10.0, 2.0, n * step)
+    low, high, _ = design_mean_interval(money, step, "cumulative_gap")
+    assert low < 10.0 < high and high - low < 0.2
+
+
+def _pdf_pages(path) -> list[str]:
+    """The text of each page of a PDF, whitespace collapsed (pdftotext, from poppler-utils)."""
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+PROBABILITY = re.compile(r"(\d+(?:\.\d+)?%) \(95% interval (\d+(?:\.\d+)?%) to (\d+(?:\.\d+)?%)\)")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_every_pdf_page_that_states_the_breach_probability_states_the_same_one(two_forces):
+    _, folder, _ = two_forces
+    base = _base(folder)
+    sobol = pd.read_csv(folder / "sobol_indices.csv")
+    design = sobol[(sobol.output == BREACH) & (sobol.year == sobol.year.max())].drop_duplicates("force").set_index(
+        "force")
+    pages = _pdf_pages(folder / "sensitivity.pdf")
+    assert len(pages) == 1 + 3 * 2 + 1  # units; per force tornado, spider, Sobol'; drivers
+    assert not PROBABILITY.search(pages[0])  # the unit table is exact: no probability
+    for k, (force, row) in enumerate(base.iterrows()):
+        stated = probability_text(row.base, row.base_low, row.base_high)
+        tornado, spider, sobol_page = pages[1 + 3 * k: 4 + 3 * k]
+        for page in (tornado, spider, sobol_page, pages[-1]):
+            assert stated in page, (force, page[:200])
+        for page in (tornado, spider):
+            assert {m.group(0) for m in PROBABILITY.finditer(page)} == {stated}
+        # The Sobol' page gives the design's own figure too, labelled, with its sample, interval and why.
+        own = design.loc[force]
+        design_text = probability_text(own.output_mean, own.output_low, own.output_high)
+        assert {m.group(0) for m in PROBABILITY.finditer(sobol_page)} == {stated, design_text}
+        assert (f"The Sobol' design's own estimate, from its {own.evaluations:,} evaluations, is {design_text}: "
+                "a different sample") in sobol_page
+        assert f"worth about {own.effective_samples:,} independent paths" in sobol_page
+        assert f"{own.base_samples:,} base samples" in sobol_page
+    drivers_page = pages[-1]
+    assert {m.group(0) for m in PROBABILITY.finditer(drivers_page)} == {
+        probability_text(row.base, row.base_low, row.base_high) for _, row in base.iterrows()}
+
+
+def test_the_band_d_increase_is_shown_as_set_within_the_limit(central):
+    """A rule ("the most the limit allows") has no value of its own: the tornado shows the rise it gives."""
+    factor = next(f for f in one_way_factors(central, "leicestershire") if f.name == "precept_increase")
+    # Leicestershire: a freeze with 20%, else the most the limit allows (2% at the median).
+    assert factor_value_text(central, "leicestershire", factor, 0.1) == "0.00%"
+    assert factor_value_text(central, "leicestershire", factor, 0.9) == "1.99%"

@@ -572,3 +572,77 @@ BAD_SCENARIOS = [
     pytest.param(SMALL + "paths: 2000\n", ["line 9", "field 'paths'", "which belongs under 'simulation'"],
                  id="setting-at-top-level"),
 ]
+
+
+# --------------------------------------------------------------------------------------
+# A synthetic run whose deterministic cases come from the engine itself, so every line adds up
+# (for the workbook's formulas, which rebuild the finance table and the reserves waterfall).
+# --------------------------------------------------------------------------------------
+
+ENGINE_YEARS = FOUR_YEARS[:YEARS]
+
+ENGINE_RESERVES = {"staffordshire": ("budget_support", "change_programme"), "hertfordshire": ("capital_fund", "smoothing")}
+"""Each synthetic force's earmarked reserves: a budget-support and a one-off reserve; a capital and a budget-support one."""
+
+ENGINE_CASE_RATES = {
+    "optimistic": dict(PLAN_RATES, grant_change=0.08, pay_award=0.0),
+    "median_case": dict(PLAN_RATES, pay_award=0.02),
+    "pessimistic": dict(PLAN_RATES, grant_change=-0.10, pay_award=0.04),
+    "force_plan": PLAN_RATES,
+}
+"""Outcome rates per case: a surplus (optimistic), shortfalls met from reserves (median), reserves exhausted and
+an uncovered deficit (pessimistic), and the plan."""
+
+
+def engine_force_inputs(force: str, case: str) -> ForceInputs:
+    """The engine's inputs for a synthetic force and case (one path, three years)."""
+    from model.engine.waterfall import CAPITAL, ONE_OFF
+
+    outcome = drivers(1, **ENGINE_CASE_RATES[case])
+    planned_use = np.zeros((1, YEARS, 2))
+    if force == "staffordshire":
+        planned_use[:, :, 0], planned_use[:, :, 1] = 2.0, 1.0
+        return synthetic_force(outcome=outcome, kinds=(BUDGET_SUPPORT, ONE_OFF), planned_use=planned_use,
+                               policy=ReservePolicy(0.03, 0.035, (0, GENERAL), surplus_reserve=0))
+    planned_use[:, :, 0], planned_use[:, :, 1] = 4.0, 1.5  # the capital fund (£10m) cannot pay its third £4m
+    programme = np.full((1, YEARS), 5.0)
+    capital = dataclasses.replace(no_capital(), programme=programme)
+    return synthetic_force(outcome=outcome, kinds=(CAPITAL, BUDGET_SUPPORT), planned_use=planned_use, capital=capital,
+                           policy=ReservePolicy(0.03, 0.05, (GENERAL, 1), surplus_reserve=1))
+
+
+def engine_cases(forces: list[str]) -> pd.DataFrame:
+    """The deterministic cases of the synthetic forces, projected by the engine: every line and reserve balance."""
+    from model.engine.projection import project_force
+
+    rows = []
+    for force in forces:
+        for case in ENGINE_CASE_RATES:
+            projection = project_force(engine_force_inputs(force, case))
+            lines = {name: values[0] for name, values in projection.lines.items()}
+            for k, name in enumerate(ENGINE_RESERVES[force]):
+                lines[f"reserve_{name}"] = projection.earmarked_by_reserve[0, :, k]
+            for metric, values in lines.items():
+                for year, value in zip(ENGINE_YEARS, values, strict=True):
+                    rows.append({"scenario": SCENARIO, "case": case, "force": force, "year": year, "metric": metric,
+                                 "value": float(value)})
+    return pd.DataFrame(rows)
+
+
+def make_engine_result(forces: list[str] | None = None):
+    """A synthetic run whose cases the engine projected, and the reserves each case starts from.
+
+    Returns
+    -------
+    (RunResult, dict of (force, case) to model.report.workbook.CaseReserves)
+    """
+    from model.report.workbook import case_reserves
+
+    forces = forces or list(ENGINE_RESERVES)
+    summary = make_summary(forces, ENGINE_YEARS)
+    result = RunResult(info=make_info(forces), summary=summary, flags=make_flags(forces, ENGINE_YEARS),
+                       plan=make_plan(summary), cases=engine_cases(forces),
+                       appendix=make_appendix(forces, figures_per_force=3))
+    reserves = {(force, case): case_reserves(engine_force_inputs(force, case), ENGINE_RESERVES[force])
+                for force in forces for case in ENGINE_CASE_RATES}
+    return result, reserves

@@ -538,6 +538,24 @@ CATALOGUE = [
      with_minimal("reserve_policy:\n  forces:\n    hertfordshire: {shortfall_order: [base_budget_suport, general]}\n"),
      ["field 'reserve_policy.forces.hertfordshire.shortfall_order'", "found 'base_budget_suport'",
       "Did you mean 'base_budget_support'?"]),
+    # Hostile text and numbers: digits of other scripts, escapes, long text, several mistakes at once.
+    ("arabic-indic-digit", with_minimal("assumptions:\n  pay_award: \u0662%\n"),
+     ["line 6", "field 'assumptions.pay_award'", "a rate with its % sign", "(digits must be 0-9)"]),
+    ("full-width-digit", with_minimal("assumptions:\n  grant_change: \uff12%\n"),
+     ["line 6", "field 'assumptions.grant_change'", "(digits must be 0-9)"]),
+    ("terminal-escape-in-title", minimal_with("title: Test scenario", 'title: "\\e[31mred\\e[0m"'),
+     ["line 1", "field 'title'", "text without control or text-direction characters",
+      "the control character U+001B at character 1 of the text"]),
+    ("text-direction-override", minimal_with("title: Test scenario", 'title: "abc\\u202Edef"'),
+     ["line 1", "field 'title'", "the text-direction character U+202E at character 4 of the text"]),
+    ("title-too-long", minimal_with("title: Test scenario", "title: " + "x" * 250),
+     ["line 1", "field 'title'", "text of at most 200 characters", "found 250 characters"]),
+    ("huge-value-echoed-short", with_minimal("assumptions:\n  pay_award: " + "9" * 5000 + "%\n"),
+     ["line 6", "field 'assumptions.pay_award'", "found '9999999999999999999999999999999999999999…' (5,001 characters)"]),
+    ("three-mistakes-at-once", with_minimal("assumptions:\n  pay_award: 2 percent\n  grant_change: 0.02\n"
+                                            "reserve_policy:\n  minimum_general_reserve: 60%\n"),
+     ["3 mistakes, each on its own line:", "line 6: field 'assumptions.pay_award'",
+      "line 7: field 'assumptions.grant_change'", "line 9: field 'reserve_policy.minimum_general_reserve'"]),
 ]
 
 

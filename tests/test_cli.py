@@ -399,7 +399,7 @@ def error_catalogue_rows() -> dict[str, str]:
 
 def test_the_error_catalogue_shows_every_bad_input_case_with_its_real_message(tmp_path):
     from conftest import REPO
-    from test_scenario_errors import CATALOGUE, FILE_CASES
+    from helpers import CATALOGUE, FILE_CASES
 
     from model.io.errors import InputError
     from model.sampling.setup import load_setup

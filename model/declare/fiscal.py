@@ -15,8 +15,8 @@ MODEL_YEARS: tuple[str, ...] = tuple(
 )
 """Every fiscal year the model can project: ``('2016/17', '2017/18', '2018/19', '2019/20')``."""
 
-_FISCAL = re.compile(r"^(?P<start>\d{4})/(?P<end>\d{2})$")
-_NEAR_MISS = re.compile(r"^(?P<start>\d{4})\s*[-–_ ]\s*(?P<end>\d{2}|\d{4})$")
+_FISCAL = re.compile(r"^(?P<start>\d{4})/(?P<end>\d{2})$", re.ASCII)
+_NEAR_MISS = re.compile(r"^(?P<start>\d{4})\s*[-–_ ]\s*(?P<end>\d{2}|\d{4})$", re.ASCII)
 
 
 class FiscalYearError(ValueError):

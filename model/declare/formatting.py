@@ -19,6 +19,7 @@ function               for                                           example
 from __future__ import annotations
 
 import math
+import sys
 
 from model.declare.fiscal import BUDGET_YEAR, format_fiscal_year
 
@@ -122,3 +123,30 @@ def format_percent(p: float) -> str:
     text = f"{p * 100:.2f}%" if p < 0.01 else f"{p * 100:.1f}%"
     # Never round a possible event to 0% or a not-certain one to 100%.
     return {"100.0%": "99.9%"}.get(text, text)
+
+
+ECHO_CHARACTERS = 40
+"""How much of a user's value an error message repeats; a longer value is cut and its length given."""
+
+
+def echo(value: object) -> str:
+    """A user's value as an error message repeats it, at most :data:`ECHO_CHARACTERS` characters of it.
+
+    Text is quoted (``'2 percent'``) and a longer text cut, with its length:
+    ``'12345678901234567890…' (100,000 characters)``; anything else is shown as Python
+    writes it (``0.02``), cut the same way. Non-printable characters are shown escaped
+    (``\\x1b``), never sent to the terminal.
+    """
+    text = value if isinstance(value, str) else _plain(value)
+    shown = text if len(text) <= ECHO_CHARACTERS else text[:ECHO_CHARACTERS] + "…"
+    quoted = repr(shown) if isinstance(value, str) else shown
+    if len(text) > ECHO_CHARACTERS:
+        quoted += f" ({len(text):,} characters)"
+    return quoted
+
+
+def _plain(value: object) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an int too long for Python to print
+        return f"<a number of more than {sys.get_int_max_str_digits():,} digits>"

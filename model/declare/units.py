@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from model.declare.fiscal import BUDGET_YEAR, FiscalYearError, parse_fiscal_year
+from model.declare.formatting import echo
 
 UNIT_FORMS: dict[str, str] = {
     "rate": "a rate with its % sign, e.g. '1.99%' or '-1%'",
@@ -37,13 +38,14 @@ UNIT_FORMS: dict[str, str] = {
 }
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+"""Digits are ASCII only (the patterns are compiled with ``re.ASCII``): '٢%' or '２%' is not 2%."""
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "rate": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})\s*%$"),
-    "money": re.compile(rf"^(?P<sign>[+-]?)\s*£\s*(?P<num>{_NUMBER})\s*m$"),
-    "pounds": re.compile(rf"^(?P<sign>[+-]?)\s*£\s*(?P<num>{_NUMBER})$"),
-    "years": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})\s*years?$"),
-    "count": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})(?:\s+[A-Za-z][A-Za-z ()/-]*)?$"),
-    "fiscal_year": re.compile(r"^(?P<sign>)(?P<num>\d{4})/(?P<end>\d{2})$"),
+    "rate": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})\s*%$", re.ASCII),
+    "money": re.compile(rf"^(?P<sign>[+-]?)\s*£\s*(?P<num>{_NUMBER})\s*m$", re.ASCII),
+    "pounds": re.compile(rf"^(?P<sign>[+-]?)\s*£\s*(?P<num>{_NUMBER})$", re.ASCII),
+    "years": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})\s*years?$", re.ASCII),
+    "count": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})(?:\s+[A-Za-z][A-Za-z ()/-]*)?$", re.ASCII),
+    "fiscal_year": re.compile(r"^(?P<sign>)(?P<num>\d{4})/(?P<end>\d{2})$", re.ASCII),
 }
 _SCALE = {"rate": 0.01, "money": 1.0, "pounds": 1.0, "years": 1.0, "count": 1.0, "fiscal_year": 1.0}
 
@@ -105,11 +107,13 @@ def parse_quantity(raw: object, allowed: tuple[str, ...]) -> Quantity:
         hint = ""
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             hint = f" (a bare number is ambiguous: write it with its unit, e.g. {_example(raw, allowed)})"
-        raise UnitError(f"expected {expected}; found {raw!r}{hint}")
+        raise UnitError(f"expected {expected}; found {echo(raw)}{hint}")
     unit = detect_unit(raw)
     if unit is None or unit not in allowed:
         found_as = f" (that is {UNIT_FORMS[unit].split(',')[0]})" if unit else ""
-        raise UnitError(f"expected {expected}; found {raw!r}{found_as}")
+        if unit is None and any(c.isdigit() and not c.isascii() for c in raw):
+            found_as = " (digits must be 0-9)"
+        raise UnitError(f"expected {expected}; found {echo(raw)}{found_as}")
     if unit == "fiscal_year":
         try:
             start = parse_fiscal_year(raw)
@@ -121,7 +125,7 @@ def parse_quantity(raw: object, allowed: tuple[str, ...]) -> Quantity:
     number = float(match.group("num").replace(",", ""))
     value = (-number if match.group("sign") == "-" else number) * _SCALE[unit]
     if not math.isfinite(value):
-        raise UnitError(f"expected a finite number; found {raw!r}")
+        raise UnitError(f"expected a finite number; found {echo(raw)}")
     return Quantity(value=value, unit=unit, text=raw.strip())
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
+from model.declare.formatting import ECHO_CHARACTERS, echo
+
 
 def format_field_path(path: Sequence[object]) -> str:
     """Render a field path such as ``('assumptions', 'grant_change', 'all_years')``.
@@ -102,14 +104,52 @@ class InputError(Exception):
         return message
 
 
+MAX_REPORTED_ERRORS = 20
+"""The most independent mistakes one message lists; the rest are counted."""
+
+
+class InputErrors(InputError):
+    """Several independent mistakes in the input, each an :class:`InputError`, reported together.
+
+    Raise it with :meth:`raise_if_any`, which raises a lone mistake as itself.
+    """
+
+    def __init__(self, errors: Sequence[InputError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.file, first.field, first.expected, first.found, line=first.line, hint=first.hint)
+
+    def __str__(self) -> str:
+        shown = self.errors[:MAX_REPORTED_ERRORS]
+        lines = [f"{len(self.errors)} mistakes, each on its own line:"] + [f"  {error}" for error in shown]
+        if len(self.errors) > len(shown):
+            lines.append(f"  … and {len(self.errors) - len(shown)} more (fix these and check again)")
+        return "\n".join(lines)
+
+    @staticmethod
+    def raise_if_any(errors: Sequence[InputError]) -> None:
+        """Raise nothing for no mistakes, the mistake itself for one, and :class:`InputErrors` for more."""
+        flat = [e for error in errors for e in (error.errors if isinstance(error, InputErrors) else [error])]
+        flat.sort(key=lambda error: (str(error.file), error.line or 0))
+        if len(flat) == 1:
+            raise flat[0]
+        if flat:
+            raise InputErrors(flat)
+
+
 def _describe(found: object) -> str:
     if isinstance(found, Described):
         return str(found)
     if isinstance(found, str):
-        return repr(found) if len(found) < 80 else repr(found[:77] + "...")
+        return echo(found)
     if isinstance(found, bool):
         return f"{found!r} (true/false)"
-    if isinstance(found, (int, float)):
+    if isinstance(found, int):
+        digits = len(str(abs(found))) if abs(found) < 10**4000 else None
+        if digits is None or digits > ECHO_CHARACTERS:
+            return "a bare number of thousands of digits" if digits is None else f"a bare number of {digits:,} digits"
+        return f"{found!r} (a bare number)"
+    if isinstance(found, float):
         return f"{found!r} (a bare number)"
     if isinstance(found, dict):
         return "a mapping" if found else "an empty mapping"
@@ -117,7 +157,7 @@ def _describe(found: object) -> str:
         return "a list" if found else "an empty list"
     if found is None:
         return "nothing"
-    return repr(found)
+    return echo(repr(found))
 
 
 class ModelError(Exception):

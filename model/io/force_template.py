@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,7 @@ from model.io.forces import (
     ForceEntry,
     is_placeholder,
 )
+from model.io.mistakes import unwrap
 
 
 class TemplateError(Exception):
@@ -505,7 +505,7 @@ class _Writer:
         for name, info in model.model_fields.items():
             place = f"{where}.{name}" if where else name
             guide = _guide(place)
-            annotation = _unwrap(info.annotation)
+            annotation = unwrap(info.annotation)
             if fixed and name in fixed:
                 self.comment(indent, guide.meaning)
                 self.line(indent, f"{name}: {_scalar(fixed[name])}")
@@ -522,7 +522,7 @@ class _Writer:
             self.comment(indent, _expect(guide, Field, place).meaning)
             self.line(indent, f"{key}:")
             self.model(annotation, place, indent + 2)
-        elif origin is dict and _unwrap(typing.get_args(annotation)[1]) is FigureEntry:
+        elif origin is dict and unwrap(typing.get_args(annotation)[1]) is FigureEntry:
             if isinstance(guide, Years):
                 self.comment(indent, guide.meaning)
                 self.line(indent, f"{key}:")
@@ -537,7 +537,7 @@ class _Writer:
         elif origin is dict:
             self.plan(key, _expect(guide, Plan, place), indent)
         elif origin is list:
-            self.list(key, place, _unwrap(typing.get_args(annotation)[0]), guide, default, indent)
+            self.list(key, place, unwrap(typing.get_args(annotation)[0]), guide, default, indent)
         elif typing.get_origin(annotation) is Literal or annotation in (str, bool):
             field_guide = _expect(guide, Field, place)
             self.comment(indent, field_guide.meaning)
@@ -628,13 +628,6 @@ def _expect(guide: Guide, kind: type, place: str) -> Any:
     if not isinstance(guide, kind):
         raise TemplateError(f"GUIDES['{place}'] should be a {kind.__name__}, not a {type(guide).__name__}")
     return guide
-
-
-def _unwrap(annotation: Any) -> Any:
-    members = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(members) == 1:
-        return members[0]
-    return annotation
 
 
 def _scalar_note(annotation: Any, guide: Field) -> str:

@@ -34,7 +34,7 @@ from model.declare.inputs import INPUTS, PLAN_INPUTS
 from model.declare.units import UnitError, parse_quantity
 from model.io.errors import Described, InputError, did_you_mean, format_field_path, suggestion_hint
 from model.io.mistakes import missing_colon_in_data
-from model.io.validation import StrictModel, validate_document
+from model.io.validation import StrictModel, text, validate_document
 from model.io.yaml_source import YamlDocument, load_yaml
 
 FORCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -49,9 +49,9 @@ CSV_SOURCES = (PUBLIC_FIGURES, HISTORY)
 class Source(StrictModel):
     """Where a sourced figure comes from."""
 
-    document: str
-    quote: str
-    url: str | None = None
+    document: text("document")
+    quote: text("quote")
+    url: text("url") | None = None
 
     @field_validator("quote")
     @classmethod
@@ -64,8 +64,8 @@ class Source(StrictModel):
 class Derivation(StrictModel):
     """The arithmetic behind a derived figure."""
 
-    formula: str
-    note: str | None = None
+    formula: text("formula")
+    note: text("note") | None = None
 
 
 class AssumptionRange(StrictModel):
@@ -74,7 +74,7 @@ class AssumptionRange(StrictModel):
     central: Any
     low: Any
     high: Any
-    reason: str
+    reason: text("reason")
 
 
 class FigureEntry(StrictModel):
@@ -84,7 +84,7 @@ class FigureEntry(StrictModel):
     source: Source | None = None
     derived: Derivation | None = None
     assumption: AssumptionRange | None = None
-    note: str | None = None
+    note: text("note") | None = None
 
     @model_validator(mode="after")
     def _one_provenance(self) -> FigureEntry:
@@ -117,8 +117,8 @@ RESERVE_PURPOSES: dict[str, str] = {
 class EarmarkedEntry(StrictModel):
     """An earmarked reserve, what it is for and its planned drawdowns."""
 
-    name: str
-    label: str
+    name: text("id")
+    label: text("label")
     opening: FigureEntry
     purpose: Literal["budget_support", "one_off_spend", "capital", "held", "insurance"]
     meets_shortfall: bool | None = None
@@ -128,8 +128,8 @@ class EarmarkedEntry(StrictModel):
 class PressureEntry(StrictModel):
     """A recurring cost pressure: an amount a year from a first year on."""
 
-    name: str
-    label: str
+    name: text("id")
+    label: text("label")
     amount: FigureEntry
     from_year: str
     in_plan: bool
@@ -179,22 +179,22 @@ class CollaborationSpendEntry(StrictModel):
 class ProgrammeEntry(StrictModel):
     """A collaboration programme: planned cumulative recurring savings by year."""
 
-    name: str
-    label: str
+    name: text("id")
+    label: text("label")
     savings: YearMap
     investment: FigureEntry | None = None
 
 
 class ContradictionEntry(StrictModel):
-    topic: str
-    figures: list[str]
-    used: str
-    reason: str
+    topic: text("topic")
+    figures: list[text("reason")]
+    used: text("reason")
+    reason: text("reason")
 
 
 class ForceEntry(StrictModel):
-    id: str
-    name: str
+    id: text("id")
+    name: text("name")
     budget_year: str
     budget: BudgetEntry
     collaboration_spend: CollaborationSpendEntry
@@ -208,7 +208,7 @@ class ForceEntry(StrictModel):
 
 
 class NationalEntry(StrictModel):
-    title: str
+    title: text("title")
     figures: dict[str, FigureEntry] = {}
     plan: dict[str, YearMap] = {}
 

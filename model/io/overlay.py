@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from model.io.errors import Described, InputError, format_field_path
+from model.io.validation import TEXT_LIMITS
 from model.io.yaml_source import YamlDocument, load_yaml
 
 EXTENDS = "extends"
@@ -224,9 +225,18 @@ def _describe_overlay(document: YamlDocument, path: Path, changes: list[Change],
     changed = [c.field for c in changes]
     listing = ", ".join(changed) if changed else "nothing but its text"
     if "title" not in stated and isinstance(data.get("title"), str):
-        data["title"] = f"{data['title'].strip()}, with the changes in {path.name}"
+        data["title"] = _within(data["title"].strip(), f", with the changes in {path.name}", TEXT_LIMITS["title"])
     if "description" not in stated and isinstance(data.get("description"), str):
-        data["description"] = f"{data['description'].strip()}\n\n{path.name} changes: {listing}."
+        data["description"] = _within(data["description"].strip(), f"\n\n{path.name} changes: {listing}.",
+                                      TEXT_LIMITS["description"])
+
+
+def _within(text: str, suffix: str, limit: int) -> str:
+    """``text + suffix``, with ``text`` cut (and marked …) so that the whole stays within ``limit`` characters."""
+    if len(text) + len(suffix) <= limit:
+        return text + suffix
+    room = max(limit - len(suffix) - 1, 0)
+    return (text[:room] + "…" + suffix)[:limit]
 
 
 def _merge_into(document: YamlDocument, overlay: dict, lines: dict, origin: str) -> None:

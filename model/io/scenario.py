@@ -35,9 +35,9 @@ from model.declare.inputs import INPUTS, PRECEPT_RULE_CODES, InputDeclaration
 from model.declare.outputs import RATING_LEVELS
 from model.declare.settings import SETTINGS
 from model.declare.units import UNIT_FORMS, Quantity, UnitError, parse_quantity
-from model.io.errors import Described, did_you_mean, suggestion_hint
+from model.io.errors import Described, InputError, InputErrors, did_you_mean, suggestion_hint
 from model.io.overlay import Change, compose
-from model.io.validation import StrictModel, validate_document
+from model.io.validation import StrictModel, text, validate_document
 from model.io.yaml_source import YamlDocument
 
 PLAN = "plan"
@@ -105,8 +105,8 @@ class ReservePolicyEntry(StrictModel):
 
 
 class ShockEntry(StrictModel):
-    name: str
-    label: str | None = None
+    name: text("id")
+    label: text("label") | None = None
     probability: Any
     cost: Any
     years: list[str] | None = None
@@ -133,9 +133,9 @@ class RatingEntry(StrictModel):
 
 
 class ScenarioEntry(StrictModel):
-    title: str
-    description: str
-    sources: list[str] = []
+    title: text("title")
+    description: text("description")
+    sources: list[text("source")] = []
     forces: list[str]
     years: str = f"{MODEL_YEARS[0]} to {MODEL_YEARS[-1]}"
     simulation: SimulationEntry = SimulationEntry()
@@ -309,32 +309,46 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None, overr
     composed = compose(path, overrides)
     document = composed.document
     entry = validate_document(ScenarioEntry, document)
+    # Independent parts are read one by one and their mistakes collected, so one message lists them all.
+    mistakes: list[InputError] = []
+
+    def read(step, *args, default=None):
+        try:
+            return step(*args)
+        except InputError as exc:
+            mistakes.append(exc)
+            return default
+
     if known_forces is not None:
         for index, force in enumerate(entry.forces):
-            _check_force(document, ("forces", index), force, known_forces)
-    n_years = _read_years(document, entry.years)
+            read(_check_force, document, ("forces", index), force, known_forces)
+    n_years = read(_read_years, document, entry.years, default=len(MODEL_YEARS))
     forces = Forces(entry.forces, set(known_forces or ()) - set(entry.forces))
     inputs = {}
     for name, raw in entry.assumptions.items():
-        where = ("assumptions", name)
-        if name not in INPUTS:
-            from model.io.mistakes import misplaced_key_error  # a key of another section: say where it belongs
-            hint = suggestion_hint(name, INPUTS, "Inputs")
-            raise misplaced_key_error(document, ScenarioEntry, where, "a known input") or document.error(
-                where, "a known input", Described(f"unknown input '{name}'"), hint=hint)
-        inputs[name] = _read_input(document, where, INPUTS[name], raw, forces)
-    shocks = [_read_shock(document, ("shocks", i), shock, forces) for i, shock in enumerate(entry.shocks)]
+        spec = read(_read_assumption, document, name, raw, forces)
+        if spec is not None:
+            inputs[name] = spec
+    shocks = [shock for i, entry_shock in enumerate(entry.shocks)
+              if (shock := read(_read_shock, document, ("shocks", i), entry_shock, forces)) is not None]
     names = [s.name for s in shocks]
     for index, name in enumerate(names):
         if names.index(name) != index:
-            raise document.error(("shocks", index, "name"), "a unique shock name", name)
-    policy = _read_policy(document, ("reserve_policy",), entry.reserve_policy, entry.reserve_policy.undelivered_savings)
+            mistakes.append(document.error(("shocks", index, "name"), "a unique shock name", name))
+    undelivered = entry.reserve_policy.undelivered_savings
+    policy = read(_read_policy, document, ("reserve_policy",), entry.reserve_policy, undelivered)
     force_policy = {}
     for force, override in entry.reserve_policy.forces.items():
         where = ("reserve_policy", "forces", force)
-        if not _in_scenario(document, where, force, forces):
+        if policy is None or not read(_in_scenario, document, where, force, forces, default=False):
             continue
-        force_policy[force] = _read_policy(document, where, override, entry.reserve_policy.undelivered_savings, policy)
+        force_policy[force] = read(_read_policy, document, where, override, undelivered, policy, default=policy)
+    correlations = read(_read_correlations, document, entry.correlations, inputs, default={})
+    case_tail = read(_read_tail, document, entry.deterministic_cases.tail, default=0.1)
+    action = read(_read_action, document, entry.management_action, default=NO_ACTION)
+    rating = read(_read_rating, document, entry.rating,
+                  default=(RATING_LEVELS["amber"].default_from, RATING_LEVELS["red"].default_from))
+    InputErrors.raise_if_any(mistakes)
     return Scenario(
         name=path.stem,
         path=path,
@@ -353,10 +367,10 @@ def load_scenario(path: Path | str, known_forces: list[str] | None = None, overr
         policy=policy,
         force_policy=force_policy,
         sampling=entry.simulation.sampling,
-        correlations=_read_correlations(document, entry.correlations, inputs),
-        case_tail=_read_tail(document, entry.deterministic_cases.tail),
-        action=_read_action(document, entry.management_action),
-        rating=_read_rating(document, entry.rating),
+        correlations=correlations,
+        case_tail=case_tail,
+        action=action,
+        rating=rating,
         chain=tuple(composed.chain),
         overrides=tuple(composed.overrides),
         changes=tuple(composed.changes),
@@ -386,6 +400,16 @@ def _in_scenario(document: YamlDocument, where: tuple, force: str, forces: list[
         return False
     _check_force(document, where, force, forces)
     return False
+
+
+def _read_assumption(document: YamlDocument, name: str, raw: object, forces: list[str]) -> InputSpec:
+    where = ("assumptions", name)
+    if name not in INPUTS:
+        from model.io.mistakes import misplaced_key_error  # a key of another section: say where it belongs
+        hint = suggestion_hint(name, INPUTS, "Inputs")
+        raise misplaced_key_error(document, ScenarioEntry, where, "a known input") or document.error(
+            where, "a known input", Described(f"unknown input '{name}'"), hint=hint)
+    return _read_input(document, where, INPUTS[name], raw, forces)
 
 
 def _check_force(document: YamlDocument, where: tuple, force: str, known: list[str]) -> None:

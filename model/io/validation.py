@@ -9,11 +9,11 @@ path, its line, what was expected and what was found, with a did-you-mean for ty
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model.io.errors import NOT_GIVEN, Described, InputError, did_you_mean
+from model.io.errors import NOT_GIVEN, Described, InputError, InputErrors, did_you_mean
 from model.io.mistakes import allowed_keys, misplaced_key_error, missing_colon_in_data
 from model.io.yaml_source import YamlDocument
 
@@ -24,6 +24,18 @@ class StrictModel(BaseModel):
     """Base for every YAML-facing model: unknown keys are an error, values are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+TEXT_LIMITS: dict[str, int] = {
+    "id": 60, "name": 120, "label": 120, "title": 200, "topic": 200, "document": 300, "formula": 500,
+    "quote": 1_000, "note": 1_000, "reason": 1_000, "url": 1_000, "source": 1_500, "description": 4_000,
+}
+"""The longest text each kind of field holds, in characters (the file-wide limit is far higher)."""
+
+
+def text(kind: str) -> Any:
+    """A text field of ``kind`` in :data:`TEXT_LIMITS`, for a model's annotation: ``title: text("title")``."""
+    return Annotated[str, Field(max_length=TEXT_LIMITS[kind])]
 
 
 _EXPECTED = {
@@ -78,11 +90,11 @@ def validate_document(model: type[ModelT], document: YamlDocument, *, prefix: tu
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _to_input_error(model, document, exc, prefix) from None
+        InputErrors.raise_if_any([_to_input_error(model, document, error, prefix) for error in _errors(exc)])
+        raise AssertionError("unreachable") from None
 
 
-def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: ValidationError, prefix) -> InputError:
-    error = _first_error(exc)
+def _to_input_error(model: type[BaseModel], document: YamlDocument, error: dict[str, Any], prefix) -> InputError:
     loc = tuple(prefix) + tuple(part for part in error["loc"] if not _is_internal_loc(part))
     kind = error["type"]
     found = error.get("input", NOT_GIVEN)
@@ -103,16 +115,37 @@ def _to_input_error(model: type[BaseModel], document: YamlDocument, exc: Validat
         message = str(error.get("ctx", {}).get("error", error["msg"]))
         return document.error(loc, message)
     expected = _EXPECTED.get(kind, error["msg"])
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return document.error(loc, f"text of at most {limit:,} characters", Described(f"{len(found):,} characters"))
     if kind == "literal_error":
         expected = "one of " + str(error.get("ctx", {}).get("expected", ""))
     return document.error(loc, expected, found)
 
 
-def _first_error(exc: ValidationError) -> dict[str, Any]:
+def _errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Every independent error, one per field: errors a user can act on directly (unknown keys, wrong
+    values) first, then missing fields, each in file order."""
     errors = exc.errors(include_url=False)
-    # Prefer errors a user can act on directly (unknown keys, wrong values) over 'missing'.
     ranked = sorted(errors, key=lambda e: (e["type"] == "missing", len(e["loc"])))
-    return ranked[0]
+
+    def location(error: dict[str, Any]) -> tuple:
+        return tuple(part for part in error["loc"] if not _is_internal_loc(part))
+
+    # A misspelt key is one mistake, not also a missing field: 'probabilty' stands for 'probability'.
+    misspelt = {(location(e)[:-1], did_you_mean(str(location(e)[-1]), [str(m["loc"][-1]) for m in errors
+                                                                      if m["type"] == "missing"]))
+                for e in errors if e["type"] == "extra_forbidden"}
+    seen: set[tuple] = set()
+    kept = []
+    for error in ranked:
+        loc = location(error)
+        if error["type"] == "missing" and (loc[:-1], str(loc[-1])) in misspelt:
+            continue
+        if loc not in seen:
+            seen.add(loc)
+            kept.append(error)
+    return kept
 
 
 _INTERNAL_LOC = re.compile(r"^(function-(before|after|wrap|plain)|tagged-union|union|json-or-python|lax-or-strict|"

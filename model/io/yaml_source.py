@@ -178,6 +178,7 @@ def _build(node, path: tuple[object, ...], loader, lines, file_path: Path, depth
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (int, float)) and not isinstance(key, bool):
                 key = key_node.value
+            _check_text(key, key_node, path, file_path)
             if key in result:
                 first = lines.get(path + (key,))
                 raise InputError(
@@ -194,4 +195,45 @@ def _build(node, path: tuple[object, ...], loader, lines, file_path: Path, depth
             lines[path + (index,)] = item.start_mark.line + 1
             items.append(_build(item, path + (index,), loader, lines, file_path, depth + 1))
         return items
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    _check_text(value, node, path, file_path)
+    return value
+
+
+MAX_TEXT_CHARACTERS = 20_000
+"""The longest text any one value of a file may hold; fields declare shorter limits of their own."""
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional embeddings, overrides and isolates: they can make a printed text read other than it is."""
+
+
+def unsafe_character(text: str) -> int | None:
+    """The position of the first character no text in these files may hold, or ``None``.
+
+    Control characters (C0 and C1, including escape sequences such as ``\\e`` written with YAML's
+    escapes) other than tab and line feed, and the bidirectional overrides and isolates, are refused
+    at load, so nothing a file says reaches a terminal, the PDF or the workbook as a command.
+    """
+    for position, character in enumerate(text):
+        code = ord(character)
+        if (code < 0x20 and character not in "\t\n") or 0x7F <= code <= 0x9F or character in _BIDI_CONTROLS:
+            return position
+    return None
+
+
+def _check_text(value: object, node, path: tuple[object, ...], file_path: Path) -> None:
+    if not isinstance(value, str):
+        return
+    line = node.start_mark.line + 1
+    if len(value) > MAX_TEXT_CHARACTERS:
+        raise InputError(file_path, list(path) or None, f"text of at most {MAX_TEXT_CHARACTERS:,} characters",
+                         Described(f"{len(value):,} characters"), line=line)
+    position = unsafe_character(value)
+    if position is not None:
+        character = value[position]
+        kind = "text-direction" if character in _BIDI_CONTROLS else "control"
+        raise InputError(file_path, list(path) or None, "text without control or text-direction characters",
+                         Described(f"the {kind} character U+{ord(character):04X} at character {position + 1} of "
+                                   "the text"),
+                         line=line + value[:position].count("\n") if node.style in (None, "|", ">") else line)
+

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from model import pipeline
 from model.cli.errors import terminate_as_interrupt, user_errors
 from model.cli.options import common_options
 from model.declare.formatting import format_money, format_percent
@@ -54,6 +53,8 @@ def sensitivity(scenario: Path, paths: int | None, seed: int | None, out_dir: Pa
     sensitivity.pdf, sensitivity.json and resolved.yaml to OUT/<scenario-name>/sensitivity/.
     """
     started = time.perf_counter()
+    from model import pipeline  # pandas and the simulation: imported when a command runs, not for --help
+
     with terminate_as_interrupt(), user_errors():
         result = pipeline.run_sensitivity(scenario, paths=paths, seed=seed, sobol_n=sobol_n, data_dir=data_dir,
                                           on_stage=_stage, overrides=overrides)
@@ -157,6 +158,8 @@ def goal_seek(scenario: Path, forces: tuple[str, ...], lever: str, target: str, 
     """
     probability, unit = _target(target), _unit(lever, unit)
     started = time.perf_counter()
+    from model import pipeline
+
     with terminate_as_interrupt(), user_errors():
         setup = pipeline.load(scenario, data_dir=data_dir, paths=paths, seed=seed, overrides=overrides)
         result = pipeline.run_goal_seek(setup, lever=lever, target=probability, unit=unit,
@@ -184,6 +187,8 @@ def compare(scenario_a: Path, scenario_b: Path, paths: int | None, seed: int | N
     OUT/<a>/compare/<b>/. --set applies to both scenarios.
     """
     started = time.perf_counter()
+    from model import pipeline
+
     with terminate_as_interrupt(), user_errors():
         result = pipeline.run_compare(scenario_a, scenario_b, paths=paths, seed=seed, data_dir=data_dir,
                                       overrides=overrides)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,16 +17,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from model import __version__, pipeline
+from model import __version__
 from model.cli import analysis, new_force
-from model.cli.console import headline_table
 from model.cli.errors import interrupted_after_publish, terminate_as_interrupt, user_errors, warn
 from model.cli.options import DATA, OUT, SEED, SET, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
 from model.declare.settings import SETTINGS
 from model.io.forces import available_forces, default_data_dir, evaluate_figures, load_force, load_national
-from model.run.results import RunResult
+
+if TYPE_CHECKING:
+    from model.run.results import RunResult
 
 console = Console()
 
@@ -59,6 +61,8 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
     report of the file as written stays.
     """
     started = time.perf_counter()
+    from model import pipeline  # pandas and the simulation: only for a run, never for --help or check
+
     with terminate_as_interrupt(), user_errors():
         setup = pipeline.load(scenario, data_dir=data_dir, paths=paths, seed=seed, chunk_size=chunk_size,
                               precision=precision is not None, overrides=overrides)
@@ -113,6 +117,8 @@ def _with_progress(work, total: int):
 
 def _print_headlines(result: RunResult, folder: Path, written: list[str], seconds: float) -> None:
     """Print the headline table. The outputs are already in place, so an interrupt here loses nothing."""
+    from model.cli.console import headline_table
+
     try:
         table = headline_table(result, console)
         console.print(table)
@@ -127,8 +133,10 @@ def _print_headlines(result: RunResult, folder: Path, written: list[str], second
 @SET
 def check(scenario: Path, data_dir: Path | None, overrides: tuple[str, ...]) -> None:
     """Validate SCENARIO and its force baselines without running it, and summarise the resolved scenario."""
+    from model.sampling.setup import load_setup
+
     with user_errors():
-        setup = pipeline.load_setup(scenario, data_dir, overrides)
+        setup = load_setup(scenario, data_dir, overrides)
     from model.sampling.caps import possible_caps
     from model.sampling.statuses import STATUSES, UNSTATED, input_statuses
 

@@ -36,8 +36,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by whoever makes the table: `check` and `--help` never pay for it
+    import pandas as pd
 
 try:
     import fcntl

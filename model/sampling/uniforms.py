@@ -14,7 +14,6 @@ import warnings
 import zlib
 
 import numpy as np
-from scipy.stats import qmc
 
 TINY = 2.0**-53
 
@@ -95,6 +94,9 @@ class SobolStreams:
         return self._block[2][:, first: first + columns]
 
     def _points(self, start: int, stop: int) -> np.ndarray:
+        # scipy.stats takes most of a second to import: only a Sobol' run pays for it.
+        from scipy.stats import qmc
+
         sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key("sobol"),))
         engine = qmc.Sobol(d=self.total_dimensions, scramble=True, rng=np.random.Generator(np.random.PCG64(sequence)))
         if start:

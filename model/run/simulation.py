@@ -76,6 +76,20 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
     ModelError
         If any line is NaN or infinite.
     """
+    lines, flags = project_lines(setup, force, start, stop, case=case, source=source, national=national)
+    return np.stack(lines), flags
+
+
+def project_lines(setup: RunSetup, force: str, start: int, stop: int, *, case: str | None = None, source=None,
+                  national: NationalDraws | None = None):
+    """:func:`project_chunk` without the copy into one array: ``(lines, flags)``.
+
+    Returns
+    -------
+    lines : list of ndarray, each (years, paths)
+        The engine's own rows of each line of :func:`force_metrics`, in that order.
+    flags : dict of str to ndarray of bool (paths, years)
+    """
     inputs = force_inputs(setup, force, start, stop, case=case, source=source, national=national)
     check_inputs(inputs, f"{setup.forces[force].name} ({force})", setup.scenario.years)
     try:
@@ -88,11 +102,7 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
         ) from None
     add_reserve_lines(setup, force, projection)
     check_finite(projection.lines, force, setup.scenario.years)
-    metrics = force_metrics(setup, force)
-    values = np.empty((len(metrics), setup.scenario.n_years, stop - start))
-    for k, metric in enumerate(metrics):
-        values[k] = projection.lines[metric].T
-    return values, projection.flags
+    return [projection.lines[metric].T for metric in force_metrics(setup, force)], projection.flags
 
 
 def metric_scales(metrics: tuple[str, ...]) -> np.ndarray:
@@ -133,8 +143,8 @@ def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop
         chunk_stop = min(chunk_start + chunk_size, stop)
         national = national_draws(setup, chunk_start, chunk_stop, source)
         for force in setup.scenario.forces:
-            values, flags = project_chunk(setup, force, chunk_start, chunk_stop, source=source, national=national)
-            summaries[force].add(values)
+            lines, flags = project_lines(setup, force, chunk_start, chunk_stop, source=source, national=national)
+            summaries[force].add(lines)
             for flag in FLAGS:
                 counts[force][flag] += count_by_year(flags[flag])
         if progress is not None:
@@ -297,6 +307,8 @@ def check_finite(lines: dict[str, np.ndarray], force: str, years: tuple[str, ...
 
     Where several lines go wrong, the one that goes wrong first is named (the others follow from it).
     """
+    if all(_surely_finite(values) for values in lines.values()):
+        return
     first: tuple[int, str] | None = None
     for metric, values in lines.items():
         bad = ~np.isfinite(values)
@@ -347,7 +359,7 @@ def check_inputs(inputs, force_name: str, years: tuple[str, ...]) -> None:
         is NaN in 2018/19 on 512 of 512 paths".
     """
     for path, values in _input_arrays(inputs):
-        if values is None:
+        if values is None or _surely_finite(values):
             continue
         bad = ~np.isfinite(values)
         if not bad.any():
@@ -361,6 +373,15 @@ def check_inputs(inputs, force_name: str, years: tuple[str, ...]) -> None:
         kind = "NaN" if np.isnan(values[bad]).any() else "infinite"
         raise ModelError(f"the inputs for {force_name} contain a non-finite value: {name} is {kind}{where}; "
                          "check the scenario and the force's baseline file")
+
+
+def _surely_finite(values: np.ndarray) -> bool:
+    """True when every value is finite, in one pass: a finite sum has no NaN or infinity in it.
+
+    (A sum that overflows says nothing; the callers then look value by value.)
+    """
+    with np.errstate(all="ignore"):
+        return bool(np.isfinite(np.sum(values)))
 
 
 def _input_arrays(inputs):

@@ -176,4 +176,5 @@ def to_scores(uniforms: np.ndarray) -> np.ndarray:
 
 def to_uniforms(scores: np.ndarray) -> np.ndarray:
     """Uniforms of standard normal scores, kept inside (0, 1)."""
-    return np.clip(special.ndtr(scores), 2.0**-53, 1.0 - 2.0**-53)
+    uniforms = special.ndtr(scores)
+    return np.clip(uniforms, 2.0**-53, 1.0 - 2.0**-53, out=uniforms)

@@ -29,7 +29,7 @@ from model.engine.projection import (
     split_budget_year,
 )
 from model.engine.waterfall import BUDGET_SUPPORT, CAPITAL, GENERAL, ONE_OFF, ReservePolicy
-from model.io.forces import ForceData, evaluate_figures
+from model.io.forces import ForceData, evaluate_figures, evaluate_formula, formula_references
 from model.io.scenario import PLAN, RULE_PLAN, RULE_UNIT
 from model.sampling.dependence import CorrelationPlan, correlate, persist, to_scores, to_uniforms
 from model.sampling.setup import RunSetup
@@ -81,10 +81,12 @@ def baseline_values(setup: RunSetup, force: ForceData, start: int, stop: int, so
 
     Assumption figures are drawn from ``source`` (triangular on low, central, high); with
     no source, or when the scenario asks for the central baseline, they take their central
-    values. Derived figures follow them.
+    values. Derived figures follow them: only those that depend on a drawn assumption are
+    evaluated again for each chunk (:func:`central_figures`).
     """
-    draws: dict[str, np.ndarray] = {}
     assumptions = [figure for figure in force.figures.values() if figure.kind == "assumption"]
+    central, dependent = central_figures(force)
+    values = dict(central)
     if source is not None and setup.scenario.baseline == "sampled" and assumptions:
         # One row per assumption, paths along the rows, so the inverse CDF runs along contiguous memory.
         uniforms = np.empty((len(assumptions), stop - start))
@@ -93,8 +95,53 @@ def baseline_values(setup: RunSetup, force: ForceData, start: int, stop: int, so
         # One triangular inverse CDF for every assumption at once (ranges were checked on loading).
         sampled = triangular_ppf(uniforms, *(np.array([[getattr(f, part)] for f in assumptions])
                                              for part in ("low", "central", "high")))
-        draws = {figure.name: sampled[k] for k, figure in enumerate(assumptions)}
-    return evaluate_figures(force.figures, draws)
+        values.update((figure.name, sampled[k]) for k, figure in enumerate(assumptions))
+        for name in dependent:
+            values[name] = evaluate_formula(force.figures[name].formula, values)
+    return values
+
+
+_CENTRAL_FIGURES: dict[int, tuple[dict, dict[str, object], tuple[str, ...]]] = {}
+
+
+def central_figures(force: ForceData) -> tuple[dict[str, object], tuple[str, ...]]:
+    """Every figure of a force at its central value, and the derived figures that follow an assumption.
+
+    Computed once per force baseline (its ``figures``) and kept: a run evaluates the other
+    formulas once, not once a chunk. The derived figures are in an order in which each
+    comes after every figure it refers to.
+
+    Returns
+    -------
+    central : dict of str to float
+        :func:`~model.io.forces.evaluate_figures` with no draws. Not to be changed.
+    dependent : tuple of str
+        Derived figures that refer, directly or through others, to an assumption.
+    """
+    cached = _CENTRAL_FIGURES.get(id(force.figures))
+    if cached is not None and cached[0] is force.figures:
+        return cached[1], cached[2]
+    figures = force.figures
+    order: list[str] = []
+    depends: dict[str, bool] = {}
+
+    def visit(name: str) -> bool:
+        if name not in depends:
+            figure = figures[name]
+            depends[name] = figure.kind == "assumption"
+            if figure.kind == "derived":
+                depends[name] = any([visit(ref) for ref in formula_references(figure.formula) if ref in figures])
+                if depends[name]:
+                    order.append(name)
+        return depends[name]
+
+    central = evaluate_figures(figures)  # raises on a bad formula, before anything is cached
+    for name in figures:
+        visit(name)
+    if len(_CENTRAL_FIGURES) > 256:
+        _CENTRAL_FIGURES.clear()
+    _CENTRAL_FIGURES[id(figures)] = (figures, central, tuple(order))
+    return central, tuple(order)
 
 
 def _column(value: object, n: int) -> np.ndarray:
@@ -299,45 +346,83 @@ def draw_precept(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarr
 
 def _draw(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.ndarray], n: int, years: int,
           plan: Drivers | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    declaration = INPUTS[name]
-    spec = setup.scenario.inputs.get(name)
-    per_path = declaration.timing == "per_path"
     values = np.zeros((n, years))
     is_cash = np.zeros((n, years), dtype=bool)
     rule = np.zeros((n, years), dtype=np.int8)
-    by_distribution: dict[int, tuple[Distribution, list[int]]] = {}
-    for t in range(declaration.first_year, years):
-        chosen = spec.resolve(force.id, None if per_path else t) if spec else None
-        if chosen is None and declaration.plan_default:
-            chosen = PLAN
+    stated = PRECEPT_RULE_CODES["stated"]
+    per_path = INPUTS[name].timing == "per_path"
+    for chosen, columns in _draw_plan(setup, force, name, years):
         if chosen == PLAN:
-            values[:, t], is_cash[:, t] = _plan_of(plan, name, t)
+            for t in columns:
+                values[:, t], is_cash[:, t] = _plan_of(plan, name, t)
             continue
-        if chosen is None:
-            quantity = parse_quantity(declaration.default, declaration.units)
-            chosen = Distribution("fixed", {"value": quantity.value}, quantity.unit)
-        by_distribution.setdefault(id(chosen), (chosen, []))[1].append(t)
-    for distribution, columns in by_distribution.values():
-        shape = (n, len(columns))
-        if distribution.is_fixed:
-            drawn = np.full(shape, distribution.params["value"])
-            cash = np.full(shape, distribution.unit == "pounds")
-            ruled = np.full(shape, distribution.unit == RULE_UNIT)
+        where = _as_index(columns)
+        if chosen.is_fixed and chosen.unit != RULE_UNIT:
+            values[:, where], is_cash[:, where], rule[:, where] = chosen.params["value"], chosen.unit == "pounds", stated
+            continue
+        if chosen.is_fixed:
+            drawn = np.full((n, 1), chosen.params["value"])
+            cash, ruled = np.zeros((n, 1), dtype=bool), np.ones((n, 1), dtype=bool)
         else:
-            # A per-path input has one column, used in every year.
-            u = uniforms[name][:, :1] if per_path else uniforms[name][:, columns]
-            drawn = np.broadcast_to(distribution.ppf(u), shape)
-            cash = np.broadcast_to(distribution.in_units(u, "pounds"), shape)
-            ruled = np.broadcast_to(distribution.in_units(u, RULE_UNIT), shape)
+            # A per-path input has one column, used in every year; contiguous, the inverse CDF runs faster.
+            u = np.ascontiguousarray(uniforms[name][:, :1] if per_path else uniforms[name][:, where])
+            if chosen.kind != "choice":
+                if chosen.unit != RULE_UNIT:
+                    values[:, where], is_cash[:, where], rule[:, where] = chosen.ppf(u), chosen.unit == "pounds", stated
+                    continue
+                drawn = chosen.ppf(u)
+                cash, ruled = np.zeros(u.shape, dtype=bool), np.ones(u.shape, dtype=bool)
+            else:
+                # The option each uniform picks, as ppf and in_units pick it: one search for value, unit and rule.
+                picked = chosen._option_index(u)
+                drawn = np.array([option[0] for option in chosen.options])[picked]
+                cash = np.array([option[1] == "pounds" for option in chosen.options])[picked]
+                if not any(option[1] == RULE_UNIT for option in chosen.options):
+                    values[:, where], is_cash[:, where], rule[:, where] = drawn, cash, stated
+                    continue
+                ruled = np.array([option[1] == RULE_UNIT for option in chosen.options])[picked]
+        shape = (n, len(columns))
+        drawn, cash, ruled = (np.broadcast_to(array, shape) for array in (drawn, cash, ruled))
         planned = ruled & (drawn == RULE_PLAN)
-        values[:, columns] = np.where(ruled, 0.0, drawn)
-        is_cash[:, columns] = cash
-        rule[:, columns] = np.where(ruled & ~planned, drawn, PRECEPT_RULE_CODES["stated"])
+        values[:, where] = np.where(ruled, 0.0, drawn)
+        is_cash[:, where] = cash
+        rule[:, where] = np.where(ruled & ~planned, drawn, stated)
         for k in np.flatnonzero(planned.any(axis=0)):
             plan_values, plan_cash = _plan_of(plan, name, columns[k])
             values[:, columns[k]] = np.where(planned[:, k], plan_values, values[:, columns[k]])
             is_cash[:, columns[k]] = np.where(planned[:, k], plan_cash, is_cash[:, columns[k]])
     return values, is_cash, rule
+
+
+def _draw_plan(setup: RunSetup, force: ForceData, name: str, years: int) -> list[tuple[Distribution | str, list[int]]]:
+    """What an input takes in each year for a force: ``(distribution or PLAN, columns)``, years from its first.
+
+    Where the scenario says nothing the input takes the force's plan (for inputs that
+    default to it) or its declared default, one fixed distribution for every such year.
+    """
+    declaration = INPUTS[name]
+    spec = setup.scenario.inputs.get(name)
+    per_path = declaration.timing == "per_path"
+    default = None
+    groups: dict[int, tuple[Distribution | str, list[int]]] = {}
+    for t in range(declaration.first_year, years):
+        chosen = spec.resolve(force.id, None if per_path else t) if spec else None
+        if chosen is None and declaration.plan_default:
+            chosen = PLAN
+        if chosen is None:
+            if default is None:
+                quantity = parse_quantity(declaration.default, declaration.units)
+                default = Distribution("fixed", {"value": quantity.value}, quantity.unit)
+            chosen = default
+        groups.setdefault(id(chosen), (chosen, []))[1].append(t)
+    return list(groups.values())
+
+
+def _as_index(columns: list[int]) -> slice | list[int]:
+    """Consecutive columns as a slice (a view, not a copy), others as a list."""
+    if columns == list(range(columns[0], columns[-1] + 1)):
+        return slice(columns[0], columns[-1] + 1)
+    return columns
 
 
 def _plan_of(plan: Drivers | None, name: str, t: int) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from model.declare.formatting import format_value
 from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
+from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import wilson_interval
 from model.run.simulation import chunks
 from model.sampling.draws import (
@@ -160,7 +161,7 @@ def driver_row(factor: PathFactor, breach: np.ndarray) -> dict:
 
 
 
-def breach_drivers(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
+def breach_drivers(setup: RunSetup, paths: int | None = None, pool: Pool = IN_PROCESS) -> pd.DataFrame:
     """For the paths that breach the minimum general reserve by the last year: how each factor differed.
 
     Parameters
@@ -168,6 +169,8 @@ def breach_drivers(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
     setup : RunSetup
     paths : int, optional
         Monte Carlo paths (default: the scenario's), from the scenario's own streams.
+    pool : Pool
+        Where each force's paths are projected (:func:`model.run.pool.open_pool`); the same numbers anywhere.
 
     Returns
     -------
@@ -184,34 +187,39 @@ def breach_drivers(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
     """
     scenario = setup.scenario
     paths = paths or scenario.paths
-    source = run_source(setup)
-    tables = []
-    for force in scenario.forces:
-        collected: list[list[PathFactor]] = []
-        flags = []
-        for start, stop in chunks(paths, scenario.chunk_size):
-            factors, breach = path_factors(setup, force, start, stop, source)
-            collected.append(factors)
-            flags.append(breach)
-        breach = np.concatenate(flags)
-        if not breach.any():
-            continue
-        rows = []
-        for k, first in enumerate(collected[0]):
-            factor = dataclasses.replace(first, values=np.concatenate([chunk[k].values for chunk in collected]))
-            rows.append(driver_row(factor, breach))
-        table = pd.DataFrame(rows)
-        probability = float(breach.mean())
-        low, high = wilson_interval(probability, paths)
-        table.insert(0, "breach_high", high)
-        table.insert(0, "breach_low", low)
-        table.insert(0, "breach_probability", probability)
-        table.insert(0, "breach_paths", int(breach.sum()))
-        table.insert(0, "paths", paths)
-        table.insert(0, "force", force)
-        table.insert(0, "scenario", scenario.name)
-        order = table["shift_share"].abs().sort_values(ascending=False, kind="stable").index
-        tables.append(table.loc[order])
+    tables = [table for table in pool.starmap(force_breach_drivers, [(setup, force, paths) for force in scenario.forces])
+              if table is not None]
     if not tables:
         return pd.DataFrame(columns=DRIVER_COLUMNS)
     return pd.concat(tables, ignore_index=True)[DRIVER_COLUMNS]
+
+
+def force_breach_drivers(setup: RunSetup, force: str, paths: int) -> pd.DataFrame | None:
+    """One force's rows of :func:`breach_drivers`, or ``None`` when no path breaches."""
+    scenario = setup.scenario
+    source = run_source(setup)
+    collected: list[list[PathFactor]] = []
+    flags = []
+    for start, stop in chunks(paths, scenario.chunk_size):
+        factors, breach = path_factors(setup, force, start, stop, source)
+        collected.append(factors)
+        flags.append(breach)
+    breach = np.concatenate(flags)
+    if not breach.any():
+        return None
+    rows = []
+    for k, first in enumerate(collected[0]):
+        factor = dataclasses.replace(first, values=np.concatenate([chunk[k].values for chunk in collected]))
+        rows.append(driver_row(factor, breach))
+    table = pd.DataFrame(rows)
+    probability = float(breach.mean())
+    low, high = wilson_interval(probability, paths)
+    table.insert(0, "breach_high", high)
+    table.insert(0, "breach_low", low)
+    table.insert(0, "breach_probability", probability)
+    table.insert(0, "breach_paths", int(breach.sum()))
+    table.insert(0, "paths", paths)
+    table.insert(0, "force", force)
+    table.insert(0, "scenario", scenario.name)
+    order = table["shift_share"].abs().sort_values(ascending=False, kind="stable").index
+    return table.loc[order]

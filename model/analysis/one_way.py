@@ -14,6 +14,7 @@ from model.declare.formatting import format_value
 from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
+from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import proportion_standard_error, wilson_interval
 from model.run.simulation import chunks
 from model.sampling.draws import force_inputs, input_uniforms, run_source, sample_input
@@ -167,7 +168,8 @@ def base_breach(tornado: pd.DataFrame) -> pd.DataFrame:
 
 
 def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
-                          quantiles: Sequence[float] = SPIDER_QUANTILES) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          quantiles: Sequence[float] = SPIDER_QUANTILES,
+                          pool: Pool = IN_PROCESS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each factor at several of its quantiles with the others at base: the spider and tornado tables.
 
     Money outputs come from the median case (every other uniform at 0.5), exactly. The
@@ -181,6 +183,8 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
         Paths for the probabilities (default: the scenario's).
     quantiles : sequence of float
         Quantiles in (0, 1) at which each factor is pinned; P10 and P90 are always added.
+    pool : Pool
+        Where each force's evaluations run (:func:`model.run.pool.open_pool`); the same numbers anywhere.
 
     Returns
     -------
@@ -202,8 +206,8 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
     quantiles = tuple(sorted(set(quantiles) | {TORNADO_LOW, TORNADO_HIGH}))
     paths = paths or setup.scenario.paths
     spider, tornado = [], []
-    for force in setup.scenario.forces:
-        force_spider, force_tornado = one_way_force(setup, force, paths, quantiles)
+    for force_spider, force_tornado in pool.starmap(one_way_force, [(setup, force, paths, quantiles)
+                                                                   for force in setup.scenario.forces]):
         spider += force_spider
         tornado += force_tornado
     tornado_table = pd.DataFrame(tornado, columns=TORNADO_COLUMNS)

@@ -13,6 +13,7 @@ from scipy.stats import qmc
 from model.analysis.factors import SobolGroup, sobol_groups
 from model.declare.outputs import BREACH
 from model.engine.projection import project_force
+from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import Z95, wilson_interval
 from model.run.simulation import chunks
 from model.sampling.draws import force_inputs
@@ -240,7 +241,7 @@ SOBOL_COLUMNS = ["scenario", "force", "output", "year", "group", "label", "S1", 
 
 
 
-def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None) -> pd.DataFrame:
+def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None, pool: Pool = IN_PROCESS) -> pd.DataFrame:
     """Sobol' first- and total-order indices of grouped factors, per force, output and year.
 
     Factors are the uniforms behind the model: every year of an input is one factor, inputs
@@ -255,6 +256,8 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None) -> pd
         Base samples, a power of two; each force costs ``n * (groups + 2)`` evaluations.
     seed : int, optional
         Scrambling and bootstrap seed (default: the scenario's).
+    pool : Pool
+        Where each force's design is evaluated (:func:`model.run.pool.open_pool`); the same numbers anywhere.
 
     Returns
     -------
@@ -271,12 +274,14 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None) -> pd
     scenario = setup.scenario
     seed = scenario.seed if seed is None else seed
     rows = []
+    designs = []
     for f, force in enumerate(scenario.forces):
         groups = sobol_groups(setup, force)
-        if not groups:
-            continue
-        design = sobol_design({g.name: g.columns for g in groups}, n, seed + f)
-        outputs = sobol_outputs(setup, force, design, design_columns(groups))
+        if groups:
+            designs.append((f, force, groups, sobol_design({g.name: g.columns for g in groups}, n, seed + f)))
+    evaluated = pool.starmap(sobol_outputs, [(setup, force, design, design_columns(groups))
+                                            for _, force, groups, design in designs])
+    for (f, force, groups, design), outputs in zip(designs, evaluated, strict=True):
         labels = {g.name: g.label for g in groups}
         for (output, t), y in outputs.items():
             indices = analyse_sobol(design, y, seed=seed + f)

@@ -20,7 +20,7 @@ from rich.table import Table
 from model import __version__
 from model.cli import analysis, new_force
 from model.cli.errors import interrupted_after_publish, terminate_as_interrupt, user_errors, warn
-from model.cli.options import DATA, OUT, SEED, SET, paths_option, setting_range
+from model.cli.options import DATA, OUT, SCHEDULER, SEED, SET, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
 from model.declare.settings import SETTINGS
@@ -47,6 +47,7 @@ def main() -> None:
               help="Paths per chunk: bounds memory, never changes the numbers.")
 @click.option("--workers", type=setting_range("workers"), default=SETTINGS["workers"].default, show_default=True,
               help="Worker processes; the numbers are identical whatever the count.")
+@SCHEDULER
 @click.option("--precision", type=str, default=None,
               help="Run until every headline probability is known to ± this, e.g. '0.5%' (ignores --paths).")
 @click.option("--max-paths", type=setting_range("max_paths"), default=SETTINGS["max_paths"].default,
@@ -54,7 +55,8 @@ def main() -> None:
 @DATA
 @SET
 def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chunk_size: int | None,
-        workers: int, precision: str | None, max_paths: int, data_dir: Path | None, overrides: tuple[str, ...]) -> None:
+        workers: int, scheduler: str | None, precision: str | None, max_paths: int, data_dir: Path | None,
+        overrides: tuple[str, ...]) -> None:
     """Run SCENARIO and write its report (PDF and XLSX), tables (CSV), run.json and resolved.yaml.
 
     Writes to OUT/<scenario-name>/, or with --set to OUT/<scenario-name>-set-<8 hex>/ so the
@@ -69,7 +71,8 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
         loaded = time.perf_counter()
         target = _precision(precision)
         result = _with_progress(lambda progress: pipeline.run_scenario(
-            setup, workers=workers, precision=target, max_paths=max_paths, progress=progress), setup.scenario.paths)
+            setup, workers=workers, precision=target, max_paths=max_paths, progress=progress, scheduler=scheduler),
+            setup.scenario.paths)
         result.started = started
         result.timings["load_seconds"] = loaded - started
         for warning in result.info.warnings:

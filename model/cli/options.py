@@ -29,6 +29,11 @@ SET = click.option(
     help="Change one field of the scenario, validated like the file and recorded in the outputs, e.g. "
          "--set assumptions.pay_award=2% or --set forces=[leicestershire] (repeatable).",
 )
+SCHEDULER = click.option(
+    "--scheduler", metavar="ADDRESS", default=None,
+    help="Run on an existing Dask cluster instead of local workers, e.g. tcp://10.0.0.5:8786 "
+         "(pip install 'police-mtfs[dask]'); the numbers are the same as on one worker.",
+)
 SEED = click.option("--seed", type=setting_range("seed"), default=None,
                     help="Random seed, a whole number ≥ 0 (default: the scenario's).")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from model.declare.outputs import CASES, FLAGS, SUMMARY_METRICS, metric_unit, re
 from model.declare.settings import PRECISION_STEP, SETTINGS
 from model.engine.projection import project_force
 from model.io.errors import ModelError
+from model.run.pool import Pool, open_pool
 from model.run.probability import wilson_interval
 from model.run.tallies import FIXED_POINT, PILOT_PATHS, BinEdges, LineAccumulator
 from model.sampling.draws import NationalDraws, force_inputs, national_draws, run_source
@@ -157,11 +159,6 @@ def count_by_year(flag: np.ndarray) -> np.ndarray:
     return np.array([np.count_nonzero(flag[:, t]) for t in range(flag.shape[1])], dtype=np.int64)
 
 
-def _summarise_task(task) -> Tallies:
-    setup, edges, start, stop, chunk_size = task
-    return summarise_span(setup, edges, start, stop, chunk_size)
-
-
 def _spans(start: int, stop: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
     """Split paths into a few spans of whole chunks per worker.
 
@@ -175,12 +172,13 @@ def _spans(start: int, stop: int, chunk_size: int, workers: int) -> list[tuple[i
 
 
 def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = None, *, workers: int = 1,
-                   precision: float | None = None, max_paths: int | None = None) -> SimulationResult:
+                   precision: float | None = None, max_paths: int | None = None,
+                   pool: Pool | None = None) -> SimulationResult:
     """Project every force of the scenario on every path and summarise as it goes.
 
-    Paths are processed in chunks of ``scenario.chunk_size``, in ``workers`` processes;
-    the random streams and exact tallies make the numbers identical whatever the chunk
-    size or number of workers.
+    Paths are processed in chunks of ``scenario.chunk_size``, in ``workers`` processes or
+    on ``pool``; the random streams and exact tallies make the numbers identical whatever
+    the chunk size, the number of workers or where they run.
 
     Parameters
     ----------
@@ -195,6 +193,9 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
         16,384 paths and each doubling after; ``scenario.paths`` is then ignored.
     max_paths : int, optional
         Path limit for a run to a precision (default 4,194,304).
+    pool : Pool, optional
+        Where the spans of paths run (:func:`model.run.pool.open_pool`, e.g. a Dask
+        cluster); left open. By default, ``workers`` local processes opened for this run.
 
     Returns
     -------
@@ -221,18 +222,20 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
     summaries, counts = tallies = empty_tallies(setup, edges)
     done = 0
     stopping: dict = {}
-    pool = _pool(workers)
-    try:
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(open_pool(workers))
         for checkpoint in checkpoints:
-            if pool is None:
+            if pool.in_process:
                 summarise_span(setup, edges, done, checkpoint, scenario.chunk_size, tallies, progress)
             else:
-                tasks = [(setup, edges, start, stop, scenario.chunk_size)
-                         for start, stop in _spans(done, checkpoint, scenario.chunk_size, workers)]
-                for (span_summaries, span_counts), task in zip(pool.map(_summarise_task, tasks), tasks, strict=True):
+                spans = _spans(done, checkpoint, scenario.chunk_size, pool.workers)
+                results = pool.starmap(summarise_span, [(setup, edges, start, stop, scenario.chunk_size)
+                                                        for start, stop in spans])
+                for (span_summaries, span_counts), (_, stop) in zip(results, spans, strict=True):
                     _merge(tallies, span_summaries, span_counts)
                     if progress is not None:
-                        progress(task[3])
+                        progress(stop)
             done = checkpoint
             if precision is not None:
                 reached = headline_half_width(counts, done)
@@ -241,9 +244,6 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
                     stopping["stopped_because"] = "precision reached"
                     break
                 stopping["stopped_because"] = "path limit reached"
-    finally:
-        if pool is not None:
-            pool.shutdown()
     simulation_seconds = time.perf_counter() - started
     cases = {case: {} for case in CASES}
     for case in CASES:
@@ -257,19 +257,9 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
         summaries=summaries,
         flag_counts=counts,
         cases=cases,
-        timings={"simulation_seconds": simulation_seconds, "workers": workers},
+        timings={"simulation_seconds": simulation_seconds, "workers": pool.workers},
         stopping=stopping,
     )
-
-
-def _pool(workers: int):
-    if workers <= 1:
-        return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 
 def _merge(tallies: Tallies, span_summaries, span_counts) -> None:

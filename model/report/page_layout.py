@@ -2,7 +2,15 @@
 
 Text is wrapped by measuring it in its font, placed as blocks of known height down the
 page, and carried onto a new page (with any repeated header) when the next block does not
-fit. Pages are :class:`matplotlib.figure.Figure` objects made without pyplot.
+fit. Laying out (:func:`lay_out`: which block goes on which page, at what height) is apart
+from drawing (:meth:`LaidOutPage.render`), so a report knows its page count before it draws
+a page and can draw each page only when it writes it. Pages are
+:class:`matplotlib.figure.Figure` objects made without pyplot.
+
+Text is measured in the font the PDF will use: the PDF's built-in Helvetica (Adobe's
+metrics) when ``rcParams['pdf.use14corefonts']`` is on, as the report sets it for text that
+font can show (:func:`model.report.style.report_fonts`), and otherwise the embedded
+TrueType font's outlines.
 """
 
 from __future__ import annotations
@@ -11,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import matplotlib as mpl
+from matplotlib.backends.backend_pdf import RendererPdf
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
@@ -28,6 +38,8 @@ HEADING_COLOUR = "#1f3b63"
 
 POINTS_PER_INCH = 72
 _TEXT_MEASURE = TextToPath()
+_CORE_FONT_MEASURE = RendererPdf(None, POINTS_PER_INCH, 0, 0)
+"""The PDF renderer measures text with the core fonts' AFM metrics when they are on; it needs no file to measure."""
 
 
 @dataclass
@@ -60,27 +72,86 @@ class TextLine:
     marker_colour: str | None = None
 
 
-def flow(blocks: Sequence[Block], page_size: tuple[float, float] = PAGE_SIZE_INCHES) -> list[Figure]:
-    """Place blocks down A4 pages, starting a new page when the next one does not fit."""
+@dataclass(frozen=True)
+class LaidOutPage:
+    """One page of flowed blocks, laid out but not yet drawn.
+
+    Attributes
+    ----------
+    size : (float, float)
+        Page width and height, inches.
+    placements : tuple of (Block, float)
+        Each block with the top edge it is drawn at (inches from the page bottom), in
+        drawing order; a repeated table header comes first on its page.
+    """
+
+    size: tuple[float, float]
+    placements: tuple[tuple[Block, float], ...]
+
+    def render(self) -> Figure:
+        """Draw the page.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            A new figure of the page's size with every block drawn.
+        """
+        page = Figure(figsize=self.size)
+        for block, top in self.placements:
+            block.draw(page, top)
+        return page
+
+
+def lay_out(blocks: Sequence[Block], page_size: tuple[float, float] = PAGE_SIZE_INCHES) -> list[LaidOutPage]:
+    """Assign blocks to pages down A4, starting a new page when the next one does not fit.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+        In reading order. A block marked ``keep_with_next`` moves to a new page with the
+        block after it; a block with a ``header`` repeats that header atop a new page.
+    page_size : (float, float), default A4 portrait
+        Page width and height, inches.
+
+    Returns
+    -------
+    list of LaidOutPage
+        At least one page; nothing is drawn until :meth:`LaidOutPage.render`.
+    """
     top = page_size[1] - MARGIN_INCHES
     bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES
-    pages = [Figure(figsize=page_size)]
+    pages: list[list[tuple[Block, float]]] = [[]]
     y = top
     for index, block in enumerate(blocks):
         needed = block.space_before + block.height
         if block.keep_with_next and index + 1 < len(blocks):
             needed += blocks[index + 1].space_before + blocks[index + 1].height
         if y - needed < bottom and y < top:
-            pages.append(Figure(figsize=page_size))
+            pages.append([])
             y = top
             if block.header is not None:
-                block.header.draw(pages[-1], y)
+                pages[-1].append((block.header, y))
                 y -= block.header.height
         else:
             y -= block.space_before
-        block.draw(pages[-1], y)
+        pages[-1].append((block, y))
         y -= block.height
-    return pages
+    return [LaidOutPage(page_size, tuple(placements)) for placements in pages]
+
+
+def flow(blocks: Sequence[Block], page_size: tuple[float, float] = PAGE_SIZE_INCHES) -> list[Figure]:
+    """Place blocks down A4 pages and draw them: :func:`lay_out`, then every page rendered.
+
+    Parameters
+    ----------
+    blocks : sequence of Block
+    page_size : (float, float), default A4 portrait
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+    """
+    return [page.render() for page in lay_out(blocks, page_size)]
 
 
 def line_block(line: TextLine, page_width: float = PAGE_SIZE_INCHES[0]) -> Block:
@@ -202,9 +273,11 @@ _BREAK_AFTER = ("_", ".", "/", "-", ",")
 def text_width(text: str, font: FontProperties) -> float:
     """Width of a line of text in points when drawn in a font.
 
-    The sum of each character's advance, measured once per character and font: fast
-    enough to wrap hundreds of table cells, and within a point or two of the laid-out
-    width (kerning is ignored).
+    The sum of each character's advance, measured once per character, font and font
+    mode: fast enough to wrap hundreds of table cells, and within a point or two of the
+    laid-out width (kerning is ignored). With ``rcParams['pdf.use14corefonts']`` on, the
+    advance is the core font's (Helvetica's AFM metrics, as the PDF shows it); otherwise
+    the embedded TrueType font's.
 
     Parameters
     ----------
@@ -218,24 +291,38 @@ def text_width(text: str, font: FontProperties) -> float:
     float
         Width in points (1/72 inch).
     """
-    widths = _character_widths(font)
+    core = bool(mpl.rcParams["pdf.use14corefonts"])
+    widths = _character_widths(font, core)
     total = 0.0
     for character in text:
         width = widths.get(character)
         if width is None:
-            width = widths[character] = _measure_character(character, font)
+            width = widths[character] = _measure_character(character, font, core)
         total += width
     return total
 
 
-@lru_cache(maxsize=64)
-def _character_widths(font: FontProperties) -> dict[str, float]:
-    """The advance of every character measured so far in one font (filled as text is measured)."""
+@lru_cache(maxsize=128)
+def _character_widths(font: FontProperties, core: bool) -> dict[str, float]:
+    """The advance of every character measured so far in one font and font mode (filled as text is measured).
+
+    ``core`` is part of the key because a :class:`FontProperties` names a generic family
+    (``sans-serif``), which is Helvetica in the core-font mode and DejaVu Sans otherwise.
+    """
     return {}
 
 
-def _measure_character(character: str, font: FontProperties) -> float:
+def _measure_character(character: str, font: FontProperties, core: bool) -> float:
+    if core:
+        # Adobe's metrics: the character's advance, as the PDF viewer places it.
+        width, _, _ = _CORE_FONT_MEASURE.get_text_width_height_descent(character, font, ismath=False)
+        return width
     # Measured between two bars, so a space or a character with side bearings counts its full advance.
     with_character, _, _ = _TEXT_MEASURE.get_text_width_height_descent(f"|{character}|", font, ismath=False)
+    return with_character - _bars_width(font)
+
+
+@lru_cache(maxsize=128)
+def _bars_width(font: FontProperties) -> float:
     bars, _, _ = _TEXT_MEASURE.get_text_width_height_descent("||", font, ismath=False)
-    return with_character - bars
+    return bars

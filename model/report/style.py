@@ -2,13 +2,21 @@
 
 Money axes are in £ million cash with negatives in brackets; probability axes in per cent.
 Every chart puts fiscal years on its x axis at positions 0, 1, 2, ...
+
+The report's text is set in the PDF's built-in Helvetica when every character it shows is
+in that font's encoding (Windows-1252: Latin letters of Western Europe, £, §, ±, ·, ×, en and
+em dashes, curly quotes, bullets, the ellipsis), and otherwise in the embedded TrueType font
+(DejaVu Sans), which shows any character: :func:`report_fonts`.
 """
 
 from __future__ import annotations
 
+import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -85,6 +93,89 @@ INNER_BAND_ALPHA = 0.36
 GRID = {"color": "#dddddd", "linewidth": 0.6}
 LEGEND_GAP_POINTS = 30
 """Distance from the bottom of an axes to its legend: clears tick labels and the x label."""
+
+
+# --------------------------------------------------------------------------------------
+# Fonts
+# --------------------------------------------------------------------------------------
+
+CORE_FONT = "Helvetica"
+"""The PDF core font the report is set in when it can show every character (no font is embedded)."""
+
+CORE_FONT_ENCODING = "cp1252"
+"""The characters a core font shows: matplotlib writes core-font text in Windows-1252 and any
+other character as '?'."""
+
+CORE_FONT_RC: dict[str, object] = {
+    "pdf.use14corefonts": True,
+    "font.family": "sans-serif",
+    # Helvetica alone: a text looked up as TrueType in this mode would say so (a findfont warning)
+    # rather than fall back to another font's widths in silence.
+    "font.sans-serif": [CORE_FONT],
+}
+"""matplotlib settings of the core-font mode; the other mode is matplotlib's defaults (DejaVu Sans, embedded)."""
+
+
+def shows_in_core_font(texts: Iterable[str]) -> bool:
+    """Whether the core font can show every character of the texts (no '?' in their place).
+
+    Parameters
+    ----------
+    texts : iterable of str
+
+    Returns
+    -------
+    bool
+        True when every text encodes in Windows-1252.
+    """
+    for text in texts:
+        try:
+            text.encode(CORE_FONT_ENCODING)
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+class _CoreFontWeightNotice(logging.Filter):
+    """Drops matplotlib's notice that Helvetica has no 'normal' weight and 'medium' is used.
+
+    Adobe's metrics for the core fonts name Helvetica's regular face "Medium", so a request
+    for normal text finds exactly the face wanted; matplotlib logs the mismatch of names
+    once per font size. Any other font-lookup message passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (str(record.msg).startswith("findfont: Failed to find font weight") and len(args) == 3
+                    and args[1] == CORE_FONT and str(args[0]) in ("normal", "regular", "400")
+                    and str(args[2]) == "medium")
+
+
+@contextmanager
+def report_fonts(core: bool) -> Iterator[None]:
+    """Set the report's text in the core font (``core=True``) or the embedded TrueType font, within the block.
+
+    Everything drawn, saved or measured (:func:`model.report.page_layout.text_width`) inside
+    the block uses the chosen font; matplotlib's settings are restored on leaving it.
+
+    Parameters
+    ----------
+    core : bool
+        Helvetica, not embedded (fast to lay out and write; Windows-1252 characters only:
+        check with :func:`shows_in_core_font`), or matplotlib's default embedded font.
+    """
+    if not core:
+        with mpl.rc_context({"pdf.use14corefonts": False}):
+            yield
+        return
+    notice = _CoreFontWeightNotice()
+    logger = logging.getLogger("matplotlib.font_manager")
+    logger.addFilter(notice)
+    try:
+        with mpl.rc_context(CORE_FONT_RC):
+            yield
+    finally:
+        logger.removeFilter(notice)
 
 
 # --------------------------------------------------------------------------------------

@@ -16,21 +16,32 @@ the pages by :mod:`model.report.page_layout`. Page layout:
    table); and the finance officer's table (A4 landscape).
 5. Appendix: the scenario's inputs, every baseline figure with its source, the
    contradictions between sources, correlations (when supplied) and the run metadata.
+
+Each page is drawn once, when it is written, and released: the text sections are laid out
+first (which block goes on which page), so the page count is known for the footers
+("Page i of n") before any page is drawn, and memory stays flat in the number of forces.
+The text is set in the PDF's core Helvetica when it can show every character the report
+holds, and otherwise in the embedded TrueType font (:func:`model.report.style.report_fonts`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from model.declare.formatting import format_money, format_percent
 from model.declare.inputs import INPUTS
@@ -56,16 +67,17 @@ from model.report.page_layout import (
     PAGE_SIZE_INCHES,
     POINTS_PER_INCH,
     Block,
+    LaidOutPage,
     TextLine,
     flow,
-    flow_text,
     heading,
+    lay_out,
     paragraph,
     text_blocks,
     text_width,
     wrap_to_width,
 )
-from model.report.style import fiscal_years, force_colour
+from model.report.style import fiscal_years, force_colour, report_fonts, shows_in_core_font
 from model.report.tables import (
     CROSS_FORCE_MEASURES,
     ForceHeadline,
@@ -92,8 +104,18 @@ APPENDIX_FONT_SIZE = 7.0
 """Appendix tables: small, and still readable on paper (at least 6.5 pt)."""
 
 
-def build_report_pdf(path: Path, result: RunResult) -> None:
+PageMaker = Callable[[], Figure]
+"""Draws one page of the report when called: pages are made one at a time, as they are written."""
+
+
+def build_report_pdf(path: Path, result: RunResult, *, fonts: str = "auto") -> None:
     """Write the report PDF for one scenario run.
+
+    Pages are drawn one at a time, each written as soon as it is drawn and then released.
+    The text is set in the PDF's core Helvetica when every text the report shows is in its
+    encoding (Windows-1252); otherwise, or if a page turns out to hold a character outside
+    it, the whole report is set in the embedded TrueType font, so no character is ever
+    shown as '?'.
 
     Parameters
     ----------
@@ -105,39 +127,214 @@ def build_report_pdf(path: Path, result: RunResult) -> None:
         force plan case, ``scenario, force, year, metric, value``; may be empty), ``info``
         (the run's metadata) and ``appendix`` (inputs, provenance, contradictions and
         correlations; with none, the appendix holds the run metadata only).
+    fonts : {'auto', 'embedded'}, default 'auto'
+        ``'auto'``: the core font when it shows every character, else the embedded font;
+        ``'embedded'``: the embedded TrueType font whatever the text (slower to write).
     """
+    if fonts not in ("auto", "embedded"):
+        raise ValueError(f"fonts must be 'auto' or 'embedded', not {fonts!r}")
+    with _earlier_objects_left_out_of_collections():
+        if fonts == "auto" and shows_in_core_font(report_texts(result)):
+            try:
+                _write_report(path, result, core=True)
+                return
+            except _OutsideCoreFont:
+                pass
+        _write_report(path, result, core=False)
+
+
+@contextmanager
+def _earlier_objects_left_out_of_collections() -> Iterator[None]:
+    """Leave the objects that exist before the report out of the garbage collector's full passes while it is made.
+
+    Each page leaves a few thousand artists to collect; every full collection would also
+    walk the run's tables and every module loaded, which are still in use. They are
+    returned to the collector at the end. Nothing is done when something else has already
+    frozen objects (``gc.freeze``), so its choice stands.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+class _OutsideCoreFont(Exception):
+    """A page holds a character the core font cannot show: the report is set again in the embedded font."""
+
+
+def _write_report(path: Path, result: RunResult, core: bool) -> None:
     info = result.info
-    summary = _rows_of_scenario(result.summary, info.scenario_name)
-    flags = _rows_of_scenario(result.flags, info.scenario_name)
-    plan = _rows_of_scenario(result.plan, info.scenario_name)
-    forces = forces_in_order(summary)
-    names = {force: info.force_name(force) for force in forces}
-    paths = info.paths
-
-    pages = front_pages(summary, flags, info, forces, plan)
-    pages += title_pages(info, forces, plan_supplied=not plan.empty)
-    pages.append(cross_force_page(summary, flags, forces, names, paths))
-    if not result.bridge.empty:
-        pages += bridge_pages(result.bridge, forces, names)
-    for force in forces:
-        force_summary = _rows_of_force(summary, force)
-        force_plan = _rows_of_force(plan, force)
-        pages.append(force_funding_page(force_summary, force_plan, force, names[force]))
-        pages.append(force_reserves_page(force_summary, force_plan, force, names[force],
-                                         info.minimum_general_rate(force)))
-        pages.append(force_risk_page(flags, force, names[force], paths))
-        pages.append(force_table_page(_rows_of_scenario(result.cases, info.scenario_name), force, names[force]))
-    pages += appendix_pages(result.appendix, info, names)
-    add_footers(pages, info)
-
     pdf_metadata = {
         "Title": f"{info.title} ({info.scenario_name})",
         "Subject": "Monte Carlo medium-term financial strategy and reserves",
         "Creator": f"police-mtfs {info.version}",
     }
-    with PdfPages(path, metadata=pdf_metadata) as pdf:
-        for page in pages:
-            pdf.savefig(page)
+    with report_fonts(core):
+        makers = report_pages(result)
+        with PdfPages(path, metadata=pdf_metadata) as pdf:
+            for number, make in enumerate(makers, start=1):
+                page = make()
+                add_footer(page, number, len(makers), info)
+                write_page(pdf, page)
+                if core and not shows_in_core_font(page_texts(page)):
+                    raise _OutsideCoreFont
+                release_page(page)
+
+
+def report_pages(result: RunResult) -> list[PageMaker]:
+    """Every page of the report, in order, as a callable that draws it.
+
+    The text sections (the front page, about this report, the appendix) are laid out here,
+    so the number of pages is known; nothing is drawn until a page is called.
+
+    Parameters
+    ----------
+    result : RunResult
+        As for :func:`build_report_pdf`.
+
+    Returns
+    -------
+    list of callable
+        Each returns a new :class:`~matplotlib.figure.Figure` (without its footer).
+    """
+    info = result.info
+    summary = _rows_of_scenario(result.summary, info.scenario_name)
+    flags = _rows_of_scenario(result.flags, info.scenario_name)
+    plan = _rows_of_scenario(result.plan, info.scenario_name)
+    cases = _rows_of_scenario(result.cases, info.scenario_name)
+    forces = forces_in_order(summary)
+    names = {force: info.force_name(force) for force in forces}
+    paths = info.paths
+
+    def laid_out(pages: Sequence[LaidOutPage]) -> list[PageMaker]:
+        return [page.render for page in pages]
+
+    makers = laid_out(lay_out(_front_blocks(summary, flags, info, forces, plan)))
+    makers += laid_out(lay_out(text_blocks(_title_lines(info, forces, plan_supplied=not plan.empty))))
+    makers.append(lambda: cross_force_page(summary, flags, forces, names, paths))
+    if not result.bridge.empty:
+        for begin in range(0, len(forces), BRIDGE_FORCES_PER_PAGE):
+            chunk = list(forces[begin: begin + BRIDGE_FORCES_PER_PAGE])
+            makers.append(lambda chunk=chunk: bridge_page(result.bridge, chunk, names))
+    for force in forces:
+        name = names[force]
+        makers += [
+            lambda force=force, name=name: force_funding_page(_rows_of_force(summary, force),
+                                                              _rows_of_force(plan, force), force, name),
+            lambda force=force, name=name: force_reserves_page(_rows_of_force(summary, force),
+                                                               _rows_of_force(plan, force), force, name,
+                                                               info.minimum_general_rate(force)),
+            lambda force=force, name=name: force_risk_page(flags, force, name, paths),
+            lambda force=force, name=name: force_table_page(cases, force, name),
+        ]
+    makers += laid_out(lay_out(_appendix_blocks(result.appendix, info, names)))
+    return makers
+
+
+def write_page(pdf: PdfPages, page: Figure) -> None:
+    """Write a page to the PDF, drawing it once.
+
+    A page laid out by constrained layout is laid out here, with the PDF renderer that
+    writes it, and then saved with its layout fixed: :meth:`~matplotlib.figure.Figure.savefig`
+    would otherwise draw the whole page once, without output, only to lay it out, and then
+    again to write it.
+
+    Parameters
+    ----------
+    pdf : matplotlib.backends.backend_pdf.PdfPages
+    page : matplotlib.figure.Figure
+    """
+    engine = page.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        # The PDF canvas measures text as the PDF writes it (the core font's metrics in that mode).
+        FigureCanvasPdf(page)
+        engine.execute(page)
+        page.set_layout_engine(None)
+    pdf.savefig(page)
+
+
+def release_page(page: Figure) -> None:
+    """Let a written page go: its artists are removed, so its memory is freed without waiting for a full collection.
+
+    Parameters
+    ----------
+    page : matplotlib.figure.Figure
+    """
+    page.clear()
+
+
+def page_texts(page: Figure) -> Iterator[str]:
+    """Every text a drawn page shows: titles, labels, tick labels, legends, table cells.
+
+    Parameters
+    ----------
+    page : matplotlib.figure.Figure
+        A page after it has been drawn (tick labels are set when the page is drawn).
+
+    Yields
+    ------
+    str
+    """
+    for artist in page.findobj(Text):
+        if artist.get_visible():
+            yield artist.get_text()
+
+
+EXTENDS_ARROW = " ← "
+"""Between the files of a scenario's ``extends:`` chain in the appendix: outside the core font."""
+
+
+def report_texts(result: RunResult) -> Iterator[str]:
+    """The texts the report takes from a run: names, titles, sources, quotes, labels, every appendix cell.
+
+    Every string of the run's metadata and tables (not the loaded scenario, which the
+    report does not read), and the report's own characters that depend on the run. Used
+    to choose the font before a page is drawn; each page is checked again as it is written.
+
+    Parameters
+    ----------
+    result : RunResult
+
+    Yields
+    ------
+    str
+    """
+    info = result.info
+    for item in dataclasses.fields(info):
+        if item.name not in _NOT_IN_THE_REPORT:
+            yield from _strings_in(getattr(info, item.name))
+    for value in (result.summary, result.flags, result.plan, result.cases, result.bridge, result.appendix):
+        yield from _strings_in(value)
+    if len(info.chain) > 1:
+        yield EXTENDS_ARROW
+
+
+_NOT_IN_THE_REPORT = frozenset({"resolved_yaml"})
+"""Fields of the run's metadata the report does not print (the resolved scenario goes to ``resolved.yaml``)."""
+
+
+def _strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, pd.DataFrame):
+        yield from (str(column) for column in value.columns)
+        for column in value.columns:
+            if not (pd.api.types.is_numeric_dtype(value[column]) or pd.api.types.is_bool_dtype(value[column])):
+                yield from (str(cell) for cell in pd.unique(value[column]))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from _strings_in(getattr(value, item.name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings_in(key)
+            yield from _strings_in(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _strings_in(item)
 
 
 def forces_in_order(summary: pd.DataFrame) -> list[str]:
@@ -181,6 +378,11 @@ def front_pages(summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, force
     list of matplotlib.figure.Figure
         One page for up to three forces; more flow on.
     """
+    return flow(_front_blocks(summary, flags, info, forces, plan))
+
+
+def _front_blocks(summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, forces: Sequence[str],
+                  plan: pd.DataFrame | None = None) -> list[Block]:
     years = fiscal_years(summary)
     span = f"{years[0]} to {years[-1]}" if years else ""
     amber, red = info.rating
@@ -205,10 +407,12 @@ def front_pages(summary: pd.DataFrame, flags: pd.DataFrame, info: RunInfo, force
     blocks = text_blocks(lines)
     for force in forces:
         blocks.append(_force_panel(force_headline(summary, flags, force, info, plan), force))
-    return flow(blocks)
+    return blocks
 
 
-PANEL_HEIGHT_INCHES = 1.95
+PANEL_HEIGHT_INCHES = 2.15
+"""The least a force's panel on page 1 takes: its name, the chart (whose bottom is 1.94 inches down) and the
+chart's year labels, so the next force's name clears them however few lines the sentences take."""
 PANEL_CHART_INCHES = (2.2, 1.4)
 BADGE_INCHES = (0.75, 0.24)
 
@@ -282,7 +486,7 @@ def title_pages(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> li
     list of matplotlib.figure.Figure
         Usually one page.
     """
-    return flow_text(_title_lines(info, forces, plan_supplied))
+    return flow(text_blocks(_title_lines(info, forces, plan_supplied)))
 
 
 def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> list[TextLine]:
@@ -418,6 +622,25 @@ def bridge_pages(bridge: pd.DataFrame, forces: Sequence[str], names: Mapping[str
     -------
     list of matplotlib.figure.Figure
     """
+    return [bridge_page(bridge, list(forces[begin: begin + BRIDGE_FORCES_PER_PAGE]), names)
+            for begin in range(0, len(forces), BRIDGE_FORCES_PER_PAGE)]
+
+
+def bridge_page(bridge: pd.DataFrame, forces: Sequence[str], names: Mapping[str, str]) -> Figure:
+    """One page of the bridge from each force's plan to the middle of its simulated outcomes.
+
+    Parameters
+    ----------
+    bridge : pandas.DataFrame
+        The plan-to-median bridge (:func:`model.run.bridge.bridge_table`).
+    forces : sequence of str
+        The forces of this page, at most :data:`BRIDGE_FORCES_PER_PAGE`.
+    names : mapping of str to str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     first = bridge.iloc[0]
     caption = _caption_lines(
         f"Total usable reserves at 31 March {int(str(first['year'])[:4]) + 1}. Each bar switches one group of inputs "
@@ -425,18 +648,14 @@ def bridge_pages(bridge: pd.DataFrame, forces: Sequence[str], names: Mapping[str
         "the groups below it are still at plan, so where groups interact the order matters. Every stage runs on "
         f"the same {int(first['paths']):,} paths and random draws (the first of the run), so the steps are the "
         "groups' effects, not sampling noise, and add up exactly to the difference between the plan and the median.")
-    pages = []
-    for begin in range(0, len(forces), BRIDGE_FORCES_PER_PAGE):
-        chunk = list(forces[begin: begin + BRIDGE_FORCES_PER_PAGE])
-        page = _new_page("From each force's plan to the middle of the simulated outcomes",
-                         reserve_bottom=_caption_height(caption))
-        grid = page.add_gridspec(BRIDGE_FORCES_PER_PAGE, 1)
-        for row, force in enumerate(chunk):
-            ax = page.add_subplot(grid[row])
-            draw_bridge(ax, bridge_steps(bridge, force), names[force], force_colour(force))
-        _draw_caption(page, caption)
-        pages.append(page)
-    return pages
+    page = _new_page("From each force's plan to the middle of the simulated outcomes",
+                     reserve_bottom=_caption_height(caption))
+    grid = page.add_gridspec(BRIDGE_FORCES_PER_PAGE, 1)
+    for row, force in enumerate(forces):
+        ax = page.add_subplot(grid[row])
+        draw_bridge(ax, bridge_steps(bridge, force), names[force], force_colour(force))
+    _draw_caption(page, caption)
+    return page
 
 
 def force_funding_page(summary_rows: pd.DataFrame, plan_rows: pd.DataFrame, force: str, force_name: str) -> Figure:
@@ -664,6 +883,10 @@ def appendix_pages(
     -------
     list of matplotlib.figure.Figure
     """
+    return flow(_appendix_blocks(appendix, info, names))
+
+
+def _appendix_blocks(appendix: Appendix, info: RunInfo, names: Mapping[str, str]) -> list[Block]:
     blocks: list[Block] = []
     blocks += text_blocks(paragraph("Appendix: assumptions, sources and run", size=16, weight="bold"))
     inputs = appendix.inputs
@@ -723,7 +946,7 @@ def appendix_pages(
 
     blocks += _section("A6. Run", "")
     blocks += text_blocks(_run_lines(info))
-    return flow(blocks)
+    return blocks
 
 
 def _has_rows(frame: pd.DataFrame | None) -> bool:
@@ -843,7 +1066,7 @@ def _run_lines(info: RunInfo) -> list[TextLine]:
         ("Created", str(info.created)),
         ("Minimum general reserve", "; ".join(f"{info.force_name(f)} {float(v) * 100:.1f}% of NRE"
                                               for f, v in minimums.items()) or "not stated"),
-        *((("Extends", " ← ".join(f"{Path(name).name} ({sha[:SHA_DISPLAY_CHARACTERS]}…)"
+        *((("Extends", EXTENDS_ARROW.join(f"{Path(name).name} ({sha[:SHA_DISPLAY_CHARACTERS]}…)"
                                   for name, sha in reversed(info.chain[:-1]))),) if len(info.chain) > 1 else ()),
         *((("Resolved SHA-256", f"{info.resolved_sha256} (resolved.yaml)"),) if info.resolved_sha256 else ()),
     ):
@@ -876,18 +1099,40 @@ def add_footers(pages: Sequence[Figure], info: RunInfo) -> None:
     info : RunInfo
         The run's metadata.
     """
+    for number, page in enumerate(pages, start=1):
+        add_footer(page, number, len(pages), info)
+
+
+def add_footer(page: Figure, number: int, count: int, info: RunInfo) -> None:
+    """Print the run identity and "Page i of n" at the foot of one page, portrait or landscape.
+
+    Parameters
+    ----------
+    page : matplotlib.figure.Figure
+    number, count : int
+        The page's number (from 1) and the number of pages in the report.
+    info : RunInfo
+        The run's metadata.
+    """
     identity = (
         f"Scenario {info.scenario_name} · {str(info.scenario_sha256)[:SHA_DISPLAY_CHARACTERS]} · "
         f"seed {info.seed} · {info.paths:,} paths · police-mtfs {info.version} · {info.created}"
     )
-    footer_font = FontProperties(size=7)
-    for number, page in enumerate(pages, start=1):
-        width, height = page.get_size_inches()
-        lines = wrap_to_width(identity, footer_font, (width - 2 * MARGIN_INCHES - 0.9) * POINTS_PER_INCH)
-        y = (MARGIN_INCHES * 0.6) / height
-        style = {"fontproperties": footer_font, "color": "#666666", "va": "bottom"}
-        page.text(MARGIN_INCHES / width, y, lines[0] + (" …" if len(lines) > 1 else ""), ha="left", **style)
-        page.text(1 - MARGIN_INCHES / width, y, f"Page {number} of {len(pages)}", ha="right", **style)
+    width, height = page.get_size_inches()
+    first_line = _footer_line(identity, float(width))
+    y = (MARGIN_INCHES * 0.6) / height
+    style = {"fontproperties": _FOOTER_FONT, "color": "#666666", "va": "bottom"}
+    page.text(MARGIN_INCHES / width, y, first_line, ha="left", **style)
+    page.text(1 - MARGIN_INCHES / width, y, f"Page {number} of {count}", ha="right", **style)
+
+
+_FOOTER_FONT = FontProperties(size=7)
+
+
+def _footer_line(identity: str, page_width: float) -> str:
+    """The run identity cut to the footer's width, with " …" when cut."""
+    lines = wrap_to_width(identity, _FOOTER_FONT, (page_width - 2 * MARGIN_INCHES - 0.9) * POINTS_PER_INCH)
+    return lines[0] + (" …" if len(lines) > 1 else "")
 
 
 def _new_page(title_text: str, reserve_bottom: float = 0.0) -> Figure:

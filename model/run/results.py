@@ -15,7 +15,7 @@ import pandas as pd
 from model import __version__
 from model.declare.outputs import RATING_LEVELS
 from model.io.overlay import Change
-from model.run.appendix import correlation_table, scenario_inputs_table
+from model.run.appendix import correlation_table, evidence_table, scenario_inputs_table
 from model.sampling.setup import RunSetup
 
 
@@ -230,6 +230,9 @@ class Appendix:
         Correlations asked for and used.
     precept_caps : DataFrame
         Where the referendum limit cut a band D rise (:func:`model.run.summaries.precept_caps_table`).
+    evidence : DataFrame
+        Each national input's range beside the history it was judged against
+        (:func:`model.run.appendix.evidence_table`); empty when the data folder has no ``evidence.yaml``.
     """
 
     provenance: pd.DataFrame
@@ -237,6 +240,7 @@ class Appendix:
     contradictions: pd.DataFrame
     correlations: pd.DataFrame
     precept_caps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def empty(cls) -> Appendix:
@@ -255,6 +259,7 @@ def appendix_of(setup: RunSetup, precept_caps: pd.DataFrame | None = None) -> Ap
         contradictions=contradictions_table(forces),
         correlations=correlation_table(setup),
         precept_caps=pd.DataFrame() if precept_caps is None else precept_caps,
+        evidence=evidence_table(setup),
     )
 
 
@@ -276,6 +281,10 @@ class RunResult:
         Seconds per stage.
     started : float
         ``time.perf_counter()`` when the run began, for its total time.
+    histograms : dict of str to ndarray
+        The run's fixed-bin histograms as arrays for ``histograms.npz``
+        (:func:`model.run.ranks.simulation_arrays`), so ``police-mtfs evaluate --run`` can score
+        outturns at full resolution; empty when not kept.
     """
 
     info: RunInfo
@@ -289,6 +298,7 @@ class RunResult:
     setup: RunSetup | None = None
     timings: dict[str, float] = field(default_factory=dict)
     started: float = 0.0
+    histograms: dict[str, np.ndarray] = field(default_factory=dict)
 
     def headlines(self) -> pd.DataFrame:
         """Per force, the few numbers printed after a run (see :func:`model.run.summaries.headline_table`)."""

@@ -73,10 +73,12 @@ def test_lines_the_same_on_every_path_tally_as_path_by_path():
 
 def test_project_lines_are_project_chunk_without_the_copy(setup):
     for force in setup.scenario.forces:
-        lines, flags = project_lines(setup, force, 0, 300)
+        lines, flags, (minimum, maximum) = project_lines(setup, force, 0, 300)
         values, same_flags = project_chunk(setup, force, 0, 300)
         assert len(lines) == len(force_metrics(setup, force)) == len(metric_scales(force_metrics(setup, force)))
         np.testing.assert_array_equal(np.stack(lines), values)
+        np.testing.assert_array_equal(minimum, values.min(axis=-1))
+        np.testing.assert_array_equal(maximum, values.max(axis=-1))
         assert flags.keys() == same_flags.keys()
 
 

@@ -78,19 +78,22 @@ def project_chunk(setup: RunSetup, force: str, start: int, stop: int, *, case: s
     ModelError
         If any line is NaN or infinite.
     """
-    lines, flags = project_lines(setup, force, start, stop, case=case, source=source, national=national)
+    lines, flags, _ = project_lines(setup, force, start, stop, case=case, source=source, national=national)
     return np.stack(lines), flags
 
 
 def project_lines(setup: RunSetup, force: str, start: int, stop: int, *, case: str | None = None, source=None,
                   national: NationalDraws | None = None):
-    """:func:`project_chunk` without the copy into one array: ``(lines, flags)``.
+    """:func:`project_chunk` without the copy into one array: ``(lines, flags, extremes)``.
 
     Returns
     -------
     lines : list of ndarray, each (years, paths)
         The engine's own rows of each line of :func:`force_metrics`, in that order.
     flags : dict of str to ndarray of bool (paths, years)
+    extremes : tuple of ndarray, each (metrics, years)
+        Each line's smallest and largest value by year: they show a NaN or an infinity
+        anywhere in it (then :func:`check_finite` names it), and the tallies use them.
     """
     inputs = force_inputs(setup, force, start, stop, case=case, source=source, national=national)
     check_inputs(inputs, f"{setup.forces[force].name} ({force})", setup.scenario.years)
@@ -103,8 +106,13 @@ def project_lines(setup: RunSetup, force: str, start: int, stop: int, *, case: s
             "check that force's baseline and the scenario's inputs"
         ) from None
     add_reserve_lines(setup, force, projection)
-    check_finite(projection.lines, force, setup.scenario.years)
-    return [projection.lines[metric].T for metric in force_metrics(setup, force)], projection.flags
+    metrics = force_metrics(setup, force)
+    lines = [projection.lines[metric].T for metric in metrics]
+    minimum = np.array([line.min(axis=-1) for line in lines])
+    maximum = np.array([line.max(axis=-1) for line in lines])
+    if len(projection.lines) != len(metrics) or not (np.isfinite(minimum).all() and np.isfinite(maximum).all()):
+        check_finite(projection.lines, force, setup.scenario.years)
+    return lines, projection.flags, (minimum, maximum)
 
 
 def metric_scales(metrics: tuple[str, ...]) -> np.ndarray:
@@ -145,8 +153,9 @@ def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop
         chunk_stop = min(chunk_start + chunk_size, stop)
         national = national_draws(setup, chunk_start, chunk_stop, source)
         for force in setup.scenario.forces:
-            lines, flags = project_lines(setup, force, chunk_start, chunk_stop, source=source, national=national)
-            summaries[force].add(lines)
+            lines, flags, extremes = project_lines(setup, force, chunk_start, chunk_stop, source=source,
+                                                   national=national)
+            summaries[force].add(lines, extremes)
             for flag in FLAGS:
                 counts[force][flag] += count_by_year(flags[flag])
         if progress is not None:

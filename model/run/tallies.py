@@ -79,7 +79,7 @@ class LineAccumulator:
         self._year_offsets = (np.arange(n_years) * (N_BINS + 2))[:, None]
         self._buffers: tuple[np.ndarray, np.ndarray] | None = None
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: np.ndarray, extremes: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Add a chunk of paths.
 
         Parameters
@@ -88,6 +88,8 @@ class LineAccumulator:
             One ``(years, paths)`` array per metric, paths last, so that every reduction
             runs along contiguous memory; one metric at a time keeps the working set in the
             processor's cache. A sequence spares the copy into one array.
+        extremes : tuple of ndarray, each (metrics, years), optional
+            The values' minimum and maximum by metric and year, when already known.
 
         Notes
         -----
@@ -100,12 +102,12 @@ class LineAccumulator:
         n_years, n = values[0].shape
         if self._buffers is None or self._buffers[0].shape != (n_years, n):
             self._buffers = (np.empty((n_years, n)), np.empty((n_years, n), dtype=np.int64))
-        minimum = np.empty((n_metrics, n_years))
-        maximum = np.empty((n_metrics, n_years))
+        if extremes is None:
+            extremes = (np.array([line.min(axis=-1) for line in values]),
+                        np.array([line.max(axis=-1) for line in values]))
+        minimum, maximum = extremes
         for m in range(n_metrics):
             line = values[m]
-            line.min(axis=-1, out=minimum[m])
-            line.max(axis=-1, out=maximum[m])
             largest = max(abs(minimum[m]).max(), abs(maximum[m]).max()) * self.scales[m] + 1.0
             varying = minimum[m] != maximum[m]
             if varying.all():

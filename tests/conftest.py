@@ -34,6 +34,20 @@ def numpy_errors_raise():
         yield
 
 
+@pytest.fixture(autouse=True)
+def signal_handlers_restored():
+    """The command line leaves Ctrl-C and SIGTERM ignored once it has reported an interrupt (the process is
+    ending); a test that runs it in this process gets the handlers back afterwards."""
+    import signal
+
+    names = [name for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)]
+    saved = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    yield
+    for name, handler in saved.items():
+        if handler is not None:
+            signal.signal(getattr(signal, name), handler)
+
+
 @pytest.fixture
 def wide_console(monkeypatch):
     """A console wide enough that the command line's table cells are not folded across lines."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -55,7 +56,7 @@ WRITE_PATHS = "2000"
 LAUNCHER = """\
 import importlib, os, pathlib, sys
 from model.cli.main import main
-if sys.argv[2] == "stub":
+if sys.argv[2] in ("stub", "slow-publish"):
     def stub(path, result, *args, **kwargs):
         pathlib.Path(path).write_text(f"stub report, seed {result.info.seed}, process {os.getpid()}")
     for module, function in (("model.report.pdf", "build_report_pdf"), ("model.report.workbook", "write_workbook")):
@@ -63,6 +64,16 @@ if sys.argv[2] == "stub":
             setattr(importlib.import_module(module), function, stub)
         except ImportError:
             pass
+if sys.argv[2] == "slow-publish":  # each file takes 0.2 s to move into place: a window to signal into
+    import time
+    import model.io.atomic as atomic
+    real_replace, marker = os.replace, pathlib.Path(sys.argv[1] + ".publishing")
+    def slow_replace(source, destination, *args, **kwargs):
+        if str(source).endswith(".partial") and ".backup." not in str(source):
+            marker.touch()
+            time.sleep(0.2)
+        return real_replace(source, destination, *args, **kwargs)
+    atomic.os.replace = slow_replace
 pathlib.Path(sys.argv[1]).touch()
 sys.argv[:3] = ["police-mtfs"]
 sys.exit(main())
@@ -162,13 +173,15 @@ def processes():
             proc.communicate()
 
 
-def start(processes, args, cwd: Path, ready: Path | None = None, stub: bool = False) -> subprocess.Popen:
-    """Start the installed command, or with ``ready`` (a file to create) or ``stub`` the :data:`LAUNCHER`."""
+def start(processes, args, cwd: Path, ready: Path | None = None, stub: bool | str = False) -> subprocess.Popen:
+    """Start the installed command, or with ``ready`` (a file to create) or ``stub`` the :data:`LAUNCHER`
+    (``stub="slow-publish"``: stub reports, and each file takes 0.2 s to move into place)."""
     if ready is None and not stub:
         command = [str(COMMAND), *map(str, args)]
     else:
         ready = ready or cwd / f"ready-{time.monotonic_ns()}"
-        command = [sys.executable, "-c", LAUNCHER, str(ready), "stub" if stub else "real", *map(str, args)]
+        mode = stub if isinstance(stub, str) else "stub" if stub else "real"
+        command = [sys.executable, "-c", LAUNCHER, str(ready), mode, *map(str, args)]
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     processes.append(proc)
     return proc
@@ -218,6 +231,53 @@ def test_a_signal_while_the_outputs_are_written(tmp_path, earlier, processes, si
     assert_clean(stderr, message, "no output was written", "unchanged")
     assert snapshot(out / "central") == before
     assert partials(out / "central") == []
+
+
+SIGNAL_PAIRS = [(signal.SIGINT, signal.SIGINT), (signal.SIGTERM, signal.SIGTERM), (signal.SIGINT, signal.SIGTERM)]
+
+
+@pytest.mark.parametrize("moment", ["start", "simulation", "writing", "publishing"])
+@pytest.mark.parametrize("first, second", SIGNAL_PAIRS, ids=["INT-INT", "TERM-TERM", "INT-TERM"])
+def test_two_signals_in_quick_succession_leave_one_complete_set_and_no_debris(tmp_path, earlier, processes, moment,
+                                                                              first, second):
+    out, before = earlier
+    ready = tmp_path / "started"
+    paths = SIMULATION_PATHS if moment == "simulation" else WRITE_PATHS
+    proc = start(processes, ["run", CENTRAL, "--out", out, "--paths", paths, "--seed", "9"], tmp_path, ready,
+                 stub="slow-publish" if moment == "publishing" else False)
+    wait_for(ready.exists, proc, what="start-up")
+    if moment == "start":  # the command line has begun: it is loading the scenario, before any sampling
+        time.sleep(0.05)
+    elif moment == "simulation":
+        time.sleep(0.5)
+    elif moment == "writing":
+        wait_for(writing_started(out / "central"), proc, what="the outputs to be started")
+    elif moment == "publishing":
+        wait_for(Path(f"{ready}.publishing").exists, proc, what="the first file to be moved into place")
+    proc.send_signal(first)
+    time.sleep(0.005)
+    if proc.poll() is None:
+        proc.send_signal(second)
+    code, stdout, stderr = finish(proc)
+    assert "Traceback" not in stderr + stdout
+    assert code in (130, -signal.SIGTERM), stderr
+    after = snapshot(out / "central")
+    assert partials(out / "central") == []
+    if after != before:  # only once publishing began: then the new set is complete
+        assert moment == "publishing", stderr
+        assert sorted(after) == sorted(before)
+        assert json.loads(after["run.json"])["seed"] == 9 and b"seed 9" in after["report.pdf"]
+        assert re.search(r"interrupted( by SIGTERM)? after the outputs were written", stderr), stderr
+
+
+def test_an_interrupted_run_into_a_new_folder_leaves_no_folder(tmp_path, processes):
+    out = tmp_path / "new" / "reports"
+    proc = start(processes, ["run", CENTRAL, "--out", out, "--paths", WRITE_PATHS], tmp_path)
+    wait_for(writing_started(out / "central"), proc, what="the outputs to be started")
+    proc.send_signal(signal.SIGINT)
+    code, _, stderr = finish(proc)
+    assert code == 130, stderr
+    assert not (tmp_path / "new").exists(), sorted(p.name for p in tmp_path.rglob("*"))
 
 
 def test_a_hard_kill_keeps_the_earlier_report_and_the_next_run_cleans_up(tmp_path, earlier, processes, monkeypatch):

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from model import __version__
 from model.cli import analysis, new_force
-from model.cli.errors import interrupted_after_publish, terminate_as_interrupt, user_errors, warn
+from model.cli.errors import Commands, interrupted_after_publish, terminate_as_interrupt, user_errors, warn
 from model.cli.options import DATA, OUT, SCHEDULER, SEED, SET, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 console = Console()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="police-mtfs")
 def main() -> None:
     """Monte Carlo MTFS and reserves modeller for police forces in England and Wales."""

@@ -114,6 +114,9 @@ class AtomicOutputs:
         self._previous_sigterm = None
 
     def __enter__(self) -> AtomicOutputs:
+        _OPEN.append(self)
+        # The folders this run creates, deepest first: removed again if nothing is published into them.
+        self._created = [folder for folder in (self.folder, *self.folder.parents) if not folder.exists()]
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -225,13 +228,53 @@ class AtomicOutputs:
         return backup
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        _restore_sigterm(self._previous_sigterm)
-        self._previous_sigterm = None
+        try:
+            # A second signal (``timeout`` may send two, a user may press Ctrl-C twice) waits until the
+            # temporary files are gone; if the run is already being interrupted, it adds nothing.
+            with _signals_held():
+                self._clean_up()
+        except KeyboardInterrupt as second:
+            if not isinstance(exc, KeyboardInterrupt):
+                exc = second
+                if not self.published:
+                    raise
+        finally:
+            _restore_sigterm(self._previous_sigterm)
+            self._previous_sigterm = None
+        if self.published and isinstance(exc, KeyboardInterrupt) and not isinstance(exc, InterruptedAfterPublish):
+            raise InterruptedAfterPublish(self.folder, self.published, exc) from None
+
+    def _clean_up(self) -> None:
+        """Remove this set's temporary files, and the folders it created if nothing was published."""
         for temporary, _ in self._pending:
             _remove(temporary)
         self._pending = []
-        if self.published and isinstance(exc, KeyboardInterrupt) and not isinstance(exc, InterruptedAfterPublish):
-            raise InterruptedAfterPublish(self.folder, self.published, exc) from None
+        if not self.published:
+            self._remove_created_folders()
+        if self in _OPEN:
+            _OPEN.remove(self)
+
+    def _remove_created_folders(self) -> None:
+        """Remove the folders :meth:`__enter__` created, if they are still empty (best effort)."""
+        for folder in getattr(self, "_created", []):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+_OPEN: list[AtomicOutputs] = []
+"""Sets of outputs entered and not yet cleaned up: a second signal can cut :meth:`AtomicOutputs.__exit__` short."""
+
+
+def clean_up_interrupted() -> None:
+    """Remove what interrupted sets of outputs left: their temporary files and the empty folders they made.
+
+    The command line calls it while it reports an interrupt (with further signals ignored), so that a
+    second signal arriving as the first is handled cannot leave a ``.partial`` file or an empty folder.
+    """
+    for outputs in list(_OPEN):
+        outputs._clean_up()
 
 
 def _host_tag() -> str:

@@ -50,8 +50,9 @@ SIMULATION_PATHS = "400000"
 WRITE_PATHS = "2000"
 """Few paths: the simulation is quick and the run spends most of its time writing the outputs (the PDF report)."""
 
-# Runs the real command line, but first says (by creating the file argv[1]) that start-up
-# is over: an interrupt during Python's own imports is not what these tests are about.
+# Runs the real command line, but says (by creating the file argv[1]) when start-up is over and the
+# command has begun loading the scenario: an interrupt during Python's own imports is not what these
+# tests are about.
 # With argv[2] == "stub" the reports (PDF, workbook) are stubs: the real ones take several seconds.
 LAUNCHER = """\
 import importlib, os, pathlib, sys
@@ -74,7 +75,13 @@ if sys.argv[2] == "slow-publish":  # each file takes 0.2 s to move into place: a
             time.sleep(0.2)
         return real_replace(source, destination, *args, **kwargs)
     atomic.os.replace = slow_replace
-pathlib.Path(sys.argv[1]).touch()
+# "Ready" once the command has begun: it is loading the scenario (its interrupt handling is in place).
+import model.pipeline as pipeline
+real_load, ready = pipeline.load, pathlib.Path(sys.argv[1])
+def load(*args, **kwargs):
+    ready.touch()
+    return real_load(*args, **kwargs)
+pipeline.load = load
 sys.argv[:3] = ["police-mtfs"]
 sys.exit(main())
 """
@@ -246,9 +253,7 @@ def test_two_signals_in_quick_succession_leave_one_complete_set_and_no_debris(tm
     proc = start(processes, ["run", CENTRAL, "--out", out, "--paths", paths, "--seed", "9"], tmp_path, ready,
                  stub="slow-publish" if moment == "publishing" else False)
     wait_for(ready.exists, proc, what="start-up")
-    if moment == "start":  # the command line has begun: it is loading the scenario, before any sampling
-        time.sleep(0.05)
-    elif moment == "simulation":
+    if moment == "simulation":
         time.sleep(0.5)
     elif moment == "writing":
         wait_for(writing_started(out / "central"), proc, what="the outputs to be started")

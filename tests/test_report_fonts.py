@@ -23,7 +23,7 @@ from matplotlib.font_manager import FontProperties
 
 import model.report.pdf as report_pdf
 from model.report.page_layout import Block, lay_out, text_width, wrap_to_width
-from model.report.style import report_fonts, shows_in_core_font
+from model.report.style import report_style, shows_in_core_font
 
 FORCES = ["staffordshire", "hertfordshire"]
 NOT_IN_CP1252 = "Cymru ← Gwynedd: cŵn"
@@ -161,7 +161,7 @@ def test_text_is_measured_as_matplotlib_lays_it_out(core, size, weight):
     samples = ["Usable reserves at 31 March 2020 are £19.7m in the middle of the simulated outcomes",
                "context.nre_implied_by_collaboration_share (£5.1m = 4.0% of NRE) – HMIC’s figure…",
                "WWW mmm iii 1,234.5 (0.3)"]
-    with report_fonts(core):
+    with report_style(core):
         font = FontProperties(size=size, weight=weight)
         page = Figure(figsize=(8.27, 11.69))
         FigureCanvasPdf(page)
@@ -177,16 +177,16 @@ def test_each_font_mode_keeps_its_own_widths():
     font = FontProperties(size=10)
     text = "Staffordshire Police has forecast that it will spend £5.1m"
 
-    with report_fonts(True):
+    with report_style(True):
         core = text_width(text, font)
-    with report_fonts(False):
+    with report_style(False):
         embedded = text_width(text, font)
-    with report_fonts(True):
+    with report_style(True):
         assert text_width(text, font) == core
 
     # Helvetica is narrower than DejaVu Sans: the same words wrap into fewer lines.
     assert core < 0.95 * embedded
-    with report_fonts(True):
+    with report_style(True):
         assert all(text_width(line, font) <= 200 for line in wrap_to_width(text * 3, font, 200))
 
 

@@ -9,7 +9,7 @@ a page and can draw each page only when it writes it. Pages are
 
 Text is measured in the font the PDF will use: the PDF's built-in Helvetica (Adobe's
 metrics) when ``rcParams['pdf.use14corefonts']`` is on, as the report sets it for text that
-font can show (:func:`model.report.style.report_fonts`), and otherwise the embedded
+font can show (:func:`model.report.style.report_style`), and otherwise the embedded
 TrueType font's outlines.
 """
 

@@ -21,7 +21,7 @@ Each page is drawn once, when it is written, and released: the text sections are
 first (which block goes on which page), so the page count is known for the footers
 ("Page i of n") before any page is drawn, and memory stays flat in the number of forces.
 The text is set in the PDF's core Helvetica when it can show every character the report
-holds, and otherwise in the embedded TrueType font (:func:`model.report.style.report_fonts`).
+holds, and otherwise in the embedded TrueType font (:func:`model.report.style.report_style`).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ from model.report.page_layout import (
     text_width,
     wrap_to_width,
 )
-from model.report.style import fiscal_years, force_colour, report_fonts, shows_in_core_font
+from model.report.style import fiscal_years, force_colour, report_style, shows_in_core_font
 from model.report.tables import (
     CROSS_FORCE_MEASURES,
     ForceHeadline,
@@ -173,7 +173,7 @@ def _write_report(path: Path, result: RunResult, core: bool) -> None:
         "Subject": "Monte Carlo medium-term financial strategy and reserves",
         "Creator": f"police-mtfs {info.version}",
     }
-    with report_fonts(core):
+    with report_style(core):
         makers = report_pages(result)
         with PdfPages(path, metadata=pdf_metadata) as pdf:
             for number, make in enumerate(makers, start=1):
@@ -258,13 +258,17 @@ def write_page(pdf: PdfPages, page: Figure) -> None:
 
 
 def release_page(page: Figure) -> None:
-    """Let a written page go: its artists are removed, so its memory is freed without waiting for a full collection.
+    """Let a written page go: its charts are taken off it, so nothing of it is held once the page is dropped.
+
+    (:meth:`~matplotlib.figure.Figure.clear` would also reset each chart, making new tick
+    marks only to throw them away.)
 
     Parameters
     ----------
     page : matplotlib.figure.Figure
     """
-    page.clear()
+    for ax in tuple(page.axes):
+        page.delaxes(ax)
 
 
 def page_texts(page: Figure) -> Iterator[str]:

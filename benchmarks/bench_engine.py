@@ -5,10 +5,13 @@ the sampling, the engine and the streaming summaries (isolated micro-timings mis
 call pays for memory that a running simulation has already been given). References,
 measured in the same run on the same machine:
 
-* **per-path loop**: :func:`model.reference.project_path`, the same model in plain Python,
-  one path at a time;
+* **per-path loop**: :func:`model.engine.reference.project_path`, the same model in plain
+  Python, one path at a time;
 * **random-number floor**: numpy alone generating as many uniforms as the run draws
-  (counted by wrapping the run's own source), in arrays the size of one chunk's stream.
+  (counted by wrapping the run's own source), in arrays the size of one chunk's stream;
+* **start-up floor**: ``police-mtfs check`` (load and validate the scenario and its force
+  files, nothing simulated) and ``--help``, against Python importing numpy alone, each the
+  fastest of a few fresh processes.
 
 Usage::
 
@@ -65,13 +68,13 @@ class Timers:
 def instrument() -> Timers:
     """Wrap the run's stages (in this process only) and count the uniforms drawn."""
     timers = Timers()
-    original_chunk = simulation.project_chunk
+    original_lines = simulation.project_lines
 
-    def project_chunk(setup, force, *args, **kwargs):
+    def project_lines(setup, force, *args, **kwargs):
         timers._force = force
-        return original_chunk(setup, force, *args, **kwargs)
+        return original_lines(setup, force, *args, **kwargs)
 
-    simulation.project_chunk = project_chunk
+    simulation.project_lines = project_lines
     timers.wrap(simulation, "national_draws", "national")
     timers.wrap(simulation, "force_inputs", "sampling")
     timers.wrap(simulation, "project_force", "engine")
@@ -107,7 +110,8 @@ def peak_memory(paths: int, workers: int) -> dict:
     """Peak resident memory of a fresh process running the simulation (MB, itself and its workers)."""
     code = (
         "import json, resource\n"
-        "from model.simulation import load_setup, run_simulation, with_overrides\n"
+        "from model.run.simulation import run_simulation\n"
+        "from model.sampling.setup import load_setup, with_overrides\n"
         f"setup = with_overrides(load_setup({str(REPO / 'scenarios' / 'central.yaml')!r}), paths={paths})\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         f"run_simulation(setup, workers={workers})\n"
@@ -119,6 +123,16 @@ def peak_memory(paths: int, workers: int) -> dict:
     return {**json.loads(output), "seconds": time.perf_counter() - started}
 
 
+def startup_seconds(arguments: list[str], repeats: int = 5) -> float:
+    """The fastest of ``repeats`` fresh processes running ``arguments`` (wall clock, output discarded)."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(arguments, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paths", type=int, default=1_000_000)
@@ -127,12 +141,24 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-paths", type=int, nargs="*", default=[1_000_000, 10_000_000])
     args = parser.parse_args()
+    rows = []
+
+    # Start-up first, on a quiet process (no simulation running alongside).
+    command = [sys.executable, "-c", "from model.cli.entry import main; main()"]
+    check = startup_seconds(command + ["check", "scenarios/central.yaml"])
+    help_ = startup_seconds(command + ["--help"])
+    numpy_floor = startup_seconds([sys.executable, "-c", "import numpy"])
+    rows += [
+        ("start-up: `police-mtfs check scenarios/central.yaml` (fastest of 5)", f"{check:.2f} s"),
+        ("start-up: `police-mtfs --help`", f"{help_:.2f} s"),
+        ("start-up floor: `python -c 'import numpy'`", f"{numpy_floor:.2f} s"),
+        ("`check` against that floor", f"{check / numpy_floor:.1f}×"),
+    ]
 
     setup = with_overrides(load_setup(REPO / "scenarios" / "central.yaml"), chunk_size=args.chunk_size,
                            paths=args.paths)
     forces = list(setup.scenario.forces)
     paths = args.paths
-    rows = []
 
     # Workers first, before the timers are wrapped in (they would not see them anyway).
     run_simulation(with_overrides(setup, paths=20_000))
@@ -177,6 +203,7 @@ def main() -> None:
                      f"{paths / (force_engine + force_sampling):,.0f} paths/s"))
     rows += [
         ("engine throughput, three forces", f"{paths / engine:,.0f} paths/s ({force_paths / engine:,.0f} force-paths/s)"),
+        ("whole simulation per force-path, 1 worker", f"{one_worker / force_paths * 1e6:.2f} µs"),
         ("per-path Python reference, one force (hertfordshire)", f"{1 / loop:,.0f} paths/s"),
         ("engine against the per-path loop", f"{loop * force_paths / engine:,.0f}×"),
         ("sampling + engine against the per-path loop", f"{loop * force_paths / (engine + sampling):,.0f}×"),

@@ -26,8 +26,10 @@ import pandas as pd
 from model.analysis.results import CompareResult, GoalSeekResult, SensitivityResult
 from model.declare.settings import SETTINGS
 from model.io.atomic import AtomicOutputs, write_csv, write_json, write_text
+from model.io.run_folder import write_npz
 from model.run.bridge import bridge_table
 from model.run.pool import open_pool
+from model.run.ranks import simulation_arrays
 from model.run.results import RunInfo, RunResult, appendix_of, run_info
 from model.run.simulation import run_simulation
 from model.run.summaries import (
@@ -44,6 +46,9 @@ from model.sampling.statuses import unstated_warning
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of paths finished."""
+
+HISTOGRAMS = "histograms.npz"
+"""The run's fixed-bin histograms (every force, metric and year), for ``police-mtfs evaluate --run``."""
 
 RESOLVED = "resolved.yaml"
 """The scenario after its ``extends:`` chain and ``--set`` overrides, written beside every command's outputs."""
@@ -155,6 +160,7 @@ def run_scenario(scenario: Path | str | RunSetup, *, paths: int | None = None, s
         plan=plan_table(simulation),
         cases=cases_table(simulation),
         convergence=convergence_table(simulation),
+        histograms=simulation_arrays(simulation),
         bridge=bridge,
         appendix=appendix_of(setup, caps),
         setup=setup,
@@ -186,7 +192,7 @@ def write_run(result: RunResult, folder: Path | str) -> list[Path]:
     """Write a run's files into ``folder``, all together or none.
 
     Writes ``summary.csv``, ``flags.csv``, ``plan.csv``, ``cases.csv``, ``convergence.csv``,
-    ``bridge.csv``, ``report.pdf``, ``report.xlsx``, ``run.json`` and ``resolved.yaml``; a
+    ``bridge.csv``, ``report.pdf``, ``report.xlsx``, ``run.json``, ``resolved.yaml`` and ``histograms.npz``; a
     failure or an interrupt leaves any earlier report in the folder as it was.
 
     Returns
@@ -208,6 +214,8 @@ def write_run(result: RunResult, folder: Path | str) -> list[Path]:
                       precept_caps=result.appendix.precept_caps.to_dict("records"))
         outputs.write("run.json", write_json(record))
         outputs.write(RESOLVED, write_text(result.info.resolved_yaml))
+        if result.histograms:
+            outputs.write(HISTOGRAMS, write_npz(result.histograms))
         return outputs.publish()
 
 
@@ -411,6 +419,11 @@ def goal_seek_folder(out: Path | str, result: GoalSeekResult) -> Path:
     lever = "precept-pounds" if result.lever == "precept" and result.unit == "£" else result.lever
     target = f"{result.target * 100:.6g}pct"
     return run_folder(out, result.info) / "goal-seek" / f"{forces}-{lever}-{target}"
+
+
+def evaluate_folder(out: Path | str, info: RunInfo) -> Path:
+    """``OUT/<scenario>/evaluate/``."""
+    return run_folder(out, info) / "evaluate"
 
 
 def compare_folder(out: Path | str, result: CompareResult) -> Path:

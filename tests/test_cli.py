@@ -29,7 +29,7 @@ from model.io.provenance import provenance_table
 from model.run.simulation import FLAGS
 
 OUTPUTS = ("report.pdf", "report.xlsx", "summary.csv", "flags.csv", "plan.csv", "cases.csv", "convergence.csv",
-           "bridge.csv", "run.json", "resolved.yaml")
+           "bridge.csv", "run.json", "resolved.yaml", "histograms.npz")
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 FORCE_NAMES = {"staffordshire": "Staffordshire Police", "leicestershire": "Leicestershire Police",
                "hertfordshire": "Hertfordshire Constabulary"}

@@ -218,19 +218,9 @@ def evaluate(scenario: Path | None, outturns: Path, run_dir: Path | None, paths:
 
             setup = pipeline.load(scenario, data_dir=data_dir, paths=paths, seed=seed, overrides=overrides)
             result = evaluate_scenario(setup, outturns)
-            folder = evaluate_folder(out_dir, run_info(setup))
+            folder = pipeline.evaluate_folder(out_dir, run_info(setup))
         written = write_evaluation(result, folder)
     _print_evaluation(result, folder, written, time.perf_counter() - started)
-
-
-def evaluate_folder(out: Path | str, info) -> Path:
-    """``OUT/<scenario>/evaluate/`` (with ``--set``, under ``OUT/<scenario>-set-<8 hex>/``), beside the run's own folder.
-
-    Proposed for :mod:`model.pipeline` beside ``sensitivity_folder``; here until it is there.
-    """
-    from model import pipeline
-
-    return pipeline.run_folder(out, info) / "evaluate"
 
 
 def _print_evaluation(result, folder: Path, written, seconds: float) -> None:

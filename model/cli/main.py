@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from model import __version__
-from model.cli import analysis, new_force
+from model.cli import analysis, evidence, new_force
 from model.cli.errors import Commands, interrupted_after_publish, terminate_as_interrupt, user_errors, warn
 from model.cli.options import DATA, OUT, SCHEDULER, SEED, SET, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
@@ -263,6 +263,8 @@ main.add_command(analysis.sensitivity)
 main.add_command(analysis.goal_seek)
 main.add_command(analysis.compare)
 main.add_command(new_force.new_force)
+main.add_command(evidence.fit)
+main.add_command(evidence.evaluate)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

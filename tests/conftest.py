@@ -49,6 +49,17 @@ def signal_handlers_restored():
 
 
 @pytest.fixture
+def fast_report(monkeypatch):
+    """Replace the PDF report (slow, and tested in test_report.py) by a stub PDF."""
+    import model.report.pdf
+
+    def stub(path, result, *args, **kwargs):
+        Path(path).write_bytes(b"%PDF-1.4\n% stub report for " + result.info.scenario_name.encode() + b"\n%%EOF\n")
+
+    monkeypatch.setattr(model.report.pdf, "build_report_pdf", stub)
+
+
+@pytest.fixture
 def wide_console(monkeypatch):
     """A console wide enough that the command line's table cells are not folded across lines."""
     from model.cli.main import console

@@ -71,16 +71,6 @@ def small(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
-def fast_report(monkeypatch):
-    """Replace the PDF report (slow, and tested in test_report.py) by a stub PDF."""
-
-    def stub(path, result):
-        Path(path).write_bytes(b"%PDF-1.4\n% stub report for " + result.info.scenario_name.encode() + b"\n%%EOF\n")
-
-    monkeypatch.setattr(model.report.pdf, "build_report_pdf", stub)
-
-
 # --------------------------------------------------------------------------------------
 # run: the outputs and their contract
 # --------------------------------------------------------------------------------------

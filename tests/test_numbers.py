@@ -216,16 +216,6 @@ def test_an_infinite_baseline_figure_is_a_model_error(monkeypatch, minimal):
         run_simulation(load_setup(minimal))
 
 
-@pytest.fixture
-def fast_report(monkeypatch):
-    import model.report.pdf
-
-    def stub(path, *args, **kwargs):
-        Path(path).write_bytes(b"%PDF-1.4\n% stub\n%%EOF\n")
-
-    monkeypatch.setattr(model.report.pdf, "build_report_pdf", stub)
-
-
 def test_the_command_line_reports_a_model_error_and_writes_nothing(monkeypatch, tmp_path, minimal, fast_report):
     out = tmp_path / "reports"
     assert CliRunner().invoke(cli_main, ["run", str(minimal), "--out", str(out)]).exit_code == 0

@@ -24,6 +24,7 @@ from model.cli.options import DATA, OUT, SCHEDULER, SEED, SET, paths_option, set
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
 from model.declare.settings import SETTINGS
+from model.io.errors import Described
 from model.io.forces import available_forces, default_data_dir, evaluate_figures, load_force, load_national
 
 if TYPE_CHECKING:
@@ -54,13 +55,16 @@ def main() -> None:
               show_default=True, help="Path limit for --precision.")
 @DATA
 @SET
+@click.option("--strict", is_flag=True, help="Treat every warning as an error: exit 2 and write nothing.")
 def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chunk_size: int | None,
         workers: int, scheduler: str | None, precision: str | None, max_paths: int, data_dir: Path | None,
-        overrides: tuple[str, ...]) -> None:
+        overrides: tuple[str, ...], strict: bool) -> None:
     """Run SCENARIO and write its report (PDF and XLSX), tables (CSV), run.json and resolved.yaml.
 
     Writes to OUT/<scenario-name>/, or with --set to OUT/<scenario-name>-set-<8 hex>/ so the
-    report of the file as written stays.
+    report of the file as written stays. Warnings (inputs no scenario states, band D rises the
+    referendum limit cut, a repaired correlation matrix) go to stderr and run.json; --strict makes
+    them errors.
     """
     started = time.perf_counter()
     from model import pipeline  # pandas and the simulation: only for a run, never for --help or check
@@ -77,6 +81,11 @@ def run(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, chun
         result.timings["load_seconds"] = loaded - started
         for warning in result.info.warnings:
             warn(warning)
+        if strict and result.info.warnings:
+            from model.io.errors import InputError
+
+            raise InputError(scenario, None, "a run without warnings (--strict)",
+                             Described(f"{len(result.info.warnings)} warning(s), printed above; nothing was written"))
         folder = pipeline.run_folder(out_dir, result.info)
         written = sorted((path.name for path in pipeline.write_run(result, folder)),
                          key=lambda name: (not name.startswith("report"), name))

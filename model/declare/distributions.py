@@ -10,10 +10,10 @@ Parameters are held in internal units (rates as fractions, money in £m, pounds 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
 DISTRIBUTION_PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required parameters, optional parameters)
@@ -83,6 +83,8 @@ class Distribution:
         ndarray of float
             Values in internal units, same shape as ``u``.
         """
+        from scipy import special  # here, not at import: `check` and `--help` never pay for scipy
+
         u = np.asarray(u, dtype=float)
         p = self.params
         if self.kind == "fixed":
@@ -188,8 +190,13 @@ def validate_parameters(kind: str, params: dict[str, float], options: tuple = ()
         low, high = params.get("low", -np.inf), params.get("high", np.inf)
         if low >= high:
             raise DistributionError("expected low < high for the truncation bounds (an inverted or empty range)")
-        if special.ndtr((high - params["mean"]) / params["sd"]) - special.ndtr((low - params["mean"]) / params["sd"]) < 1e-9:
+        if _normal_cdf((high - params["mean"]) / params["sd"]) - _normal_cdf((low - params["mean"]) / params["sd"]) < 1e-9:
             raise DistributionError("expected truncation bounds that keep some probability around the mean")
+
+
+def _normal_cdf(z: float) -> float:
+    """The standard normal CDF of one number (``scipy.special.ndtr`` without importing scipy)."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
 def _validate_options(options: tuple) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 
 def spearman_to_pearson(rank_correlation: np.ndarray) -> np.ndarray:
@@ -171,10 +170,14 @@ def persist(scores: np.ndarray, mode: str, persistence: float, first: int) -> np
 
 def to_scores(uniforms: np.ndarray) -> np.ndarray:
     """Standard normal scores of uniforms."""
+    from scipy import special  # here, not at import: `check` never pays for scipy
+
     return special.ndtri(uniforms)
 
 
 def to_uniforms(scores: np.ndarray) -> np.ndarray:
     """Uniforms of standard normal scores, kept inside (0, 1)."""
+    from scipy import special
+
     uniforms = special.ndtr(scores)
     return np.clip(uniforms, 2.0**-53, 1.0 - 2.0**-53, out=uniforms)

@@ -8,7 +8,7 @@ each returning tidy DataFrames:
 * :mod:`~model.analysis.one_way`: every input (and baseline assumption) swung across its
   quantiles with the others at base: the spider and tornado tables;
 * :mod:`~model.analysis.sobol`: first- and total-order Sobol' indices of grouped factors with
-  bootstrap confidence intervals (estimated by SALib's ``sobol.analyze``);
+  bootstrap confidence intervals (SALib's estimators and intervals, bit for bit);
 * :mod:`~model.analysis.drivers`: where the paths that breach the minimum general reserve come from;
 * :mod:`~model.analysis.goal_seek`: the smallest precept rise or saving that meets a target;
 * :mod:`~model.analysis.compare`: two scenarios on the same random draws.

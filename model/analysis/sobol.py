@@ -109,12 +109,95 @@ SOBOL_RESAMPLES = 200
 
 
 
+def first_and_total_order(y: np.ndarray, groups: int, *, resamples: int, confidence: float,
+                          seed: int) -> dict[str, np.ndarray]:
+    """SALib's ``sobol.analyze`` without second order: the same numbers, bit for bit, in a fraction of the time.
+
+    SALib draws the bootstrap's resampled rows once and then, for each group, resamples
+    the A and B outputs again, stacks them again and takes their range and variance again
+    (four times a group). They are the same for every group: here they are made once, and
+    each group costs only its own column, resampled into buffers that are reused. Every
+    array is laid out and reduced exactly as SALib reduces it, and ``(A - AB)²`` is
+    ``(AB - A)²`` exactly (a difference changes only its sign when its terms swap), so
+    ``tests/test_sensitivity.py`` holds the two to the same bits.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n * (groups + 2),)
+        The output on every row of a design in SALib's layout (:func:`saltelli_matrix`).
+    groups : int
+    resamples : int
+        Bootstrap resamples.
+    confidence : float
+        Level of the normal bootstrap intervals, in (0, 1).
+    seed : int
+        Seed of the bootstrap (at least 1, as SALib takes it).
+
+    Returns
+    -------
+    dict
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: ndarray (groups,) each, the indices and
+        the half-widths of their intervals, as SALib returns them.
+    """
+    from scipy.stats import norm
+
+    step = groups + 2
+    n = y.size // step
+    if n * step != y.size:
+        raise ValueError(f"expected a multiple of {step} outputs for {groups} groups, found {y.size}")
+    y = (y - y.mean()) / y.std()
+    a, b = y[0::step], y[step - 1::step]
+    rows = np.random.default_rng(seed).integers(n, size=(n, resamples))
+    z = norm.ppf(0.5 + confidence / 2)
+    a_r, b_r = a[rows], b[rows]
+    sample, resampled = _normaliser(a, b), _normaliser(a_r, b_r)
+    spread = np.ptp(np.r_[a_r, b_r])
+    result = {key: np.zeros(groups) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+    ab_r, difference, product = np.empty_like(a_r), np.empty_like(a_r), np.empty_like(a_r)
+    for j in range(groups):
+        ab = np.ascontiguousarray(y[j + 1::step])
+        result["S1"][j], result["ST"][j] = _indices(a, ab - a, b, sample, np.empty_like(a))
+        np.take(ab, rows, out=ab_r)
+        first, total = _indices(a_r, np.subtract(ab_r, a_r, out=difference), b_r, resampled, product)
+        result["S1_conf"][j] = z * first.std(ddof=1) if spread != 0.0 else 0.0
+        result["ST_conf"][j] = z * total.std(ddof=1) if spread != 0.0 else 0.0
+    return result
+
+
+_EPS = np.finfo(float).eps
+
+
+def _normaliser(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The variance SALib's estimators divide by, over the A and B outputs; ``None`` when they are constant."""
+    stacked = np.r_[a, b]
+    if np.ptp(stacked) <= _EPS:
+        return None
+    return np.var(stacked, axis=0)
+
+
+def _indices(a: np.ndarray, difference: np.ndarray, b: np.ndarray, variance: np.ndarray | None,
+             scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SALib's first-order (Saltelli et al. 2010) and total-order (Jansen) estimators, 0 where ``variance`` is nil.
+
+    ``difference`` is ``AB - A``; ``scratch``, shaped like it, is overwritten.
+    """
+    if variance is None:
+        return np.zeros(a.shape[1:]), np.zeros(a.shape[1:])
+    first = np.mean(np.multiply(b, difference, out=scratch), axis=0)
+    total = 0.5 * np.mean(np.square(difference, out=scratch), axis=0)
+    where = variance > _EPS
+    return (np.divide(first, variance, out=np.zeros_like(variance, dtype=np.float64), where=where),
+            np.divide(total, variance, out=np.zeros_like(variance, dtype=np.float64), where=where))
+
+
+
 def analyse_sobol(design: SobolDesign, y: np.ndarray, *, seed: int, confidence: float = 0.95,
                   resamples: int = SOBOL_RESAMPLES) -> pd.DataFrame:
     """First- and total-order indices of each group, with bootstrap confidence intervals.
 
     The estimators are SALib's (Saltelli et al. 2010 for first order, Jansen for total
-    order); the intervals are SALib's normal bootstrap intervals, ``index ± z · sd``.
+    order); the intervals are SALib's normal bootstrap intervals, ``index ± z · sd``
+    (:func:`first_and_total_order` gives SALib's numbers, bit for bit).
 
     Parameters
     ----------
@@ -130,8 +213,6 @@ def analyse_sobol(design: SobolDesign, y: np.ndarray, *, seed: int, confidence: 
         Columns ``group, S1, S1_low, S1_high, ST, ST_low, ST_high, note``; indices are
         NaN (with a note) when the output does not vary.
     """
-    from SALib.analyze import sobol
-
     columns = ["group", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high", "note"]
     y = np.asarray(y, dtype=float)
     step = len(design.groups) + 2
@@ -142,8 +223,8 @@ def analyse_sobol(design: SobolDesign, y: np.ndarray, *, seed: int, confidence: 
         # The estimators divide by the variance over the A and B rows, which is nil here.
         note = "the output varies only on mixed rows of the design, too rarely to attribute"
         return pd.DataFrame([[g] + [math.nan] * 6 + [note] for g in design.groups], columns=columns)
-    result = sobol.analyze(design.problem, y, calc_second_order=False, num_resamples=resamples,
-                           conf_level=confidence, seed=max(int(seed) % 2**32, 1))
+    result = first_and_total_order(y, len(design.groups), resamples=resamples, confidence=confidence,
+                                   seed=max(int(seed) % 2**32, 1))
     rows = []
     for g, group in enumerate(design.groups):
         s1, s1_half, st, st_half = (float(result[k][g]) for k in ("S1", "S1_conf", "ST", "ST_conf"))

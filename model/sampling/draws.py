@@ -47,6 +47,24 @@ DRIVER_INPUTS = (
 PENSION_STEPS = {"officer_pension_step": "officer_pension_step_year", "staff_pension_step": "staff_pension_step_year"}
 """Each pension rate step and the input that says the first year it applies."""
 
+PLAN_INPUTS = DRIVER_INPUTS + ("precept_increase",)
+"""Inputs that can take the force's plan: their draws read the plan's drivers."""
+
+INPUT_FIELDS: dict[str, tuple[str, ...]] = {
+    **{name: (f"outcome.{name}",) for name in DRIVER_INPUTS},
+    "precept_increase": ("outcome.precept_rate", "outcome.precept_cash", "outcome.precept_rule"),
+    "referendum_limit": ("outcome.limit_rate", "outcome.limit_cash"),
+    **{name: (f"outcome.{step}",) for step, year in PENSION_STEPS.items() for name in (step, year)},
+    "savings_delivery": ("delivery.savings_delivery",),
+    "collaboration_savings_size": ("delivery.collaboration_size",),
+    "collaboration_savings_delay": ("delivery.collaboration_delay",),
+    "action_savings_delivery": ("delivery.action_delivery",),
+}
+"""The fields of :class:`~model.engine.projection.ForceInputs` each input is drawn into (``outcome.*`` of
+:class:`~model.engine.projection.Drivers`, ``delivery.*`` of :class:`~model.engine.projection.Delivery`):
+:func:`input_fields` draws them, for :func:`force_inputs` and for pinning one input
+(:mod:`model.sampling.pinned`). Every other field follows the baseline figures, the plan or the shocks."""
+
 
 def stream_catalogue(setup: RunSetup) -> list[tuple[tuple[str, ...], int]]:
     """Every uniform stream a Monte Carlo run of ``setup`` draws, as ``(key, columns)``."""
@@ -92,13 +110,26 @@ def baseline_values(setup: RunSetup, force: ForceData, start: int, stop: int, so
         uniforms = np.empty((len(assumptions), stop - start))
         for k, figure in enumerate(assumptions):
             uniforms[k] = source.draw(("baseline", force.id, figure.name), start, stop, 1)[:, 0]
-        # One triangular inverse CDF for every assumption at once (ranges were checked on loading).
-        sampled = triangular_ppf(uniforms, *(np.array([[getattr(f, part)] for f in assumptions])
-                                             for part in ("low", "central", "high")))
+        sampled = assumption_values(assumptions, uniforms)
         values.update((figure.name, sampled[k]) for k, figure in enumerate(assumptions))
-        for name in dependent:
-            values[name] = evaluate_formula(force.figures[name].formula, values)
+        derive_figures(force, values, dependent)
     return values
+
+
+def assumption_values(assumptions: list, uniforms: np.ndarray) -> np.ndarray:
+    """Assumption figures from their uniforms, one row per figure and paths along the rows.
+
+    One triangular inverse CDF on each figure's low, central and high for every figure at
+    once (ranges were checked on loading); a row's values do not depend on the other rows.
+    """
+    return triangular_ppf(uniforms, *(np.array([[getattr(f, part)] for f in assumptions])
+                                      for part in ("low", "central", "high")))
+
+
+def derive_figures(force: ForceData, values: dict[str, object], dependent: tuple[str, ...]) -> None:
+    """Evaluate again, in place and in order, the derived figures that follow a drawn assumption (:func:`central_figures`)."""
+    for name in dependent:
+        values[name] = evaluate_formula(force.figures[name].formula, values)
 
 
 _CENTRAL_FIGURES: dict[int, tuple[dict, dict[str, object], tuple[str, ...]]] = {}
@@ -440,16 +471,73 @@ def pension_steps(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndar
     A first year drawn between two fiscal years (a continuous distribution) starts the step
     in the later one.
     """
-    steps = {}
+    return {step: pension_step(setup, force, step, uniforms, n, years) for step in PENSION_STEPS}
+
+
+def pension_step(setup: RunSetup, force: ForceData, step: str, uniforms: dict[str, np.ndarray], n: int,
+                 years: int) -> np.ndarray:
+    """One pension rate step of :data:`PENSION_STEPS` in effect by year, ``(paths, years)`` (see :func:`pension_steps`)."""
+    year = PENSION_STEPS[step]
+    if years <= max(INPUTS[step].first_year, INPUTS[year].first_year):
+        return np.zeros((n, years))
+    size, _ = draw_input(setup, force, step, uniforms, n, years, None)
+    first, _ = draw_input(setup, force, year, uniforms, n, years, None)
+    start = np.ceil(first[:, INPUTS[year].first_year] - 1e-9)
+    return np.where(np.arange(years)[None, :] >= start[:, None], size, 0.0)
+
+
+def input_fields(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarray], plan: Drivers, n: int,
+                 years: int, names=None) -> dict[str, np.ndarray]:
+    """The fields of the engine's inputs drawn from the inputs ``names`` (default: all), as :data:`INPUT_FIELDS` maps them.
+
+    Parameters
+    ----------
+    uniforms : dict of str to ndarray
+        :func:`input_uniforms`: every stated input's uniforms, dependence imposed.
+    plan : Drivers
+        The force's plan (:func:`plan_drivers`), which the inputs of :data:`PLAN_INPUTS` can take.
+    names : collection of str, optional
+        Inputs whose fields to draw; a pension step is drawn again when its size or its
+        first year is named.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``'outcome.<field>'`` and ``'delivery.<field>'``, each ``(paths, years)`` (the
+        collaboration size and delay ``(paths,)``); the management action's delivery only
+        when the scenario's action makes savings.
+    """
+    names = INPUT_FIELDS if names is None else names
+
+    def draw(name: str, with_plan: bool = True):
+        return draw_input(setup, force, name, uniforms, n, years, plan if with_plan else None)
+
+    fields = {f"outcome.{name}": draw(name)[0] for name in DRIVER_INPUTS if name in names}
+    if "precept_increase" in names:
+        fields.update(zip(INPUT_FIELDS["precept_increase"], draw_precept(setup, force, uniforms, n, years, plan),
+                          strict=True))
+    if "referendum_limit" in names:
+        limit, limit_is_cash = draw("referendum_limit", with_plan=False)
+        limit_rate = np.where(limit_is_cash, 0.0, limit)
+        limit_rate[:, 0] = NO_LIMIT
+        fields["outcome.limit_rate"], fields["outcome.limit_cash"] = limit_rate, np.where(limit_is_cash, limit, 0.0)
     for step, year in PENSION_STEPS.items():
-        if years <= max(INPUTS[step].first_year, INPUTS[year].first_year):
-            steps[step] = np.zeros((n, years))
-            continue
-        size, _ = draw_input(setup, force, step, uniforms, n, years, None)
-        first, _ = draw_input(setup, force, year, uniforms, n, years, None)
-        start = np.ceil(first[:, INPUTS[year].first_year] - 1e-9)
-        steps[step] = np.where(np.arange(years)[None, :] >= start[:, None], size, 0.0)
-    return steps
+        if step in names or year in names:
+            fields[f"outcome.{step}"] = pension_step(setup, force, step, uniforms, n, years)
+    if "savings_delivery" in names:
+        fields["delivery.savings_delivery"] = draw("savings_delivery", False)[0]
+    for name in ("collaboration_savings_size", "collaboration_savings_delay"):
+        if name in names:
+            fields[INPUT_FIELDS[name][0]] = draw(name, False)[0][:, 0]
+    if "action_savings_delivery" in names and setup.scenario.action.savings_share > 0.0:
+        fields["delivery.action_delivery"] = draw("action_savings_delivery", False)[0]
+    return fields
+
+
+def fields_of(fields: dict[str, np.ndarray], owner: str) -> dict[str, np.ndarray]:
+    """The entries of :func:`input_fields` for one part of the engine's inputs (``outcome`` or ``delivery``), by field name."""
+    prefix = owner + "."
+    return {key[len(prefix):]: value for key, value in fields.items() if key.startswith(prefix)}
 
 
 def sample_input(setup: RunSetup, force_id: str, name: str, start: int, stop: int, source=None):
@@ -644,45 +732,46 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
         values = baseline_values(setup, force, start, stop, None if "baseline" in at_plan else source)
         plan = plan_drivers(setup, force, values, n, years)
         uniforms = input_uniforms(setup, force, start, stop, source, national if case is None else None)
-
-        def draw(name: str, with_plan: bool = True):
-            return draw_input(setup, force, name, uniforms, n, years, plan if with_plan else None)
-
-        drawn = {name: draw(name)[0] for name in DRIVER_INPUTS}
-        precept_rate, precept_cash, precept_rule = draw_precept(setup, force, uniforms, n, years, plan)
+        fields = input_fields(setup, force, uniforms, plan, n, years)
         if levers is not None and levers.precept_increase is not None:
             rise = levers.precept_increase
             first = INPUTS["precept_increase"].first_year
             value = float(rise.ppf(np.array([0.5]))[0])
-            precept_rate[:, first:], precept_cash[:, first:] = (0.0, value) if rise.unit == "pounds" else (value, 0.0)
-            precept_rule[:, first:] = PRECEPT_RULE_CODES["stated"]
-        limit, limit_is_cash = draw("referendum_limit", with_plan=False)
-        outcome = Drivers(
-            precept_rate=precept_rate, precept_cash=precept_cash, precept_rule=precept_rule,
-            limit_rate=np.where(limit_is_cash, 0.0, limit),
-            limit_cash=np.where(limit_is_cash, limit, 0.0),
-            pressures=pressure_levels(force, values, n, years, planned_only=False),
-            **pension_steps(setup, force, uniforms, n, years),
-            **drawn,
-        )
-        outcome.limit_rate[:, 0] = NO_LIMIT
-        delivery = Delivery(
-            savings_delivery=draw("savings_delivery", False)[0],
-            collaboration_size=draw("collaboration_savings_size", False)[0][:, 0],
-            collaboration_delay=draw("collaboration_savings_delay", False)[0][:, 0],
-            shocks=draw_shocks(setup, force, start, stop, years, source),
-        )
+            rate, cash, rule = (fields[name] for name in INPUT_FIELDS["precept_increase"])
+            rate[:, first:], cash[:, first:] = (0.0, value) if rise.unit == "pounds" else (value, 0.0)
+            rule[:, first:] = PRECEPT_RULE_CODES["stated"]
+        outcome = Drivers(pressures=pressure_levels(force, values, n, years, planned_only=False),
+                          **fields_of(fields, "outcome"))
+        delivery = Delivery(shocks=draw_shocks(setup, force, start, stop, years, source), **fields_of(fields, "delivery"))
         if levers is not None and levers.extra_savings:
             extra = np.zeros((n, years))
             extra[:, 1:] = levers.extra_savings
             delivery.extra_savings = extra
         spec = setup.scenario.action
         action = ManagementAction(spec.savings_share, spec.precept_to_limit)
-        if action.savings_share > 0.0:
-            delivery.action_delivery = draw("action_savings_delivery", False)[0]
         if at_plan:
             hold_at_plan(outcome, delivery, plan, at_plan)
+    return assemble_inputs(setup, force, values, plan, outcome, delivery, action)
 
+
+def assemble_inputs(setup: RunSetup, force: ForceData, values: dict[str, object], plan: Drivers, outcome: Drivers,
+                    delivery: Delivery, action: ManagementAction) -> ForceInputs:
+    """The engine's inputs from a force's figures (budget, reserves, capital, levy, collaboration) and its drivers.
+
+    Parameters
+    ----------
+    values : dict of str to float or ndarray
+        :func:`baseline_values` for the paths.
+    plan, outcome : Drivers
+    delivery : Delivery
+    action : ManagementAction
+
+    Returns
+    -------
+    ForceInputs
+    """
+    n = outcome.grant_change.shape[0]
+    years = setup.scenario.n_years
     n_reserves = len(force.earmarked)
     kinds = tuple(RESERVE_KINDS[reserve.purpose] for reserve in force.earmarked)
     planned_use = np.zeros((n, years, n_reserves))

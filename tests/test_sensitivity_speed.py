@@ -1,17 +1,30 @@
 """The sensitivity analysis's short cuts give exactly the numbers of the long way round.
 
 Each speed-up is held here to the plain computation it replaces, bit for bit: the Sobol'
-estimator to SALib's ``sobol.analyze``.
+estimator to SALib's ``sobol.analyze``; the one-way analysis's inputs drawn once and pinned
+one stream at a time to every input drawn again through a pinning source; the median cases
+projected side by side to each projected on its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS
 
+from model.analysis.factors import one_way_factors
+from model.analysis.one_way import breach_flags_pinned, median_cases
 from model.analysis.sobol import first_and_total_order, sobol_design
+from model.declare.inputs import INPUTS
+from model.declare.outputs import BREACH
+from model.engine.projection import Delivery, Drivers, project_force
+from model.sampling.draws import INPUT_FIELDS, force_inputs, input_uniforms, run_source
+from model.sampling.pinned import force_draws, pinned_inputs, same_inputs
+from model.sampling.setup import load_setup
+from model.sampling.uniforms import CachedSource, FinalUniforms, QuantileSource, RowQuantiles
 
 
 def _salib(design, y: np.ndarray, seed: int) -> dict:
@@ -44,3 +57,99 @@ def test_first_and_total_order_are_salibs_numbers_bit_for_bit(kind):
     ours = first_and_total_order(y, len(design.groups), resamples=50, confidence=0.95, seed=11)
     for key in ("S1", "S1_conf", "ST", "ST_conf"):
         np.testing.assert_array_equal(ours[key], np.asarray(theirs[key]), err_msg=f"{kind}: {key}")
+
+
+# --- inputs drawn once, one stream pinned at a time --------------------------------------------
+
+
+def _assert_same_inputs(got, expected, where: str = "inputs") -> None:
+    """Every array and setting of two sets of engine inputs equal, dtype and all (not just the same projection)."""
+    assert type(got) is type(expected), where
+    if isinstance(expected, np.ndarray):
+        assert got.dtype == expected.dtype and got.shape == expected.shape, where
+        np.testing.assert_array_equal(got, expected, err_msg=where)
+    elif dataclasses.is_dataclass(expected):
+        for field in dataclasses.fields(expected):
+            _assert_same_inputs(getattr(got, field.name), getattr(expected, field.name), f"{where}.{field.name}")
+    else:
+        assert got == expected, where
+
+
+def _plain_pinned(setup, force: str, start: int, stop: int, pins: dict) -> object:
+    """The long way round: every input drawn again, through a source that hands over pinned final uniforms."""
+    base = CachedSource(run_source(setup))
+    finals = input_uniforms(setup, setup.forces[force], start, stop, base)
+    return force_inputs(setup, force, start, stop, source=FinalUniforms(base, finals, start, pins))
+
+
+def test_every_input_is_drawn_into_declared_fields_of_the_engine():
+    assert set(INPUT_FIELDS) == set(INPUTS)
+    owners = {"outcome": {f.name for f in dataclasses.fields(Drivers)},
+              "delivery": {f.name for f in dataclasses.fields(Delivery)}}
+    for fields in INPUT_FIELDS.values():
+        for field in fields:
+            owner, name = field.split(".")
+            assert name in owners[owner], field
+
+
+@pytest.mark.parametrize("scenario", ["central.yaml", "central-with-action.yaml", "pessimistic.yaml"])
+def test_pinned_inputs_are_every_input_drawn_again_with_the_pin(scenario):
+    setup = load_setup(SCENARIOS / scenario)
+    start, stop = 70, 270
+    for force in setup.scenario.forces:
+        draws = force_draws(setup, force, start, stop)
+        _assert_same_inputs(draws.inputs, _plain_pinned(setup, force, start, stop, {}))
+        factors = one_way_factors(setup, force)
+        pins = [{factor.key: q} for factor in factors for q in (0.1, 0.9)]
+        pins.append({factors[0].key: 0.3, factors[-1].key: 0.8, factors[-2].key: 0.2})  # an input and two figures
+        pins += [{("shock", shock.name, force, "occurs"): 0.001, ("shock", shock.name, force, "cost"): 0.9}
+                 for shock in setup.scenario.shocks if force in shock.forces]
+        other = next(f for f in setup.scenario.forces if f != force)
+        pins.append({("input", "pay_drift", other): 0.9, ("baseline", other, "budget.pay_share"): 0.9})
+        for pinned in pins:
+            got = pinned_inputs(draws, pinned)
+            _assert_same_inputs(got, _plain_pinned(setup, force, start, stop, pinned), f"{force} {pinned}")
+            project_force(got)
+        # The pinned inputs share the unchanged arrays: projecting them changed none of them.
+        _assert_same_inputs(draws.inputs, _plain_pinned(setup, force, start, stop, {}))
+
+
+def test_same_inputs_sees_any_changed_array():
+    setup = load_setup(SCENARIOS / "central.yaml")
+    draws = force_draws(setup, "staffordshire", 0, 50)
+    idle = ("input", "staff_pension_step_year", "staffordshire")  # fixed for the force: pinning it changes nothing
+    assert same_inputs(pinned_inputs(draws, {idle: 0.9}), draws.inputs)
+    assert not same_inputs(pinned_inputs(draws, {("input", "pay_award", "national"): 0.9}), draws.inputs)
+    changed = dataclasses.replace(draws.inputs, general_reserve=draws.inputs.general_reserve + 1e-9)
+    assert not same_inputs(changed, draws.inputs)
+
+
+def test_breach_flags_pinned_are_the_plain_projection_of_each_pin():
+    setup = load_setup(SCENARIOS / "central.yaml")
+    force, paths = "hertfordshire", 700  # two chunks of 512 with the smaller chunk below
+    setup = dataclasses.replace(setup, scenario=dataclasses.replace(setup.scenario, chunk_size=512))
+    factors = {factor.name: factor.key for factor in one_way_factors(setup, force)}
+    pins = [{}, {factors["pay_award"]: 0.9}, {factors["staff_pension_step_year"]: 0.1},
+            {factors["baseline:budget.pay_share"]: 0.1}, {factors["precept_increase"]: 0.7}]
+    got = breach_flags_pinned(setup, force, pins, paths)
+    for pinned, flags in zip(pins, got, strict=True):
+        expected = np.concatenate([project_force(_plain_pinned(setup, force, start, stop, pinned)).flags[BREACH][:, -1]
+                                   for start, stop in ((0, 512), (512, paths))])
+        np.testing.assert_array_equal(flags, expected, err_msg=str(pinned))
+
+
+def test_median_cases_side_by_side_are_each_median_case_on_its_own():
+    setup = load_setup(SCENARIOS / "central.yaml")
+    for force in setup.scenario.forces:
+        pins = [{}] + [{factor.key: q} for factor in one_way_factors(setup, force) for q in (0.1, 0.5, 0.9)]
+        together = project_force(force_inputs(setup, force, 0, len(pins),
+                                              source=RowQuantiles(pins)))
+        for k, pinned in enumerate(pins):
+            alone = project_force(force_inputs(setup, force, 0, 1, source=QuantileSource(lambda key, p=pinned: p.get(key, 0.5))))
+            for name, line in alone.lines.items():
+                np.testing.assert_array_equal(together.lines[name][k], line[0], err_msg=f"{force} {pinned} {name}")
+            for name, flag in alone.flags.items():
+                np.testing.assert_array_equal(together.flags[name][k], flag[0], err_msg=f"{force} {pinned} {name}")
+        cases = median_cases(setup, force, pins)
+        assert cases[0] == {"cumulative_gap": float(together.lines["cumulative_gap"][0, -1]),
+                            "total_reserves": float(together.lines["total_reserves"][0, -1])}

@@ -17,9 +17,10 @@ from model.engine.projection import project_force
 from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import proportion_standard_error, wilson_interval
 from model.run.simulation import chunks
-from model.sampling.draws import force_inputs, input_uniforms, run_source, sample_input
+from model.sampling.draws import force_inputs, sample_input
+from model.sampling.pinned import force_draws, pinned_inputs, same_inputs
 from model.sampling.setup import RunSetup
-from model.sampling.uniforms import CachedSource, FinalUniforms, QuantileSource
+from model.sampling.uniforms import QuantileSource, RowQuantiles
 
 SPIDER_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 """Quantiles of each input on the spider plot; the tornado uses the outer two."""
@@ -32,10 +33,19 @@ TORNADO_LOW, TORNADO_HIGH = 0.1, 0.9
 
 def median_case_outputs(setup: RunSetup, force: str, pinned: dict[tuple, float]) -> dict[str, float]:
     """Cumulative gap and total reserves in the last year (£m), every uniform at 0.5 except ``pinned``."""
-    source = QuantileSource(lambda key: pinned.get(key, 0.5))
-    lines = project_force(force_inputs(setup, force, 0, 1, source=source)).lines
-    return {"cumulative_gap": float(lines["cumulative_gap"][0, -1]),
-            "total_reserves": float(lines["total_reserves"][0, -1])}
+    return median_cases(setup, force, [pinned])[0]
+
+
+
+def median_cases(setup: RunSetup, force: str, pins: Sequence[dict[tuple, float]]) -> list[dict[str, float]]:
+    """:func:`median_case_outputs` for each set of pins, projected side by side in one call of the engine.
+
+    Each set of pins is one path of a :class:`~model.sampling.uniforms.RowQuantiles` source,
+    and a path's numbers never depend on the others', so each is exactly its own median case.
+    """
+    lines = project_force(force_inputs(setup, force, 0, len(pins), source=RowQuantiles(pins))).lines
+    return [{"cumulative_gap": float(lines["cumulative_gap"][k, -1]),
+             "total_reserves": float(lines["total_reserves"][k, -1])} for k in range(len(pins))]
 
 
 
@@ -44,22 +54,29 @@ def breach_flags_pinned(setup: RunSetup, force: str, pins: Sequence[dict[tuple, 
     """The breach flag by the last year on every path, for each set of pinned quantiles.
 
     Every other uniform comes from the scenario's streams (common random numbers), with
-    the scenario's correlations and persistence exactly as in an ordinary run.
+    the scenario's correlations and persistence exactly as in an ordinary run. Each chunk
+    of paths is drawn once (:func:`~model.sampling.pinned.force_draws`) and each set of
+    pins swaps in only the inputs it changes (:func:`~model.sampling.pinned.pinned_inputs`);
+    pins that leave the engine's inputs as they were (an input with no spread for the
+    force, a figure the force does not use) take the unpinned projection's flags.
 
     Returns
     -------
     list of ndarray of bool, each (paths,)
         One per entry of ``pins``.
     """
-    flags = [[] for _ in pins]
-    force_data = setup.forces[force]
+    flags: list[list[np.ndarray]] = [[] for _ in pins]
     for start, stop in chunks(paths, setup.scenario.chunk_size):
-        base = CachedSource(run_source(setup))
-        finals = input_uniforms(setup, force_data, start, stop, base)
+        draws = force_draws(setup, force, start, stop)
+        unpinned = None
         for k, pinned in enumerate(pins):
-            source = FinalUniforms(base, finals, start, pinned)
-            projection = project_force(force_inputs(setup, force, start, stop, source=source))
-            flags[k].append(projection.flags[BREACH][:, -1])
+            inputs = pinned_inputs(draws, pinned)
+            if same_inputs(inputs, draws.inputs):
+                if unpinned is None:
+                    unpinned = project_force(draws.inputs).flags[BREACH][:, -1]
+                flags[k].append(unpinned)
+            else:
+                flags[k].append(project_force(inputs).flags[BREACH][:, -1])
     return [np.concatenate(parts) for parts in flags]
 
 
@@ -223,8 +240,10 @@ def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[floa
     scenario = setup.scenario
     year = scenario.years[-1]
     factors = one_way_factors(setup, force)
-    base_money = median_case_outputs(setup, force, {})
-    flags = breach_flags_pinned(setup, force, [{}] + [{f.key: q} for f in factors for q in quantiles], paths)
+    pins = [{}] + [{f.key: q} for f in factors for q in quantiles]
+    cases = median_cases(setup, force, pins)
+    base_money = cases[0]
+    flags = breach_flags_pinned(setup, force, pins, paths)
     base_flags, base_p = flags[0], float(flags[0].mean())
     base_low, base_high = wilson_interval(base_p, paths)
     low, high = quantiles.index(TORNADO_LOW), quantiles.index(TORNADO_HIGH)
@@ -232,7 +251,7 @@ def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[floa
     for i, factor in enumerate(factors):
         common = [scenario.name, force, factor.name, factor.label, factor.kind]
         texts = [factor_value_text(setup, force, factor, q) for q in quantiles]
-        money = [median_case_outputs(setup, force, {factor.key: q}) for q in quantiles]
+        money = cases[1 + i * len(quantiles): 1 + (i + 1) * len(quantiles)]
         pinned = flags[1 + i * len(quantiles): 1 + (i + 1) * len(quantiles)]
         for j, q in enumerate(quantiles):
             for output in ("cumulative_gap", "total_reserves"):

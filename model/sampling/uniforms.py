@@ -128,6 +128,30 @@ class QuantileSource:
         return np.full((stop - start, columns), float(self.quantile_for(key)))
 
 
+class RowQuantiles(QuantileSource):
+    """Deterministic uniforms, fixed quantiles chosen for each path: several deterministic cases side by side.
+
+    Path ``i`` gets every stream at ``default`` except the keys of ``rows[i]``, at their
+    quantiles: what a :class:`QuantileSource` gives one path at a time, for as many cases
+    as there are rows, in one draw (each path's numbers never depend on the others').
+
+    Parameters
+    ----------
+    rows : sequence of dict of key to float
+        One mapping of pinned keys per path.
+    default : float
+        Quantile of every stream a row does not pin (0.5: the median case).
+    """
+
+    def __init__(self, rows, default: float = 0.5) -> None:
+        super().__init__(lambda key: default)
+        self.rows, self.default = list(rows), default
+
+    def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
+        values = np.array([float(row.get(key, self.default)) for row in self.rows[start:stop]])
+        return np.repeat(values[:, None], columns, axis=1)
+
+
 def make_source(method: str, seed: int, streams=()):
     """The uniform source a scenario's ``simulation.sampling`` names; Sobol' needs every ``(key, columns)`` it will draw."""
     return SobolStreams(seed, streams) if method == "sobol" else RandomStreams(seed)

@@ -1,0 +1,182 @@
+"""One force's engine inputs with a few streams pinned at quantiles, without drawing the rest again.
+
+A one-way sensitivity moves one thing at a time: an input, or one baseline assumption,
+held at a quantile in every year while everything else keeps the value it has on each
+path of the scenario's own run (common random numbers). Drawing every input again for
+each such move repeats work whose result is already known: only the pinned input's fields
+of :class:`~model.engine.projection.ForceInputs` change (:data:`~model.sampling.draws.INPUT_FIELDS`),
+and a baseline figure changes only what follows the figures (the plan, the budget year,
+reserves, capital) and the draws that take the plan.
+
+:func:`force_draws` draws a force's inputs once for a range of paths and keeps what they
+were made from; :func:`pinned_inputs` then swaps in the fields a set of pins changes. The
+result is, array for array, :func:`~model.sampling.draws.force_inputs` with a
+:class:`~model.sampling.uniforms.FinalUniforms` source pinning the same keys
+(``tests/test_sensitivity_speed.py`` holds them to it). Arrays that do not change are
+shared with the unpinned inputs, never copied: the engine only reads its inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.declare.inputs import INPUTS
+from model.engine.projection import ForceInputs
+from model.sampling.draws import (
+    PLAN_INPUTS,
+    assemble_inputs,
+    assumption_values,
+    baseline_values,
+    central_figures,
+    derive_figures,
+    draw_shocks,
+    fields_of,
+    force_inputs,
+    input_columns,
+    input_fields,
+    input_uniforms,
+    plan_drivers,
+    pressure_levels,
+    run_source,
+)
+from model.sampling.setup import RunSetup
+from model.sampling.uniforms import CachedSource, FinalUniforms
+
+
+@dataclass(frozen=True)
+class ForceDraws:
+    """A force's engine inputs on paths ``[start, stop)`` and what they were drawn from.
+
+    Attributes
+    ----------
+    setup : RunSetup
+    force_id : str
+    start, stop : int
+        The paths.
+    source : CachedSource
+        The uniform source, remembering its draws (shocks are drawn from it again when pinned).
+    values : dict of str to float or ndarray
+        Every baseline figure on the paths (:func:`~model.sampling.draws.baseline_values`).
+    uniforms : dict of str to ndarray
+        Every stated input's uniforms with dependence imposed (:func:`~model.sampling.draws.input_uniforms`).
+    inputs : ForceInputs
+        The engine's inputs with nothing pinned: :func:`~model.sampling.draws.force_inputs` of the source.
+    """
+
+    setup: RunSetup
+    force_id: str
+    start: int
+    stop: int
+    source: CachedSource
+    values: dict[str, object]
+    uniforms: dict[str, np.ndarray]
+    inputs: ForceInputs
+
+
+def force_draws(setup: RunSetup, force_id: str, start: int, stop: int, source=None) -> ForceDraws:
+    """Draw a force's inputs on paths ``[start, stop)`` once, ready for :func:`pinned_inputs`.
+
+    Parameters
+    ----------
+    source : optional
+        Uniform source (default: the scenario's, :func:`~model.sampling.draws.run_source`);
+        wrapped in a :class:`~model.sampling.uniforms.CachedSource` unless it is one.
+    """
+    if not isinstance(source, CachedSource):
+        source = CachedSource(source or run_source(setup))
+    force = setup.forces[force_id]
+    return ForceDraws(setup=setup, force_id=force_id, start=start, stop=stop, source=source,
+                      values=baseline_values(setup, force, start, stop, source),
+                      uniforms=input_uniforms(setup, force, start, stop, source),
+                      inputs=force_inputs(setup, force_id, start, stop, source=source))
+
+
+def input_stream(setup: RunSetup, force_id: str, name: str) -> tuple[str, str, str]:
+    """The stream key an input is drawn from for a force (national inputs share one stream)."""
+    return ("input", name, "national" if INPUTS[name].scope == "national" else force_id)
+
+
+def pinned_inputs(draws: ForceDraws, pins: Mapping[tuple, float]) -> ForceInputs:
+    """The engine's inputs with each stream of ``pins`` held at its quantile in every column.
+
+    Pinned inputs take their quantile as their final uniform (after correlation and
+    persistence, which therefore leave their partners as they were); a pinned baseline
+    assumption takes its quantile of its triangular distribution, and the figures derived
+    from it follow; pinned shock streams are drawn again. Keys the force does not draw
+    (another force's streams, an input the scenario does not state) pin nothing.
+
+    Parameters
+    ----------
+    draws : ForceDraws
+    pins : mapping of stream key to float
+        Quantiles in (0, 1).
+
+    Returns
+    -------
+    ForceInputs
+        ``draws.inputs`` itself when nothing the force draws is pinned; otherwise new
+        inputs sharing every unchanged array with ``draws.inputs``.
+    """
+    setup, force_id, base = draws.setup, draws.force_id, draws.inputs
+    force = setup.forces[force_id]
+    n, years = draws.stop - draws.start, setup.scenario.n_years
+    names = {key[1] for key in pins
+             if key[0] == "input" and key[1] in draws.uniforms and key == input_stream(setup, force_id, key[1])}
+    sampled = setup.scenario.baseline == "sampled"
+    figures = [key[2] for key in pins if key[:2] == ("baseline", force_id) and sampled
+               and key[2] in force.figures and force.figures[key[2]].kind == "assumption"]
+    shocks = any(key[0] == "shock" and key[2] == force_id for key in pins)
+    if not (names or figures or shocks):
+        return base
+    uniforms = dict(draws.uniforms)
+    uniforms.update((name, np.full((n, input_columns(name)), pins[input_stream(setup, force_id, name)]))
+                    for name in names)
+    values, plan = draws.values, base.plan
+    if figures:
+        values = dict(draws.values)
+        rows = np.array([np.full(n, pins[("baseline", force_id, figure)]) for figure in figures])
+        drawn = assumption_values([force.figures[figure] for figure in figures], rows)
+        values.update(zip(figures, drawn, strict=True))
+        derive_figures(force, values, central_figures(force)[1])
+        plan = plan_drivers(setup, force, values, n, years)
+        names |= {name for name in PLAN_INPUTS if not _same_plan(plan, base.plan, name)}
+    fields = input_fields(setup, force, uniforms, plan, n, years, names)
+    outcome = dataclasses.replace(base.outcome, **fields_of(fields, "outcome"))
+    delivery = dataclasses.replace(base.delivery, **fields_of(fields, "delivery"))
+    if shocks:
+        pinned_source = FinalUniforms(draws.source, {}, draws.start, dict(pins))
+        delivery.shocks = draw_shocks(setup, force, draws.start, draws.stop, years, pinned_source)
+    if not figures:
+        return dataclasses.replace(base, outcome=outcome, delivery=delivery)
+    outcome.pressures = pressure_levels(force, values, n, years, planned_only=False)
+    return assemble_inputs(setup, force, values, plan, outcome, delivery, base.action)
+
+
+def _same_plan(plan, base_plan, name: str) -> bool:
+    """Whether the plan drivers an input's draw can read (see ``_plan_of`` in draws) are unchanged."""
+    read = ("precept_rate", "precept_cash") if name == "precept_increase" else (name,)
+    return all(np.array_equal(getattr(plan, field), getattr(base_plan, field)) for field in read)
+
+
+def same_inputs(inputs: ForceInputs, other: ForceInputs) -> bool:
+    """Whether two sets of engine inputs are equal in every array and setting (the engine then projects the same).
+
+    Arrays shared between the two are equal without being compared.
+    """
+    return inputs is other or _equal(inputs, other)
+
+
+def _equal(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and np.array_equal(a, b))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(_equal(getattr(a, f.name), getattr(b, f.name))
+                                          for f in dataclasses.fields(a))
+    return a == b

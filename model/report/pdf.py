@@ -288,8 +288,8 @@ def page_texts(page: Figure) -> Iterator[str]:
             yield artist.get_text()
 
 
-EXTENDS_ARROW = " ← "
-"""Between the files of a scenario's ``extends:`` chain in the appendix: outside the core font."""
+EXTENDS_ARROW = ", which extends "
+"""Between the files of a scenario's ``extends:`` chain in the appendix (words, so the core font prints it)."""
 
 
 def report_texts(result: RunResult) -> Iterator[str]:
@@ -854,6 +854,13 @@ PROVENANCE_COLUMNS = (
     Column("Source", 1.55, "source"),
     Column("Quote, derivation or reason", 2.47, "detail"),
 )
+EVIDENCE_COLUMNS = (
+    Column("Input, applies to", 1.2, "where"),
+    Column("Scenario's range", 1.5, "scenario"),
+    Column("History it was judged against", 2.0, "history"),
+    Column("Fitted to the history, P5-P95", 0.95, "fitted"),
+    Column("Compared", 1.52, "compared"),
+)
 CAP_COLUMNS = (
     Column("Force", 2.6, "force"),
     Column("Year", 1.0, "year"),
@@ -898,6 +905,21 @@ def _appendix_blocks(appendix: Appendix, info: RunInfo, names: Mapping[str, str]
                        "How each input is drawn on every path. 'Force plan' inputs follow each force's own planning "
                        "assumption; 'fixed' ones take the value shown.")
     blocks += _table_blocks(INPUT_COLUMNS, _input_rows(inputs, names)) if _has_rows(inputs) else _none_supplied()
+
+    blocks += _section("A1b. National ranges beside the history they were judged against",
+                       "Each national input as the scenario states it, beside the 2010-2016 values it was judged "
+                       "against (data/history-2010-2016.csv, the rows cited) and a normal fitted to them by maximum "
+                       "likelihood, compared on P5-P95. Why each range differs is in the scenario's sources; "
+                       "police-mtfs fit gives every family (docs/evidence.md).")
+    evidence = appendix.evidence
+    if _has_rows(evidence):
+        blocks += _table_blocks(EVIDENCE_COLUMNS, [{
+            "where": f"{r.input}: {'all forces' if r.force == 'all' else names.get(r.force, r.force)}, {r.year}",
+            "scenario": r.stated + (f"; {r.scenario_range}" if r.scenario_range else ""),
+            "history": f"{r.history}: {r.history_values} ({r.rows})",
+            "fitted": r.fitted_range, "compared": r.compared} for r in evidence.itertuples()])
+    else:
+        blocks += _none_supplied("The data folder names no history for the national inputs (data/evidence.yaml).")
 
     provenance = appendix.provenance
     blocks += _section("A2. Every baseline figure and where it comes from",

@@ -19,3 +19,7 @@ def main() -> None:
         sys.stderr.write("error: interrupted while starting: nothing was run or written\n")
         sys.exit(EXIT_INTERRUPTED)
     command_line()
+
+
+if __name__ == "__main__":  # python -m model.cli.entry: the same as the police-mtfs command
+    main()

@@ -15,6 +15,8 @@ TrueType font's outlines.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -250,16 +252,10 @@ def wrap_to_width(text: str, font: FontProperties, width_points: float) -> list[
             continue
         if current:
             lines.append(" ".join(current))
-        while word_width > width_points and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and text_width(word[:cut], font) > width_points:
-                cut -= 1
-            # Identifiers and addresses read better broken after a separator than mid-name.
-            separator = max(word.rfind(mark, 0, cut) for mark in _BREAK_AFTER)
-            if separator >= cut // 2:
-                cut = separator + 1
-            lines.append(word[:cut])
-            word = word[cut:]
+        if word_width > width_points and len(word) > 1:
+            pieces = _break_word(word, font, width_points)
+            lines += pieces[:-1]
+            word = pieces[-1]
             word_width = text_width(word, font)
         current, current_width = [word], word_width
     if current:
@@ -268,6 +264,30 @@ def wrap_to_width(text: str, font: FontProperties, width_points: float) -> list[
 
 
 _BREAK_AFTER = ("_", ".", "/", "-", ",")
+
+
+def _break_word(word: str, font: FontProperties, width_points: float) -> list[str]:
+    """A word wider than the line, cut into pieces that fit: in time linear in its length.
+
+    Each character is measured once (the running totals of their advances give every prefix's
+    width), and each cut is found by bisection; identifiers and addresses are cut after a
+    separator when one falls in the second half of the piece.
+    """
+    advances = [text_width(character, font) for character in word]
+    ends = list(itertools.accumulate(advances))
+    pieces: list[str] = []
+    start, offset = 0, 0.0
+    while start < len(word) and ends[-1] - offset > width_points:
+        # The longest piece word[start:cut] whose width is within the line (at least one character).
+        cut = max(bisect.bisect_right(ends, offset + width_points, lo=start), start + 1)
+        separator = max(word.rfind(mark, start, cut - 1) for mark in _BREAK_AFTER)
+        if separator - start >= (cut - start) // 2:
+            cut = separator + 1
+        pieces.append(word[start:cut])
+        offset = ends[cut - 1]
+        start = cut
+    pieces.append(word[start:])
+    return pieces
 
 
 def text_width(text: str, font: FontProperties) -> float:

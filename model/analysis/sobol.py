@@ -58,14 +58,14 @@ def saltelli_matrix(a: np.ndarray, b: np.ndarray, group_of_column: np.ndarray, n
     -------
     ndarray, shape (n * (n_groups + 2), columns)
     """
-    blocks = [a]
-    for g in range(n_groups):
-        mixed = a.copy()
-        mixed[:, group_of_column == g] = b[:, group_of_column == g]
-        blocks.append(mixed)
-    blocks.append(b)
     n, columns = a.shape
-    return np.stack(blocks, axis=1).reshape(n * (n_groups + 2), columns)
+    matrix = np.empty((n, n_groups + 2, columns))
+    matrix[:, 0] = a
+    for g in range(n_groups):
+        matrix[:, g + 1] = a
+        matrix[:, g + 1, group_of_column == g] = b[:, group_of_column == g]
+    matrix[:, -1] = b
+    return matrix.reshape(n * (n_groups + 2), columns)
 
 
 
@@ -115,11 +115,13 @@ def first_and_total_order(y: np.ndarray, groups: int, *, resamples: int, confide
 
     SALib draws the bootstrap's resampled rows once and then, for each group, resamples
     the A and B outputs again, stacks them again and takes their range and variance again
-    (four times a group). They are the same for every group: here they are made once, and
-    each group costs only its own column, resampled into buffers that are reused. Every
-    array is laid out and reduced exactly as SALib reduces it, and ``(A - AB)²`` is
-    ``(AB - A)²`` exactly (a difference changes only its sign when its terms swap), so
-    ``tests/test_sensitivity.py`` holds the two to the same bits.
+    (four times a group). They are the same for every group, so here they are made once.
+    And a resampled term such as ``B[r] * (AB[r] - A[r])`` is the term ``B * (AB - A)``
+    resampled, so each group's two terms are computed once per evaluation, side by side,
+    and every group's are resampled together, a block of resamples at a time. Each sum is
+    taken in the order SALib takes it (along the evaluations, one at a time for the
+    resamples; numpy's pairwise sum for the estimates themselves), so
+    ``tests/test_sensitivity_speed.py`` holds the two to the same bits.
 
     Parameters
     ----------
@@ -152,16 +154,30 @@ def first_and_total_order(y: np.ndarray, groups: int, *, resamples: int, confide
     a_r, b_r = a[rows], b[rows]
     sample, resampled = _normaliser(a, b), _normaliser(a_r, b_r)
     spread = np.ptp(np.r_[a_r, b_r])
+    del a_r, b_r
     result = {key: np.zeros(groups) for key in ("S1", "S1_conf", "ST", "ST_conf")}
-    ab_r, difference, product = np.empty_like(a_r), np.empty_like(a_r), np.empty_like(a_r)
+    # Each evaluation's first-order term B (AB - A) and total-order term (A - AB)², per group.
+    terms = np.empty((n, groups, 2))
     for j in range(groups):
-        ab = np.ascontiguousarray(y[j + 1::step])
-        result["S1"][j], result["ST"][j] = _indices(a, ab - a, b, sample, np.empty_like(a))
-        np.take(ab, rows, out=ab_r)
-        first, total = _indices(a_r, np.subtract(ab_r, a_r, out=difference), b_r, resampled, product)
+        ab = y[j + 1::step]
+        first, total = b * (ab - a), (a - ab) ** 2
+        terms[:, j, 0], terms[:, j, 1] = first, total
+        result["S1"][j] = _over(np.mean(first, axis=0), sample)
+        result["ST"][j] = _over(0.5 * np.mean(total, axis=0), sample)
+    # Their means over each resample's rows, a block of resamples at a time (about 32 MB).
+    means = np.empty((resamples, groups, 2))
+    width = max(1, RESAMPLE_BLOCK_BYTES // terms.nbytes)
+    for k in range(0, resamples, width):
+        means[k:k + width] = np.mean(terms[rows[:, k:k + width]], axis=0)
+    for j in range(groups):
+        first, total = _over(means[:, j, 0], resampled), _over(0.5 * means[:, j, 1], resampled)
         result["S1_conf"][j] = z * first.std(ddof=1) if spread != 0.0 else 0.0
         result["ST_conf"][j] = z * total.std(ddof=1) if spread != 0.0 else 0.0
     return result
+
+
+RESAMPLE_BLOCK_BYTES = 1 << 25
+"""Memory for the resampled terms of a block of bootstrap resamples (every group's at once)."""
 
 
 _EPS = np.finfo(float).eps
@@ -175,19 +191,11 @@ def _normaliser(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     return np.var(stacked, axis=0)
 
 
-def _indices(a: np.ndarray, difference: np.ndarray, b: np.ndarray, variance: np.ndarray | None,
-             scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """SALib's first-order (Saltelli et al. 2010) and total-order (Jansen) estimators, 0 where ``variance`` is nil.
-
-    ``difference`` is ``AB - A``; ``scratch``, shaped like it, is overwritten.
-    """
+def _over(numerator: np.ndarray, variance: np.ndarray | None) -> np.ndarray:
+    """A SALib estimate: ``numerator / variance``, 0 where the variance is nil (or the outputs constant)."""
     if variance is None:
-        return np.zeros(a.shape[1:]), np.zeros(a.shape[1:])
-    first = np.mean(np.multiply(b, difference, out=scratch), axis=0)
-    total = 0.5 * np.mean(np.square(difference, out=scratch), axis=0)
-    where = variance > _EPS
-    return (np.divide(first, variance, out=np.zeros_like(variance, dtype=np.float64), where=where),
-            np.divide(total, variance, out=np.zeros_like(variance, dtype=np.float64), where=where))
+        return np.zeros(np.shape(numerator))
+    return np.divide(numerator, variance, out=np.zeros_like(variance, dtype=np.float64), where=variance > _EPS)
 
 
 

@@ -222,7 +222,7 @@ def write_run(result: RunResult, folder: Path | str) -> list[Path]:
 def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None, seed: int | None = None,
                     sobol_n: int = SETTINGS["sobol_n"].default, data_dir: Path | str | None = None,
                     on_stage: StageCallback | None = None, overrides: Sequence[str] = (),
-                    scheduler: str | None = None) -> SensitivityResult:
+                    scheduler: str | None = None, workers: int = 1) -> SensitivityResult:
     """Which assumptions drive a scenario's risk: unit sensitivities, tornado and spider, Sobol' indices, breach drivers.
 
     Parameters
@@ -238,8 +238,12 @@ def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None
     overrides : sequence of str
         ``--set FIELD=VALUE`` texts merged over the scenario file.
     scheduler : str, optional
-        Address of a running Dask scheduler: each force's evaluations run on its cluster,
-        with the same numbers.
+        Address of a running Dask scheduler: the evaluations run on its cluster, with the
+        same numbers.
+    workers : int
+        Local worker processes (1: this process), with the same numbers: the tornado's and
+        the Sobol' design's evaluations are split into spans of paths or rows, and the
+        Sobol' indices of each output are worked out apart. Ignored with ``scheduler``.
 
     Returns
     -------
@@ -260,7 +264,7 @@ def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None
             on_stage(name, timings[key])
         return time.perf_counter()
 
-    with open_pool(scheduler=scheduler) as pool:
+    with open_pool(workers, scheduler=scheduler) as pool:
         clock = time.perf_counter()
         unit = unit_sensitivities(setup)
         clock = stage("unit sensitivities", "unit_seconds", clock)
@@ -270,6 +274,7 @@ def run_sensitivity(scenario: Path | str | RunSetup, *, paths: int | None = None
         clock = stage("Sobol' indices", "sobol_seconds", clock)
         drivers = breach_drivers(setup, pool=pool)
         stage("breach drivers", "drivers_seconds", clock)
+        timings["workers"] = pool.workers
     timings["started"] = started
     return SensitivityResult(info=run_info(setup), unit_sensitivities=unit, spider=spider, tornado=tornado,
                              sobol_indices=sobol, breach_drivers=drivers, sobol_n=sobol_n, timings=timings)

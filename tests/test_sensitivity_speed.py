@@ -12,6 +12,7 @@ import dataclasses
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import SCENARIOS
 
@@ -158,3 +159,19 @@ def test_median_cases_side_by_side_are_each_median_case_on_its_own():
         cases = median_cases(setup, force, pins)
         assert cases[0] == {"cumulative_gap": float(together.lines["cumulative_gap"][0, -1]),
                             "total_reserves": float(together.lines["total_reserves"][0, -1])}
+
+
+# --- pieces of work over workers ---------------------------------------------------------------
+
+
+def test_sensitivity_on_two_workers_is_the_same_as_in_this_process():
+    """Spans of chunks (tornado), of design rows and each output's indices (Sobol') on workers: the same tables."""
+    from model.pipeline import run_sensitivity
+
+    setup = load_setup(SCENARIOS / "central.yaml")
+    setup = dataclasses.replace(setup, scenario=dataclasses.replace(setup.scenario, paths=1500, chunk_size=256))
+    alone = run_sensitivity(setup, sobol_n=64)
+    together = run_sensitivity(setup, sobol_n=64, workers=2)
+    assert alone.timings["workers"] == 1 and together.timings["workers"] == 2
+    for name, table in alone.tables().items():
+        pd.testing.assert_frame_equal(together.tables()[name], table, check_exact=True, obj=name)

@@ -16,7 +16,7 @@ from model.declare.outputs import BREACH
 from model.engine.projection import project_force
 from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import proportion_standard_error, wilson_interval
-from model.run.simulation import chunks
+from model.run.simulation import path_spans
 from model.sampling.draws import force_inputs, sample_input
 from model.sampling.pinned import force_draws, pinned_inputs, same_inputs
 from model.sampling.setup import RunSetup
@@ -54,20 +54,34 @@ def breach_flags_pinned(setup: RunSetup, force: str, pins: Sequence[dict[tuple, 
     """The breach flag by the last year on every path, for each set of pinned quantiles.
 
     Every other uniform comes from the scenario's streams (common random numbers), with
-    the scenario's correlations and persistence exactly as in an ordinary run. Each chunk
-    of paths is drawn once (:func:`~model.sampling.pinned.force_draws`) and each set of
-    pins swaps in only the inputs it changes (:func:`~model.sampling.pinned.pinned_inputs`);
-    pins that leave the engine's inputs as they were (an input with no spread for the
-    force, a figure the force does not use) take the unpinned projection's flags.
+    the scenario's correlations and persistence exactly as in an ordinary run.
 
     Returns
     -------
     list of ndarray of bool, each (paths,)
         One per entry of ``pins``.
     """
+    return breach_flags_span(setup, force, pins, 0, paths)
+
+
+
+def breach_flags_span(setup: RunSetup, force: str, pins: Sequence[dict[tuple, float]], start: int,
+                      stop: int) -> list[np.ndarray]:
+    """:func:`breach_flags_pinned` on paths ``[start, stop)``, chunk by chunk: one piece of work for a pool.
+
+    Each chunk of paths is drawn once (:func:`~model.sampling.pinned.force_draws`) and each
+    set of pins swaps in only the inputs it changes (:func:`~model.sampling.pinned.pinned_inputs`);
+    pins that leave the engine's inputs as they were (an input with no spread for the
+    force, a figure the force does not use) take the unpinned projection's flags.
+
+    Returns
+    -------
+    list of ndarray of bool, each (stop - start,)
+        One per entry of ``pins``.
+    """
     flags: list[list[np.ndarray]] = [[] for _ in pins]
-    for start, stop in chunks(paths, setup.scenario.chunk_size):
-        draws = force_draws(setup, force, start, stop)
+    for chunk_start in range(start, stop, setup.scenario.chunk_size):
+        draws = force_draws(setup, force, chunk_start, min(chunk_start + setup.scenario.chunk_size, stop))
         unpinned = None
         for k, pinned in enumerate(pins):
             inputs = pinned_inputs(draws, pinned)
@@ -77,7 +91,7 @@ def breach_flags_pinned(setup: RunSetup, force: str, pins: Sequence[dict[tuple, 
                 flags[k].append(unpinned)
             else:
                 flags[k].append(project_force(inputs).flags[BREACH][:, -1])
-    return [np.concatenate(parts) for parts in flags]
+    return [np.concatenate(parts) if parts else np.zeros(0, dtype=bool) for parts in flags]
 
 
 
@@ -201,7 +215,9 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
     quantiles : sequence of float
         Quantiles in (0, 1) at which each factor is pinned; P10 and P90 are always added.
     pool : Pool
-        Where each force's evaluations run (:func:`model.run.pool.open_pool`); the same numbers anywhere.
+        Where the breach flags are projected (:func:`model.run.pool.open_pool`): in this process
+        a force at a time; on workers, spans of whole chunks of each force's paths. The same
+        numbers anywhere.
 
     Returns
     -------
@@ -222,9 +238,22 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
     """
     quantiles = tuple(sorted(set(quantiles) | {TORNADO_LOW, TORNADO_HIGH}))
     paths = paths or setup.scenario.paths
+    forces = setup.scenario.forces
+    factors = {force: one_way_factors(setup, force) for force in forces}
+    pins = {force: [{}] + [{f.key: q} for f in factors[force] for q in quantiles] for force in forces}
+    # In this process, a force's paths are one piece of work; on workers, spans of whole chunks.
+    spans = [(0, paths)] if pool.in_process else path_spans(0, paths, setup.scenario.chunk_size, pool.workers)
+    work = [(force, start, stop) for force in forces for start, stop in spans]
+    flags: dict[str, list[list[np.ndarray]]] = {force: [[] for _ in pins[force]] for force in forces}
+    for (force, _, _), span_flags in zip(work, pool.starmap(breach_flags_span, [
+            (setup, force, pins[force], start, stop) for force, start, stop in work]), strict=True):
+        for k, pin_flags in enumerate(span_flags):
+            flags[force][k].append(pin_flags)
     spider, tornado = [], []
-    for force_spider, force_tornado in pool.starmap(one_way_force, [(setup, force, paths, quantiles)
-                                                                   for force in setup.scenario.forces]):
+    for force in forces:
+        force_flags = [np.concatenate(parts) for parts in flags[force]]
+        force_spider, force_tornado = one_way_rows(setup, force, factors[force], quantiles, pins[force], force_flags,
+                                                   paths)
         spider += force_spider
         tornado += force_tornado
     tornado_table = pd.DataFrame(tornado, columns=TORNADO_COLUMNS)
@@ -235,15 +264,24 @@ def one_way_sensitivities(setup: RunSetup, paths: int | None = None,
 
 
 
-def one_way_force(setup: RunSetup, force: str, paths: int, quantiles: tuple[float, ...]) -> tuple[list, list]:
-    """Spider and tornado rows for one force (see :func:`one_way_sensitivities`)."""
+def one_way_rows(setup: RunSetup, force: str, factors: Sequence[Factor], quantiles: tuple[float, ...],
+                 pins: Sequence[dict[tuple, float]], flags: Sequence[np.ndarray],
+                 paths: int) -> tuple[list, list]:
+    """Spider and tornado rows for one force (see :func:`one_way_sensitivities`).
+
+    Parameters
+    ----------
+    factors : sequence of Factor
+        :func:`~model.analysis.factors.one_way_factors` of the force.
+    pins : sequence of dict
+        Nothing pinned, then each factor at each quantile, in that order.
+    flags : sequence of ndarray of bool (paths,)
+        The breach flag by the last year under each entry of ``pins`` (:func:`breach_flags_pinned`).
+    """
     scenario = setup.scenario
     year = scenario.years[-1]
-    factors = one_way_factors(setup, force)
-    pins = [{}] + [{f.key: q} for f in factors for q in quantiles]
     cases = median_cases(setup, force, pins)
     base_money = cases[0]
-    flags = breach_flags_pinned(setup, force, pins, paths)
     base_flags, base_p = flags[0], float(flags[0].mean())
     base_low, base_high = wilson_interval(base_p, paths)
     low, high = quantiles.index(TORNADO_LOW), quantiles.index(TORNADO_HIGH)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from model.declare.outputs import BREACH
 from model.engine.projection import project_force
 from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import Z95, wilson_interval
-from model.run.simulation import chunks
+from model.run.simulation import chunks, path_spans
 from model.sampling.draws import force_inputs
 from model.sampling.setup import RunSetup
 from model.sampling.uniforms import TINY, MatrixSource
@@ -251,10 +252,21 @@ def sobol_outputs(setup: RunSetup, force: str, design: SobolDesign,
         ``cumulative_gap`` and ``total_reserves`` (£m) in the last year; the breach
         indicator (0/1) by each year.
     """
-    source = MatrixSource(design.matrix, columns_of)
+    return design_outputs(setup, force, design.matrix, columns_of)
+
+
+
+def design_outputs(setup: RunSetup, force: str, matrix: np.ndarray,
+                   columns_of: dict[tuple, slice]) -> dict[tuple[str, int], np.ndarray]:
+    """:func:`sobol_outputs` on some rows of a design (``matrix``): one piece of work for a pool.
+
+    Each row is one evaluation of the model, whose numbers never depend on the other rows,
+    so the design may be split into pieces anywhere.
+    """
+    source = MatrixSource(matrix, columns_of)
     years = setup.scenario.n_years
     parts: dict[tuple[str, int], list[np.ndarray]] = {}
-    for start, stop in chunks(design.matrix.shape[0], setup.scenario.chunk_size):
+    for start, stop in chunks(matrix.shape[0], setup.scenario.chunk_size):
         projection = project_force(force_inputs(setup, force, start, stop, source=source))
         parts.setdefault(("cumulative_gap", years - 1), []).append(projection.lines["cumulative_gap"][:, -1])
         parts.setdefault(("total_reserves", years - 1), []).append(projection.lines["total_reserves"][:, -1])
@@ -346,7 +358,9 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None, pool:
     seed : int, optional
         Scrambling and bootstrap seed (default: the scenario's).
     pool : Pool
-        Where each force's design is evaluated (:func:`model.run.pool.open_pool`); the same numbers anywhere.
+        Where the designs are evaluated and analysed (:func:`model.run.pool.open_pool`): in this
+        process a force's design at a time; on workers, spans of its rows, then each output's
+        indices. The same numbers anywhere.
 
     Returns
     -------
@@ -368,16 +382,48 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None, pool:
         groups = sobol_groups(setup, force)
         if groups:
             designs.append((f, force, groups, sobol_design({g.name: g.columns for g in groups}, n, seed + f)))
-    evaluated = pool.starmap(sobol_outputs, [(setup, force, design, design_columns(groups))
-                                            for _, force, groups, design in designs])
-    for (f, force, groups, design), outputs in zip(designs, evaluated, strict=True):
+    # In this process, a force's design is one piece of work; on workers, spans of its rows.
+    work = []
+    for k, (_, _, _, design) in enumerate(designs):
+        evaluations = design.matrix.shape[0]
+        spans = ([(0, evaluations)] if pool.in_process
+                 else path_spans(0, evaluations, scenario.chunk_size, pool.workers))
+        work += [(k, start, stop) for start, stop in spans]
+    parts: list[dict[tuple[str, int], list[np.ndarray]]] = [{} for _ in designs]
+    for (k, _, _), outputs in zip(work, pool.starmap(design_outputs, [
+            (setup, designs[k][1], designs[k][3].matrix[start:stop], design_columns(designs[k][2]))
+            for k, start, stop in work]), strict=True):
+        for key, y in outputs.items():
+            parts[k].setdefault(key, []).append(y)
+    # The indices of each force and output, also spread over the pool (the bootstrap is most of their cost).
+    analyses = [(k, key, np.concatenate(ys)) for k in range(len(designs)) for key, ys in parts[k].items()]
+    results = pool.starmap(analyse_output, [(_without_matrix(designs[k][3]), key[0], y, seed + designs[k][0])
+                                            for k, key, y in analyses])
+    for (k, (output, t), y), (indices, low, high, effective) in zip(analyses, results, strict=True):
+        _, force, groups, _ = designs[k]
         labels = {g.name: g.label for g in groups}
-        for (output, t), y in outputs.items():
-            indices = analyse_sobol(design, y, seed=seed + f)
-            low, high, effective = design_mean_interval(y, len(groups) + 2, output)
-            for row in indices.itertuples(index=False):
-                rows.append([scenario.name, force, output, scenario.years[t], row.group, labels[row.group],
-                             row.S1, row.S1_low, row.S1_high, row.ST, row.ST_low, row.ST_high,
-                             float(y.mean()), low, high, effective, float(y.std()), n, y.size,
-                             row.note or sparse_note(output, y)])
+        for row in indices.itertuples(index=False):
+            rows.append([scenario.name, force, output, scenario.years[t], row.group, labels[row.group],
+                         row.S1, row.S1_low, row.S1_high, row.ST, row.ST_low, row.ST_high,
+                         float(y.mean()), low, high, effective, float(y.std()), n, y.size,
+                         row.note or sparse_note(output, y)])
     return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+
+
+
+def analyse_output(design: SobolDesign, output: str, y: np.ndarray,
+                   seed: int) -> tuple[pd.DataFrame, float, float, int]:
+    """One output's indices (:func:`analyse_sobol`) and its mean's interval (:func:`design_mean_interval`): a piece of work for a pool.
+
+    Returns
+    -------
+    (indices, low, high, effective) : (DataFrame, float, float, int)
+    """
+    low, high, effective = design_mean_interval(y, len(design.groups) + 2, output)
+    return analyse_sobol(design, y, seed=seed), low, high, effective
+
+
+
+def _without_matrix(design: SobolDesign) -> SobolDesign:
+    """A design without its matrix (the analysis needs only its groups), light to send to a worker."""
+    return dataclasses.replace(design, matrix=design.matrix[:0])

@@ -168,8 +168,8 @@ def count_by_year(flag: np.ndarray) -> np.ndarray:
     return np.array([np.count_nonzero(flag[:, t]) for t in range(flag.shape[1])], dtype=np.int64)
 
 
-def _spans(start: int, stop: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
-    """Split paths into a few spans of whole chunks per worker.
+def path_spans(start: int, stop: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
+    """Split paths into a few spans of whole chunks per worker (about two each).
 
     Each worker returns one set of tallies per span, so few spans keep the traffic between
     processes small; tallies are exact, so how paths are split never changes the numbers.
@@ -238,7 +238,7 @@ def run_simulation(setup: RunSetup, progress: Callable[[int], None] | None = Non
             if pool.in_process:
                 summarise_span(setup, edges, done, checkpoint, scenario.chunk_size, tallies, progress)
             else:
-                spans = _spans(done, checkpoint, scenario.chunk_size, pool.workers)
+                spans = path_spans(done, checkpoint, scenario.chunk_size, pool.workers)
                 results = pool.starmap(summarise_span, [(setup, edges, start, stop, scenario.chunk_size)
                                                         for start, stop in spans])
                 for (span_summaries, span_counts), (_, stop) in zip(results, spans, strict=True):

@@ -24,7 +24,7 @@ from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
 from model.engine.projection import Delivery, Drivers, project_force
 from model.sampling.draws import INPUT_FIELDS, force_inputs, input_uniforms, run_source
-from model.sampling.pinned import force_draws, pinned_inputs, same_inputs
+from model.sampling.pinned import force_draws, pinned_inputs
 from model.sampling.setup import load_setup
 from model.sampling.uniforms import CachedSource, FinalUniforms, QuantileSource, RowQuantiles
 
@@ -120,14 +120,17 @@ def test_pinned_inputs_are_every_input_drawn_again_with_the_pin(scenario):
         _assert_same_inputs(draws.inputs, _plain_pinned(setup, force, start, stop, {}))
 
 
-def test_same_inputs_sees_any_changed_array():
+def test_pins_that_change_nothing_give_the_unpinned_inputs_themselves():
     setup = load_setup(SCENARIOS / "central.yaml")
-    draws = force_draws(setup, "staffordshire", 0, 50)
-    idle = ("input", "staff_pension_step_year", "staffordshire")  # fixed for the force: pinning it changes nothing
-    assert same_inputs(pinned_inputs(draws, {idle: 0.9}), draws.inputs)
-    assert not same_inputs(pinned_inputs(draws, {("input", "pay_award", "national"): 0.9}), draws.inputs)
-    changed = dataclasses.replace(draws.inputs, general_reserve=draws.inputs.general_reserve + 1e-9)
-    assert not same_inputs(changed, draws.inputs)
+    draws = force_draws(setup, "leicestershire", 0, 50)
+    idle = [("input", "staff_pension_step_year", "leicestershire"),  # fixed for the force
+            ("baseline", "leicestershire", "national.plan.grant_change.all_years"),  # the force plans its own grant
+            ("input", "pay_drift", "staffordshire"), ("shock", "no_such_shock", "hertfordshire", "cost")]
+    for key in idle:
+        assert pinned_inputs(draws, {key: 0.9}) is draws.inputs, key
+        _assert_same_inputs(_plain_pinned(setup, "leicestershire", 0, 50, {key: 0.9}), draws.inputs, str(key))
+    for key in (("input", "pay_award", "national"), ("baseline", "leicestershire", "budget.pay_share")):
+        assert pinned_inputs(draws, {key: 0.9}) is not draws.inputs, key
 
 
 def test_breach_flags_pinned_are_the_plain_projection_of_each_pin():

@@ -18,7 +18,7 @@ from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import proportion_standard_error, wilson_interval
 from model.run.simulation import path_spans
 from model.sampling.draws import force_inputs, sample_input
-from model.sampling.pinned import force_draws, pinned_inputs, same_inputs
+from model.sampling.pinned import force_draws, pinned_inputs
 from model.sampling.setup import RunSetup
 from model.sampling.uniforms import QuantileSource, RowQuantiles
 
@@ -85,7 +85,7 @@ def breach_flags_span(setup: RunSetup, force: str, pins: Sequence[dict[tuple, fl
         unpinned = None
         for k, pinned in enumerate(pins):
             inputs = pinned_inputs(draws, pinned)
-            if same_inputs(inputs, draws.inputs):
+            if inputs is draws.inputs:
                 if unpinned is None:
                     unpinned = project_force(draws.inputs).flags[BREACH][:, -1]
                 flags[k].append(unpinned)

@@ -65,6 +65,9 @@ class ForceDraws:
         Every stated input's uniforms with dependence imposed (:func:`~model.sampling.draws.input_uniforms`).
     inputs : ForceInputs
         The engine's inputs with nothing pinned: :func:`~model.sampling.draws.force_inputs` of the source.
+    figures_read : frozenset of str
+        The figures the engine's inputs are made from (the plan, pressures, budget year,
+        reserves, capital, levy): a pinned figure that changes none of them changes nothing.
     """
 
     setup: RunSetup
@@ -75,6 +78,7 @@ class ForceDraws:
     values: dict[str, object]
     uniforms: dict[str, np.ndarray]
     inputs: ForceInputs
+    figures_read: frozenset[str]
 
 
 def force_draws(setup: RunSetup, force_id: str, start: int, stop: int, source=None) -> ForceDraws:
@@ -89,10 +93,29 @@ def force_draws(setup: RunSetup, force_id: str, start: int, stop: int, source=No
     if not isinstance(source, CachedSource):
         source = CachedSource(source or run_source(setup))
     force = setup.forces[force_id]
-    return ForceDraws(setup=setup, force_id=force_id, start=start, stop=stop, source=source,
-                      values=baseline_values(setup, force, start, stop, source),
-                      uniforms=input_uniforms(setup, force, start, stop, source),
-                      inputs=force_inputs(setup, force_id, start, stop, source=source))
+    values = baseline_values(setup, force, start, stop, source)
+    inputs = force_inputs(setup, force_id, start, stop, source=source)
+    # Which figures the inputs are built from: the same builders, on figures that note each one read.
+    reading = _Reading(values)
+    n, years = stop - start, setup.scenario.n_years
+    pressure_levels(force, reading, n, years, planned_only=False)
+    assemble_inputs(setup, force, reading, plan_drivers(setup, force, reading, n, years), inputs.outcome,
+                    inputs.delivery, inputs.action)
+    return ForceDraws(setup=setup, force_id=force_id, start=start, stop=stop, source=source, values=values,
+                      uniforms=input_uniforms(setup, force, start, stop, source), inputs=inputs,
+                      figures_read=frozenset(reading.read))
+
+
+class _Reading(dict):
+    """Figures by name that note which of them are read."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> object:
+        self.read.add(name)
+        return super().__getitem__(name)
 
 
 def input_stream(setup: RunSetup, force_id: str, name: str) -> tuple[str, str, str]:
@@ -118,8 +141,9 @@ def pinned_inputs(draws: ForceDraws, pins: Mapping[tuple, float]) -> ForceInputs
     Returns
     -------
     ForceInputs
-        ``draws.inputs`` itself when nothing the force draws is pinned; otherwise new
-        inputs sharing every unchanged array with ``draws.inputs``.
+        ``draws.inputs`` itself when the pins change none of its arrays (nothing the force
+        draws is pinned, an input without spread, figures the inputs are not made from);
+        otherwise new inputs sharing every unchanged array with ``draws.inputs``.
     """
     setup, force_id, base = draws.setup, draws.force_id, draws.inputs
     force = setup.forces[force_id]
@@ -141,10 +165,17 @@ def pinned_inputs(draws: ForceDraws, pins: Mapping[tuple, float]) -> ForceInputs
         rows = np.array([np.full(n, pins[("baseline", force_id, figure)]) for figure in figures])
         drawn = assumption_values([force.figures[figure] for figure in figures], rows)
         values.update(zip(figures, drawn, strict=True))
-        derive_figures(force, values, central_figures(force)[1])
-        plan = plan_drivers(setup, force, values, n, years)
-        names |= {name for name in PLAN_INPUTS if not _same_plan(plan, base.plan, name)}
+        dependent = central_figures(force)[1]
+        derive_figures(force, values, dependent)
+        changed = {name for name in (*figures, *dependent) if not _same_value(values[name], draws.values[name])}
+        if changed & draws.figures_read:
+            plan = plan_drivers(setup, force, values, n, years)
+            names |= {name for name in PLAN_INPUTS if not _same_plan(plan, base.plan, name)}
+        else:
+            figures = []
     fields = input_fields(setup, force, uniforms, plan, n, years, names)
+    if not (figures or shocks) and all(_same_value(value, _field(base, name)) for name, value in fields.items()):
+        return base
     outcome = dataclasses.replace(base.outcome, **fields_of(fields, "outcome"))
     delivery = dataclasses.replace(base.delivery, **fields_of(fields, "delivery"))
     if shocks:
@@ -156,27 +187,18 @@ def pinned_inputs(draws: ForceDraws, pins: Mapping[tuple, float]) -> ForceInputs
     return assemble_inputs(setup, force, values, plan, outcome, delivery, base.action)
 
 
+def _same_value(value, other) -> bool:
+    """Whether a figure or field is unchanged (same object, or equal in every element)."""
+    return value is other or (np.shape(value) == np.shape(other) and bool(np.array_equal(value, other)))
+
+
+def _field(inputs: ForceInputs, name: str):
+    """A field of the engine's inputs by its :data:`~model.sampling.draws.INPUT_FIELDS` name, e.g. ``outcome.pay_award``."""
+    owner, field = name.split(".")
+    return getattr(getattr(inputs, owner), field)
+
+
 def _same_plan(plan, base_plan, name: str) -> bool:
     """Whether the plan drivers an input's draw can read (see ``_plan_of`` in draws) are unchanged."""
     read = ("precept_rate", "precept_cash") if name == "precept_increase" else (name,)
     return all(np.array_equal(getattr(plan, field), getattr(base_plan, field)) for field in read)
-
-
-def same_inputs(inputs: ForceInputs, other: ForceInputs) -> bool:
-    """Whether two sets of engine inputs are equal in every array and setting (the engine then projects the same).
-
-    Arrays shared between the two are equal without being compared.
-    """
-    return inputs is other or _equal(inputs, other)
-
-
-def _equal(a, b) -> bool:
-    if a is b:
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
-                and np.array_equal(a, b))
-    if dataclasses.is_dataclass(a) and not isinstance(a, type):
-        return type(a) is type(b) and all(_equal(getattr(a, f.name), getattr(b, f.name))
-                                          for f in dataclasses.fields(a))
-    return a == b

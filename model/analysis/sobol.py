@@ -61,11 +61,13 @@ def saltelli_matrix(a: np.ndarray, b: np.ndarray, group_of_column: np.ndarray, n
     """
     n, columns = a.shape
     matrix = np.empty((n, n_groups + 2, columns))
-    matrix[:, 0] = a
-    for g in range(n_groups):
-        matrix[:, g + 1] = a
-        matrix[:, g + 1, group_of_column == g] = b[:, group_of_column == g]
+    matrix[:, :-1] = a[:, None, :]
     matrix[:, -1] = b
+    for g in range(n_groups):
+        where = np.flatnonzero(group_of_column == g)
+        if where.size and where[-1] - where[0] + 1 == where.size:
+            where = slice(where[0], where[-1] + 1)  # a group's columns side by side (as sobol_design lays them)
+        matrix[:, g + 1, where] = b[:, where]
     return matrix.reshape(n * (n_groups + 2), columns)
 
 

@@ -3,7 +3,9 @@
 Each speed-up is held here to the plain computation it replaces, bit for bit: the Sobol'
 estimator to SALib's ``sobol.analyze``; the one-way analysis's inputs drawn once and pinned
 one stream at a time to every input drawn again through a pinning source; the median cases
-projected side by side to each projected on its own.
+projected side by side to each projected on its own; the Saltelli design drawn at A and B
+with its mixed rows assembled to every row drawn on its own; work split over workers to the
+same work in this process.
 """
 
 from __future__ import annotations
@@ -17,16 +19,23 @@ import pytest
 from conftest import SCENARIOS
 
 from model.analysis import sobol
-from model.analysis.factors import one_way_factors
+from model.analysis.factors import one_way_factors, sobol_groups
 from model.analysis.one_way import breach_flags_pinned, median_cases
-from model.analysis.sobol import first_and_total_order, sobol_design
+from model.analysis.sobol import (
+    design_columns,
+    first_and_total_order,
+    saltelli_outputs,
+    sobol_design,
+    sobol_indices,
+    sobol_outputs,
+)
 from model.declare.inputs import INPUTS
 from model.declare.outputs import BREACH
 from model.engine.projection import Delivery, Drivers, project_force
 from model.sampling.draws import INPUT_FIELDS, force_inputs, input_uniforms, run_source
-from model.sampling.pinned import force_draws, pinned_inputs
+from model.sampling.pinned import force_draws, mixable, mixed_inputs, pinned_inputs
 from model.sampling.setup import load_setup
-from model.sampling.uniforms import CachedSource, FinalUniforms, QuantileSource, RowQuantiles
+from model.sampling.uniforms import CachedSource, FinalUniforms, MatrixSource, QuantileSource, RowQuantiles
 
 
 def _salib(design, y: np.ndarray, seed: int) -> dict:
@@ -162,6 +171,59 @@ def test_median_cases_side_by_side_are_each_median_case_on_its_own():
         cases = median_cases(setup, force, pins)
         assert cases[0] == {"cumulative_gap": float(together.lines["cumulative_gap"][0, -1]),
                             "total_reserves": float(together.lines["total_reserves"][0, -1])}
+
+
+# --- a Saltelli design drawn twice, its mixed rows assembled -----------------------------------
+
+
+def test_mixed_inputs_are_the_inputs_of_the_mixed_design_row():
+    setup = load_setup(SCENARIOS / "central.yaml")
+    for force in setup.scenario.forces:
+        groups = sobol_groups(setup, force)
+        design = sobol_design({g.name: g.columns for g in groups}, n=64, seed=9)
+        columns_of = design_columns(groups)
+        first = force_draws(setup, force, 10, 60, MatrixSource(design.a, columns_of))
+        last = force_draws(setup, force, 10, 60, MatrixSource(design.b, columns_of))
+        step = len(groups) + 2
+        for g, group in enumerate(groups):
+            rows = design.matrix[g + 1::step]  # A with group g's columns from B, one row per base sample
+            plain = force_inputs(setup, force, 10, 60, source=MatrixSource(rows, columns_of))
+            got = mixed_inputs(first, last, [key for key, _ in group.streams])
+            _assert_same_inputs(got, plain, f"{force} {group.name}")
+
+
+def test_saltelli_outputs_are_every_row_of_the_design_evaluated():
+    setup = load_setup(SCENARIOS / "central.yaml")
+    setup = dataclasses.replace(setup, scenario=dataclasses.replace(setup.scenario, chunk_size=24))
+    force = "hertfordshire"
+    groups = sobol_groups(setup, force)
+    design = sobol_design({g.name: g.columns for g in groups}, n=64, seed=3)
+    columns_of = design_columns(groups)
+    plain = sobol_outputs(setup, force, design, columns_of)
+    together = saltelli_outputs(setup, force, groups, design.a, design.b, columns_of)
+    in_spans = [saltelli_outputs(setup, force, groups, design.a[start:stop], design.b[start:stop], columns_of)
+                for start, stop in ((0, 40), (40, 64))]
+    assert list(together) == list(plain)
+    for key, y in plain.items():
+        np.testing.assert_array_equal(together[key], y, err_msg=str(key))
+        np.testing.assert_array_equal(np.concatenate([span[key] for span in in_spans]), y, err_msg=str(key))
+
+
+def test_a_correlation_across_groups_is_not_mixed():
+    setup = load_setup(SCENARIOS / "central.yaml")
+    assert mixable(setup, {"pay_award", "non_pay_inflation"}) and mixable(setup, {"tax_base_growth"})
+    assert not mixable(setup, {"pay_award"})  # correlated with non-pay inflation
+    draws = force_draws(setup, "staffordshire", 0, 20)
+    with pytest.raises(ValueError, match="correlation"):
+        mixed_inputs(draws, draws, [("input", "pay_award", "national")])
+
+
+def test_sobol_indices_drawn_twice_are_those_of_every_row_drawn(monkeypatch):
+    setup = load_setup(SCENARIOS / "central.yaml")
+    setup = dataclasses.replace(setup, scenario=dataclasses.replace(setup.scenario, chunk_size=100))
+    mixed = sobol_indices(setup, n=64)
+    monkeypatch.setattr(sobol, "mixable", lambda setup, names: False)  # as if a correlation joined the groups
+    pd.testing.assert_frame_equal(sobol_indices(setup, n=64), mixed, check_exact=True)
 
 
 # --- pieces of work over workers ---------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from model.run.pool import IN_PROCESS, Pool
 from model.run.probability import Z95, wilson_interval
 from model.run.simulation import chunks, path_spans
 from model.sampling.draws import force_inputs
+from model.sampling.pinned import force_draws, mixable, mixed_inputs
 from model.sampling.setup import RunSetup
 from model.sampling.uniforms import TINY, MatrixSource
 
@@ -28,9 +30,9 @@ class SobolDesign:
 
     Attributes
     ----------
-    matrix : ndarray, shape (n * (groups + 2), columns)
-        Uniforms in (0, 1). For each base row i: ``A_i``, then ``A_i`` with group g's
-        columns taken from ``B_i`` for each group g, then ``B_i``.
+    a, b : ndarray, shape (n, columns)
+        The base points A and B, uniforms in (0, 1); each group's columns side by side, in
+        the order of ``groups``.
     problem : dict
         The SALib problem (``num_vars``, ``names``, ``bounds``, ``groups``).
     groups : tuple of str
@@ -39,10 +41,18 @@ class SobolDesign:
         Base samples.
     """
 
-    matrix: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
     problem: dict
     groups: tuple[str, ...]
     n: int
+
+    @functools.cached_property
+    def matrix(self) -> np.ndarray:
+        """Every evaluation's uniforms, shape ``(n * (groups + 2), columns)``: for each base row i,
+        ``A_i``, then ``A_i`` with group g's columns taken from ``B_i`` for each group g, then ``B_i``."""
+        group_of_column = np.array([self.groups.index(g) for g in self.problem["groups"]], dtype=np.int64)
+        return saltelli_matrix(self.a, self.b, group_of_column, len(self.groups))
 
 
 
@@ -96,14 +106,13 @@ def sobol_design(group_columns: dict[str, int], n: int, seed: int) -> SobolDesig
     width = group_of_column.size
     engine = qmc.Sobol(d=2 * width, scramble=True, rng=np.random.default_rng(seed))
     base = np.clip(engine.random(n), TINY, 1.0 - TINY)
-    matrix = saltelli_matrix(base[:, :width], base[:, width:], group_of_column, len(names))
     problem = {
         "num_vars": width,
         "names": [f"{names[g]}[{k}]" for k, g in enumerate(group_of_column)],
         "bounds": [[0.0, 1.0]] * width,
         "groups": [names[g] for g in group_of_column],
     }
-    return SobolDesign(matrix=matrix, problem=problem, groups=tuple(names), n=n)
+    return SobolDesign(a=base[:, :width], b=base[:, width:], problem=problem, groups=tuple(names), n=n)
 
 
 
@@ -266,15 +275,71 @@ def design_outputs(setup: RunSetup, force: str, matrix: np.ndarray,
     so the design may be split into pieces anywhere.
     """
     source = MatrixSource(matrix, columns_of)
-    years = setup.scenario.n_years
-    parts: dict[tuple[str, int], list[np.ndarray]] = {}
+    outputs = _empty_outputs(setup, matrix.shape[0])
     for start, stop in chunks(matrix.shape[0], setup.scenario.chunk_size):
-        projection = project_force(force_inputs(setup, force, start, stop, source=source))
-        parts.setdefault(("cumulative_gap", years - 1), []).append(projection.lines["cumulative_gap"][:, -1])
-        parts.setdefault(("total_reserves", years - 1), []).append(projection.lines["total_reserves"][:, -1])
-        for t in range(years):
-            parts.setdefault((BREACH, t), []).append(projection.flags[BREACH][:, t].astype(float))
-    return {key: np.concatenate(values) for key, values in parts.items()}
+        _store(outputs, slice(start, stop), project_force(force_inputs(setup, force, start, stop, source=source)))
+    return outputs
+
+
+
+def saltelli_outputs(setup: RunSetup, force: str, groups: Sequence[SobolGroup], a: np.ndarray, b: np.ndarray,
+                     columns_of: dict[tuple, slice]) -> dict[tuple[str, int], np.ndarray]:
+    """:func:`sobol_outputs` of the design of base points ``a`` and ``b`` (some of its base samples), drawn twice, not ``groups + 2`` times.
+
+    A chunk of base samples is drawn from A and from B (:func:`~model.sampling.pinned.force_draws`);
+    each mixed row, A with one group's streams from B, takes those inputs' draws from B
+    (:func:`~model.sampling.pinned.mixed_inputs`), and a group that changes none of A's
+    inputs takes A's projection. Needs groups that no correlation joins
+    (:func:`~model.sampling.pinned.mixable`), which :func:`~model.analysis.factors.sobol_groups`
+    makes unless a repaired correlation matrix has weights across them. The numbers are
+    those of every row drawn on its own, bit for bit.
+
+    Parameters
+    ----------
+    groups : sequence of SobolGroup
+        The design's groups, in order.
+    a, b : ndarray, shape (base samples, columns)
+
+    Returns
+    -------
+    dict of (str, int) to ndarray (base samples * (groups + 2),)
+        As :func:`sobol_outputs`, in the design's layout.
+    """
+    step = len(groups) + 2
+    outputs = _empty_outputs(setup, a.shape[0] * step)
+    first_source, last_source = MatrixSource(a, columns_of), MatrixSource(b, columns_of)
+    for start, stop in chunks(a.shape[0], setup.scenario.chunk_size):
+        first = force_draws(setup, force, start, stop, first_source)
+        last = force_draws(setup, force, start, stop, last_source)
+        unmixed = project_force(first.inputs)
+        for k in range(step):
+            if k == 0:
+                projection = unmixed
+            elif k == step - 1:
+                projection = project_force(last.inputs)
+            else:
+                inputs = mixed_inputs(first, last, [key for key, _ in groups[k - 1].streams])
+                projection = unmixed if inputs is first.inputs else project_force(inputs)
+            _store(outputs, slice(start * step + k, stop * step, step), projection)
+    return outputs
+
+
+
+def _empty_outputs(setup: RunSetup, evaluations: int) -> dict[tuple[str, int], np.ndarray]:
+    """Room for the outputs of :func:`sobol_outputs`, in its order."""
+    years = setup.scenario.n_years
+    keys = [("cumulative_gap", years - 1), ("total_reserves", years - 1)] + [(BREACH, t) for t in range(years)]
+    return {key: np.empty(evaluations) for key in keys}
+
+
+
+def _store(outputs: dict[tuple[str, int], np.ndarray], rows: slice, projection) -> None:
+    """Put a projection's outputs into the rows ``rows`` of :func:`_empty_outputs`."""
+    for output, t in outputs:
+        if output == BREACH:
+            outputs[output, t][rows] = projection.flags[BREACH][:, t]
+        else:
+            outputs[output, t][rows] = projection.lines[output][:, t]
 
 
 
@@ -384,17 +449,19 @@ def sobol_indices(setup: RunSetup, n: int = 4096, seed: int | None = None, pool:
         groups = sobol_groups(setup, force)
         if groups:
             designs.append((f, force, groups, sobol_design({g.name: g.columns for g in groups}, n, seed + f)))
-    # In this process, a force's design is one piece of work; on workers, spans of its rows.
-    work = []
-    for k, (_, _, _, design) in enumerate(designs):
-        evaluations = design.matrix.shape[0]
-        spans = ([(0, evaluations)] if pool.in_process
-                 else path_spans(0, evaluations, scenario.chunk_size, pool.workers))
-        work += [(k, start, stop) for start, stop in spans]
+    # In this process, a force's design is one piece of work; on workers, spans of its base samples
+    # (or of its rows, when a correlation joins two groups and every row is drawn on its own).
+    work, tasks = [], []
+    for k, (_, force, groups, design) in enumerate(designs):
+        mixed = all(mixable(setup, {key[1] for key, _ in group.streams if key[0] == "input"}) for group in groups)
+        size = design.n if mixed else design.matrix.shape[0]
+        for start, stop in [(0, size)] if pool.in_process else path_spans(0, size, scenario.chunk_size, pool.workers):
+            work.append(k)
+            tasks.append((saltelli_outputs, (setup, force, groups, design.a[start:stop], design.b[start:stop],
+                                             design_columns(groups))) if mixed
+                         else (design_outputs, (setup, force, design.matrix[start:stop], design_columns(groups))))
     parts: list[dict[tuple[str, int], list[np.ndarray]]] = [{} for _ in designs]
-    for (k, _, _), outputs in zip(work, pool.starmap(design_outputs, [
-            (setup, designs[k][1], designs[k][3].matrix[start:stop], design_columns(designs[k][2]))
-            for k, start, stop in work]), strict=True):
+    for k, outputs in zip(work, pool.starmap(_call, tasks), strict=True):
         for key, y in outputs.items():
             parts[k].setdefault(key, []).append(y)
     # The indices of each force and output, also spread over the pool (the bootstrap is most of their cost).
@@ -427,5 +494,11 @@ def analyse_output(design: SobolDesign, output: str, y: np.ndarray,
 
 
 def _without_matrix(design: SobolDesign) -> SobolDesign:
-    """A design without its matrix (the analysis needs only its groups), light to send to a worker."""
-    return dataclasses.replace(design, matrix=design.matrix[:0])
+    """A design without its points (the analysis needs only its groups), light to send to a worker."""
+    return dataclasses.replace(design, a=design.a[:0], b=design.b[:0])
+
+
+
+def _call(function, arguments: tuple):
+    """``function(*arguments)``: one piece of work of either kind for :meth:`~model.run.pool.Pool.starmap`."""
+    return function(*arguments)

@@ -1,19 +1,23 @@
-"""One force's engine inputs with a few streams pinned at quantiles, without drawing the rest again.
+"""One force's engine inputs with a few streams pinned at quantiles, or taken from other draws, without drawing the rest again.
 
 A one-way sensitivity moves one thing at a time: an input, or one baseline assumption,
 held at a quantile in every year while everything else keeps the value it has on each
-path of the scenario's own run (common random numbers). Drawing every input again for
-each such move repeats work whose result is already known: only the pinned input's fields
-of :class:`~model.engine.projection.ForceInputs` change (:data:`~model.sampling.draws.INPUT_FIELDS`),
-and a baseline figure changes only what follows the figures (the plan, the budget year,
-reserves, capital) and the draws that take the plan.
+path of the scenario's own run (common random numbers). A Saltelli design for Sobol'
+indices evaluates, beside its points A and B, A with one group of streams taken from B.
+Drawing every input again for each such row repeats work whose result is already known:
+only the moved inputs' fields of :class:`~model.engine.projection.ForceInputs` change
+(:data:`~model.sampling.draws.INPUT_FIELDS`), and a baseline figure changes only what
+follows the figures (the plan, the budget year, reserves, capital) and the draws that take
+the plan.
 
 :func:`force_draws` draws a force's inputs once for a range of paths and keeps what they
-were made from; :func:`pinned_inputs` then swaps in the fields a set of pins changes. The
-result is, array for array, :func:`~model.sampling.draws.force_inputs` with a
-:class:`~model.sampling.uniforms.FinalUniforms` source pinning the same keys
-(``tests/test_sensitivity_speed.py`` holds them to it). Arrays that do not change are
-shared with the unpinned inputs, never copied: the engine only reads its inputs.
+were made from; :func:`pinned_inputs` then swaps in the fields a set of pins changes, and
+:func:`mixed_inputs` those of a group of streams from another :class:`ForceDraws`. The
+results are, array for array, :func:`~model.sampling.draws.force_inputs` with a
+:class:`~model.sampling.uniforms.FinalUniforms` source pinning the same keys, or with the
+uniforms of the mixed design row (``tests/test_sensitivity_speed.py`` holds them to it).
+Arrays that do not change are shared with the unmoved inputs, never copied: the engine
+only reads its inputs.
 """
 
 from __future__ import annotations
@@ -145,26 +149,95 @@ def pinned_inputs(draws: ForceDraws, pins: Mapping[tuple, float]) -> ForceInputs
         draws is pinned, an input without spread, figures the inputs are not made from);
         otherwise new inputs sharing every unchanged array with ``draws.inputs``.
     """
+    setup, force_id = draws.setup, draws.force_id
+    n = draws.stop - draws.start
+    names, figures, shocks = _streams(draws, pins)
+    uniforms = {name: np.full((n, input_columns(name)), pins[input_stream(setup, force_id, name)]) for name in names}
+    assumptions = setup.forces[force_id].figures
+    drawn = assumption_values([assumptions[figure] for figure in figures],
+                              np.array([np.full(n, pins[("baseline", force_id, figure)]) for figure in figures])
+                              ) if figures else []
+    shock_source = FinalUniforms(draws.source, {}, draws.start, dict(pins)) if shocks else None
+    return _swapped(draws, uniforms, dict(zip(figures, drawn, strict=True)), shock_source)
+
+
+def mixed_inputs(a: ForceDraws, b: ForceDraws, streams) -> ForceInputs:
+    """A's inputs with the draws of ``streams`` taken from B's, on the same paths: a row of a Saltelli design.
+
+    The same arrays as the inputs drawn from uniforms that are A's except in the columns of
+    ``streams``, which are B's, provided no correlation joins an input of ``streams`` to one
+    outside them (:func:`mixable`): then each input's final uniforms depend on its own
+    streams alone.
+
+    Parameters
+    ----------
+    a, b : ForceDraws
+        The same force and paths, drawn from two sources.
+    streams : collection of stream keys
+        Inputs' (every year), baseline assumptions' and shocks' streams.
+
+    Returns
+    -------
+    ForceInputs
+        ``a.inputs`` itself when the streams change none of its arrays.
+
+    Raises
+    ------
+    ValueError
+        A stated correlation joins an input of ``streams`` to one outside them.
+    """
+    if (a.force_id, a.start, a.stop) != (b.force_id, b.start, b.stop):
+        raise ValueError("mixed draws must be of the same force and paths")
+    streams = set(streams)
+    names, figures, shocks = _streams(a, dict.fromkeys(streams, 0.5))
+    if not mixable(a.setup, names):
+        raise ValueError(f"a correlation joins {sorted(names)} to inputs outside them: their draws cannot be mixed")
+    shock_source = _EitherSource(a.source, b.source, streams) if shocks else None
+    return _swapped(a, {name: b.uniforms[name] for name in names}, {figure: b.values[figure] for figure in figures},
+                    shock_source)
+
+
+def mixable(setup: RunSetup, names) -> bool:
+    """Whether inputs ``names`` can take other draws while the rest keep theirs: no correlation weight across.
+
+    Correlation is imposed through the Cholesky factor of the scenario's correlation plan,
+    skipping zero weights; when every weight between ``names`` and the other inputs is
+    exactly zero, each side's final uniforms are those of its own draws, bit for bit.
+    """
+    plan = setup.correlation
+    if plan is None:
+        return True
+    inside = [k for k, name in enumerate(plan.names) if name in names]
+    outside = [k for k, name in enumerate(plan.names) if name not in names]
+    return not (np.any(plan.cholesky[np.ix_(inside, outside)]) or np.any(plan.cholesky[np.ix_(outside, inside)]))
+
+
+def _streams(draws: ForceDraws, keys) -> tuple[set[str], list[str], bool]:
+    """The inputs, baseline assumptions and whether any shocks that ``keys`` name among the force's draws."""
+    setup, force_id = draws.setup, draws.force_id
+    figures_of = setup.forces[force_id].figures
+    names = {key[1] for key in keys
+             if key[0] == "input" and key[1] in draws.uniforms and key == input_stream(setup, force_id, key[1])}
+    sampled = setup.scenario.baseline == "sampled"
+    figures = [key[2] for key in keys if key[:2] == ("baseline", force_id) and sampled
+               and key[2] in figures_of and figures_of[key[2]].kind == "assumption"]
+    shocks = any(key[0] == "shock" and key[2] == force_id for key in keys)
+    return names, figures, shocks
+
+
+def _swapped(draws: ForceDraws, uniforms: dict[str, np.ndarray], figures: dict[str, np.ndarray],
+             shock_source) -> ForceInputs:
+    """``draws.inputs`` with some inputs' final uniforms, some assumption figures' values and the shocks' source replaced."""
     setup, force_id, base = draws.setup, draws.force_id, draws.inputs
     force = setup.forces[force_id]
     n, years = draws.stop - draws.start, setup.scenario.n_years
-    names = {key[1] for key in pins
-             if key[0] == "input" and key[1] in draws.uniforms and key == input_stream(setup, force_id, key[1])}
-    sampled = setup.scenario.baseline == "sampled"
-    figures = [key[2] for key in pins if key[:2] == ("baseline", force_id) and sampled
-               and key[2] in force.figures and force.figures[key[2]].kind == "assumption"]
-    shocks = any(key[0] == "shock" and key[2] == force_id for key in pins)
-    if not (names or figures or shocks):
+    if not (uniforms or figures or shock_source):
         return base
-    uniforms = dict(draws.uniforms)
-    uniforms.update((name, np.full((n, input_columns(name)), pins[input_stream(setup, force_id, name)]))
-                    for name in names)
+    names = set(uniforms)
+    uniforms = {**draws.uniforms, **uniforms}
     values, plan = draws.values, base.plan
     if figures:
-        values = dict(draws.values)
-        rows = np.array([np.full(n, pins[("baseline", force_id, figure)]) for figure in figures])
-        drawn = assumption_values([force.figures[figure] for figure in figures], rows)
-        values.update(zip(figures, drawn, strict=True))
+        values = {**draws.values, **figures}
         dependent = central_figures(force)[1]
         derive_figures(force, values, dependent)
         changed = {name for name in (*figures, *dependent) if not _same_value(values[name], draws.values[name])}
@@ -172,19 +245,28 @@ def pinned_inputs(draws: ForceDraws, pins: Mapping[tuple, float]) -> ForceInputs
             plan = plan_drivers(setup, force, values, n, years)
             names |= {name for name in PLAN_INPUTS if not _same_plan(plan, base.plan, name)}
         else:
-            figures = []
+            figures = {}
     fields = input_fields(setup, force, uniforms, plan, n, years, names)
-    if not (figures or shocks) and all(_same_value(value, _field(base, name)) for name, value in fields.items()):
+    if not (figures or shock_source) and all(_same_value(value, _field(base, name)) for name, value in fields.items()):
         return base
     outcome = dataclasses.replace(base.outcome, **fields_of(fields, "outcome"))
     delivery = dataclasses.replace(base.delivery, **fields_of(fields, "delivery"))
-    if shocks:
-        pinned_source = FinalUniforms(draws.source, {}, draws.start, dict(pins))
-        delivery.shocks = draw_shocks(setup, force, draws.start, draws.stop, years, pinned_source)
+    if shock_source is not None:
+        delivery.shocks = draw_shocks(setup, force, draws.start, draws.stop, years, shock_source)
     if not figures:
         return dataclasses.replace(base, outcome=outcome, delivery=delivery)
     outcome.pressures = pressure_levels(force, values, n, years, planned_only=False)
     return assemble_inputs(setup, force, values, plan, outcome, delivery, base.action)
+
+
+class _EitherSource:
+    """Uniforms from ``b`` for the keys in ``keys``, from ``a`` for every other."""
+
+    def __init__(self, a, b, keys) -> None:
+        self.a, self.b, self.keys = a, b, keys
+
+    def draw(self, key: tuple[str, ...], start: int, stop: int, columns: int) -> np.ndarray:
+        return (self.b if key in self.keys else self.a).draw(key, start, stop, columns)
 
 
 def _same_value(value, other) -> bool:

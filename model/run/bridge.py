@@ -9,6 +9,10 @@ the same random draws (common random numbers), so a step is the effect of that g
 Monte Carlo noise; the steps add up exactly to the difference between the plan and the
 median with every group sampled.
 
+Each chunk of paths is drawn once, with every group sampled; a stage's inputs are those with
+the later groups' fields swapped for their plan values (:func:`~model.sampling.pinned.held_groups`),
+array for array the inputs drawn with those groups held (``force_inputs(..., at_plan=...)``).
+
 The order matters where groups interact (a slipped saving costs more when pay is also higher):
 an earlier group's step is measured with the later ones still at plan. The table says so.
 """
@@ -22,6 +26,7 @@ from model.declare.inputs import INPUT_GROUPS
 from model.engine.projection import project_force
 from model.run.simulation import chunks
 from model.sampling.draws import force_inputs, run_source
+from model.sampling.pinned import held_groups, with_fields
 from model.sampling.setup import RunSetup
 
 BRIDGE_METRIC = "total_reserves"
@@ -62,15 +67,45 @@ def bridge_table(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
         plan = float(project_force(force_inputs(setup, force, 0, 1, case="force_plan")).lines[BRIDGE_METRIC][0, -1])
         common = [scenario.name, force, year, BRIDGE_METRIC]
         rows.append(common + [0, "plan", "The force's plan", plan, 0.0, paths])
+        values = np.empty((len(groups), paths))
+        for start, stop in chunks(paths, scenario.chunk_size):
+            values[:, start:stop] = stage_values(setup, force, start, stop, source)
         previous = plan
         for k, group in enumerate(groups, start=1):
-            held = frozenset(groups[k:])
-            values = np.concatenate([
-                project_force(force_inputs(setup, force, start, stop, source=source, at_plan=held)).lines[
-                    BRIDGE_METRIC][:, -1]
-                for start, stop in chunks(paths, scenario.chunk_size)])
-            median = float(np.median(values))
+            median = float(np.median(values[k - 1]))
             rows.append(common + [k, group, INPUT_GROUPS[group].label, median, median - previous, paths])
             previous = median
         rows.append(common + [len(groups) + 1, "median", "The middle of the simulated outcomes", previous, 0.0, paths])
     return pd.DataFrame(rows, columns=BRIDGE_COLUMNS)
+
+
+def stage_values(setup: RunSetup, force_id: str, start: int, stop: int, source=None) -> np.ndarray:
+    """The bridge's line at the last year in each stage, on paths ``[start, stop)``.
+
+    Parameters
+    ----------
+    setup : RunSetup
+    force_id : str
+    start, stop : int
+        The paths.
+    source : optional
+        Uniform source (default: the scenario's).
+
+    Returns
+    -------
+    ndarray, shape (groups, paths)
+        £m. Row ``k`` has the groups of :data:`~model.declare.inputs.INPUT_GROUPS` up to
+        and including the ``k``-th sampled and the later ones held at the force's plan.
+    """
+    groups = list(INPUT_GROUPS)
+    sampled = force_inputs(setup, force_id, start, stop, source=source)
+    moved = held_groups(sampled, groups[1:])
+    values = np.empty((len(groups), stop - start))
+    for k, group in enumerate(groups):
+        if k > 0 and group not in moved:
+            # Sampling a group that is drawn as planned leaves the inputs, so the projection, as they were.
+            values[k] = values[k - 1]
+            continue
+        held = {name: value for later in groups[k + 1:] for name, value in moved.get(later, {}).items()}
+        values[k] = project_force(with_fields(sampled, held)).lines[BRIDGE_METRIC][:, -1]
+    return values

@@ -663,29 +663,67 @@ class Levers:
     extra_savings: float = 0.0
 
 
-def hold_at_plan(outcome: Drivers, delivery: Delivery, plan: Drivers, groups: frozenset[str]) -> None:
-    """Put the named groups of inputs back to the force's plan, in place (see :data:`INPUT_GROUPS`)."""
-    unknown = groups - set(INPUT_GROUPS)
+HELD_DRIVERS = {"grant": ("grant_change",), "precept": ("precept_rate", "precept_cash", "precept_rule"),
+                "tax_base": ("tax_base_growth", "collection_fund"), "pay": ("pay_award", "pay_drift"),
+                "non_pay": ("non_pay_inflation",), "capital": ("borrowing_rate",), "pressures": ("pressures",)}
+"""The fields of :class:`~model.engine.projection.Drivers` each group takes from the force's plan when held there."""
+
+
+def held_fields(plan: Drivers, delivery: Delivery, groups) -> dict[str, np.ndarray]:
+    """The fields of the engine's inputs that hold ``groups`` at the force's plan, with their values there.
+
+    Parameters
+    ----------
+    plan : Drivers
+        The force's plan (:func:`plan_drivers`), each ``(paths, years)``.
+    delivery : Delivery
+        The drawn delivery: only whether it carries a management action's delivery is read.
+    groups : collection of str
+        Groups of :data:`~model.declare.inputs.INPUT_GROUPS`. ``baseline`` holds no field: it
+        holds the figures (:func:`baseline_values` without a source) the inputs are assembled from.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``'outcome.<field>'`` and ``'delivery.<field>'`` as in :data:`INPUT_FIELDS` (with
+        ``outcome.pressures`` and ``delivery.shocks``), each ``(paths, years)``, the
+        collaboration size and delay ``(paths,)``: the plan's own arrays for its drivers,
+        new arrays for the rest (no referendum limit, no pension step, savings and
+        collaboration in full and on time, no shock).
+
+    Raises
+    ------
+    ValueError
+        A group that is not one of :data:`~model.declare.inputs.INPUT_GROUPS`.
+    """
+    unknown = set(groups) - set(INPUT_GROUPS)
     if unknown:
         raise ValueError(f"unknown input groups: {sorted(unknown)}")
-    drivers = {"grant": ("grant_change",), "precept": ("precept_rate", "precept_cash", "precept_rule"),
-               "tax_base": ("tax_base_growth", "collection_fund"), "pay": ("pay_award", "pay_drift"),
-               "non_pay": ("non_pay_inflation",), "capital": ("borrowing_rate",), "pressures": ("pressures",)}
-    for group in groups & set(drivers):
-        for name in drivers[group]:
-            getattr(outcome, name)[...] = getattr(plan, name)
+    n, years = plan.grant_change.shape
+    fields = {f"outcome.{name}": getattr(plan, name)
+              for group in HELD_DRIVERS if group in groups for name in HELD_DRIVERS[group]}
     if "precept" in groups:
-        outcome.limit_rate[...], outcome.limit_cash[...] = NO_LIMIT, 0.0
+        fields["outcome.limit_rate"], fields["outcome.limit_cash"] = np.full((n, years), NO_LIMIT), np.zeros((n, years))
     if "pay" in groups:
-        outcome.officer_pension_step[...], outcome.staff_pension_step[...] = 0.0, 0.0
+        fields["outcome.officer_pension_step"], fields["outcome.staff_pension_step"] = (np.zeros((n, years)),
+                                                                                        np.zeros((n, years)))
     if "savings" in groups:
-        delivery.savings_delivery[...] = 1.0
+        fields["delivery.savings_delivery"] = np.ones((n, years))
         if delivery.action_delivery is not None:
-            delivery.action_delivery[...] = 1.0
+            fields["delivery.action_delivery"] = np.ones((n, years))
     if "collaboration" in groups:
-        delivery.collaboration_size[...], delivery.collaboration_delay[...] = 1.0, 0.0
+        fields["delivery.collaboration_size"], fields["delivery.collaboration_delay"] = np.ones(n), np.zeros(n)
     if "shocks" in groups:
-        delivery.shocks[...] = 0.0
+        fields["delivery.shocks"] = np.zeros((n, years))
+    return fields
+
+
+def hold_at_plan(outcome: Drivers, delivery: Delivery, plan: Drivers, groups: frozenset[str]) -> None:
+    """Put the named groups of inputs back to the force's plan, in place (see :func:`held_fields`)."""
+    parts = {"outcome": outcome, "delivery": delivery}
+    for key, value in held_fields(plan, delivery, groups).items():
+        owner, name = key.split(".")
+        getattr(parts[owner], name)[...] = value
 
 
 def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case: str | None = None,

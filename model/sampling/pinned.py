@@ -16,6 +16,9 @@ were made from; :func:`pinned_inputs` then swaps in the fields a set of pins cha
 results are, array for array, :func:`~model.sampling.draws.force_inputs` with a
 :class:`~model.sampling.uniforms.FinalUniforms` source pinning the same keys, or with the
 uniforms of the mixed design row (``tests/test_sensitivity_speed.py`` holds them to it).
+For the plan-to-median bridge, :func:`held_groups` gives the fields that holding each group
+of inputs at the force's plan changes and :func:`with_fields` swaps them in: the inputs
+drawn with those groups ``at_plan`` (``tests/test_bridge.py``).
 Arrays that do not change are shared with the unmoved inputs, never copied: the engine
 only reads its inputs.
 """
@@ -40,6 +43,7 @@ from model.sampling.draws import (
     draw_shocks,
     fields_of,
     force_inputs,
+    held_fields,
     input_columns,
     input_fields,
     input_uniforms,
@@ -249,14 +253,73 @@ def _swapped(draws: ForceDraws, uniforms: dict[str, np.ndarray], figures: dict[s
     fields = input_fields(setup, force, uniforms, plan, n, years, names)
     if not (figures or shock_source) and all(_same_value(value, _field(base, name)) for name, value in fields.items()):
         return base
-    outcome = dataclasses.replace(base.outcome, **fields_of(fields, "outcome"))
-    delivery = dataclasses.replace(base.delivery, **fields_of(fields, "delivery"))
     if shock_source is not None:
-        delivery.shocks = draw_shocks(setup, force, draws.start, draws.stop, years, shock_source)
+        fields["delivery.shocks"] = draw_shocks(setup, force, draws.start, draws.stop, years, shock_source)
     if not figures:
-        return dataclasses.replace(base, outcome=outcome, delivery=delivery)
-    outcome.pressures = pressure_levels(force, values, n, years, planned_only=False)
-    return assemble_inputs(setup, force, values, plan, outcome, delivery, base.action)
+        return with_fields(base, fields)
+    fields["outcome.pressures"] = pressure_levels(force, values, n, years, planned_only=False)
+    inputs = with_fields(base, fields)
+    return assemble_inputs(setup, force, values, plan, inputs.outcome, inputs.delivery, base.action)
+
+
+def with_fields(inputs: ForceInputs, fields: Mapping[str, np.ndarray]) -> ForceInputs:
+    """``inputs`` with some fields of its outcome and delivery replaced, sharing every other array.
+
+    Parameters
+    ----------
+    inputs : ForceInputs
+    fields : mapping of str to ndarray
+        ``'outcome.<field>'`` and ``'delivery.<field>'`` (as :func:`~model.sampling.draws.input_fields`
+        and :func:`~model.sampling.draws.held_fields` give them), each ``(paths, years)``, or
+        ``(paths,)`` for the collaboration size and delay.
+
+    Returns
+    -------
+    ForceInputs
+        ``inputs`` itself when ``fields`` is empty.
+    """
+    if not fields:
+        return inputs
+    return dataclasses.replace(inputs, outcome=dataclasses.replace(inputs.outcome, **fields_of(fields, "outcome")),
+                               delivery=dataclasses.replace(inputs.delivery, **fields_of(fields, "delivery")))
+
+
+def held_groups(inputs: ForceInputs, groups) -> dict[str, dict[str, np.ndarray]]:
+    """Each group's fields that holding it at the force's plan changes, with their values there.
+
+    The inputs with any set of ``groups`` held are then :func:`with_fields` of the union of
+    their entries: array for array, :func:`~model.sampling.draws.force_inputs` with those
+    groups ``at_plan``, drawn from the same source (the figures, the plan and every other
+    draw are the same).
+
+    Parameters
+    ----------
+    inputs : ForceInputs
+        A force's inputs with nothing held (:func:`~model.sampling.draws.force_inputs`).
+    groups : collection of str
+        Groups of :data:`~model.declare.inputs.INPUT_GROUPS` other than ``baseline``.
+
+    Returns
+    -------
+    dict of str to dict of str to ndarray
+        Per group, :func:`~model.sampling.draws.held_fields` less the fields already at
+        their plan values; a group that changes no field (its inputs drawn as planned, or
+        not moved by the scenario) is left out.
+
+    Raises
+    ------
+    ValueError
+        ``baseline`` among ``groups``: holding it changes the figures, not fields to swap.
+    """
+    if "baseline" in groups:
+        raise ValueError("the baseline group holds the figures the inputs are assembled from: draw them again")
+    moved = {}
+    for group in groups:
+        fields = {name: value for name, value in held_fields(inputs.plan, inputs.delivery, {group}).items()
+                  if not _same_value(value, _field(inputs, name))}
+        if fields:
+            moved[group] = fields
+    return moved
 
 
 class _EitherSource:

@@ -16,6 +16,7 @@ from matplotlib.table import Table
 from model.declare.formatting import MISSING_CELL, format_figure, format_percent
 from model.declare.outputs import FINANCE_COLUMNS, FLAG_DECLARATIONS, RISK_FLAGS
 from model.report.style import rows_for, values_by_year
+from model.report.text_set import TextSet, font
 
 TOTAL_LINES: frozenset[str] = frozenset({"funding", "spend", "gap", "total_reserves"})
 """Finance-table lines set in bold: the totals a reader looks for first."""
@@ -170,19 +171,21 @@ def draw_finance_table(
         start = label_width + gap * (year_index + 1) + group_width * year_index
         return start + column_width * (case_index + 1)
 
+    cells = TextSet(ax.transAxes)
+    middle = height / 2
     for year_index, year in enumerate(years):
         left = right_edge(year_index, 0) - column_width
-        ax.text(left + group_width / 2, top_of(0) - height / 2, year, ha="center", va="center",
-                fontsize=font_size + 1, fontweight="bold")
+        cells.add(left + group_width / 2, top_of(0) - middle, year, font(font_size + 1, "bold"),
+                  ha="center", va="center")
         ax.plot([left + 0.004, left + group_width - 0.002], [top_of(1)] * 2, color="#1f3b63", linewidth=0.8)
         for case_index, case in enumerate(FINANCE_COLUMNS.values()):
-            ax.text(right_edge(year_index, case_index) - 0.003, top_of(1) - height / 2, case.label,
-                    ha="right", va="center", fontsize=min(font_size - 1.2, 6.3), color="#333333")
+            cells.add(right_edge(year_index, case_index) - 0.003, top_of(1) - middle, case.label,
+                      font(min(font_size - 1.2, 6.3)), colour="#333333", ha="right", va="center")
             if case.name == "median_case":
                 ax.add_patch(Rectangle((right_edge(year_index, case_index) - column_width, 0), column_width,
                                        top_of(2), color="#eef2f7", linewidth=0, zorder=0))
-    ax.text(0, top_of(1) - height / 2, "£m cash (band D in £)", ha="left", va="center", fontsize=font_size - 0.5,
-            color="#333333", style="italic")
+    cells.add(0, top_of(1) - middle, "£m cash (band D in £)", font(font_size - 0.5, style="italic"),
+              colour="#333333", va="center")
     ax.plot([0, 1], [top_of(2)] * 2, color="#1f3b63", linewidth=1.0)
 
     row = 2
@@ -191,18 +194,18 @@ def draw_finance_table(
         if record["section"] != current_section:
             current_section = record["section"]
             ax.add_patch(Rectangle((0, top_of(row + 1)), 1, height, color="#e4e9f0", linewidth=0, zorder=0.5))
-            ax.text(0.004, top_of(row) - height / 2, current_section, ha="left", va="center",
-                    fontsize=font_size + 0.5, fontweight="bold", color="#1f3b63")
+            cells.add(0.004, top_of(row) - middle, current_section, font(font_size + 0.5, "bold"),
+                      colour="#1f3b63", va="center")
             row += 1
-        weight = "bold" if record["metric"] in TOTAL_LINES else "normal"
-        ax.text(0.012, top_of(row) - height / 2, record["label"], ha="left", va="center", fontsize=font_size,
-                fontweight=weight)
+        figures = font(font_size, "bold" if record["metric"] in TOTAL_LINES else "normal")
+        cells.add(0.012, top_of(row) - middle, record["label"], figures, va="center")
         for year_index, year in enumerate(years):
             for case_index, case in enumerate(FINANCE_COLUMNS):
                 text = format_figure(record.get((year, case), math.nan), record["unit"])
-                ax.text(right_edge(year_index, case_index) - 0.003, top_of(row) - height / 2, text, ha="right",
-                        va="center", fontsize=font_size, fontweight=weight)
+                cells.add(right_edge(year_index, case_index) - 0.003, top_of(row) - middle, text, figures,
+                          ha="right", va="center")
         if record["metric"] in TOTAL_LINES:
             ax.plot([label_width, 1], [top_of(row)] * 2, color="#999999", linewidth=0.5)
         row += 1
     ax.plot([0, 1], [top_of(row)] * 2, color="#1f3b63", linewidth=1.0)
+    ax.add_artist(cells)

@@ -27,6 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
+from model.report.text_set import font, page_text_set
+
 PAGE_SIZE_INCHES: tuple[float, float] = (8.27, 11.69)
 """A4 portrait, used for every page but the finance tables."""
 
@@ -163,12 +165,13 @@ def line_block(line: TextLine, page_width: float = PAGE_SIZE_INCHES[0]) -> Block
         width, height = page.get_size_inches()
         y = (top - line.size * 1.05 / POINTS_PER_INCH) / height
         x = MARGIN_INCHES
-        style = {"fontsize": line.size, "fontweight": line.weight, "color": line.colour, "va": "baseline"}
+        texts = page_text_set(page)
+        line_font = font(line.size, line.weight)
         if line.bullet:
-            page.text(x / width, y, "•", **(style | {"color": line.marker_colour or line.colour}))
+            texts.add(x / width, y, "•", line_font, colour=line.marker_colour or line.colour)
         if line.key:
-            page.text(x / width, y, line.key, fontsize=line.size, fontweight="bold", color="#333333", va="baseline")
-        page.text((x + line.indent) / width, y, line.text, **style)
+            texts.add(x / width, y, line.key, font(line.size, "bold"), colour="#333333")
+        texts.add((x + line.indent) / width, y, line.text, line_font, colour=line.colour)
 
     return Block(height=line_height, draw=draw, space_before=line.space_before / POINTS_PER_INCH)
 

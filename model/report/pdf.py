@@ -96,6 +96,7 @@ from model.report.tables import (
     reserve_movements,
     threshold_text,
 )
+from model.report.text_set import TextSet, font, page_text_set
 from model.run.results import Appendix, RunInfo, RunResult
 from model.run.summaries import cap_warnings
 
@@ -283,9 +284,9 @@ def page_texts(page: Figure) -> Iterator[str]:
     ------
     str
     """
-    for artist in page.findobj(Text):
+    for artist in page.findobj(lambda artist: isinstance(artist, (Text, TextSet))):
         if artist.get_visible():
-            yield artist.get_text()
+            yield from artist.texts() if isinstance(artist, TextSet) else (artist.get_text(),)
 
 
 EXTENDS_ARROW = ", which extends "
@@ -799,8 +800,8 @@ def force_table_page(cases: pd.DataFrame, force: str, force_name: str) -> Figure
     wide = finance_table_wide(finance_table(cases, force))
     years = list(dict.fromkeys(column[0] for column in wide.columns if isinstance(column, tuple)))
     top = height - MARGIN_INCHES
-    page.text(MARGIN_INCHES / width, (top - 0.2) / height, f"{force_name}: medium-term financial plan",
-              fontsize=14, fontweight="bold", va="baseline")
+    texts = page_text_set(page)
+    texts.add(MARGIN_INCHES / width, (top - 0.2) / height, f"{force_name}: medium-term financial plan", font(14, "bold"))
     intro = ("Each column is one projection, so it adds up down the page. Upside / Downside: every input at its "
              "favourable / unfavourable 1-in-10 value (the optimistic and pessimistic cases); Median: every input at "
              "its median; Plan: the force's own planning assumptions. The spread of each line across the simulated paths is on the funding, reserves "
@@ -808,7 +809,7 @@ def force_table_page(cases: pd.DataFrame, force: str, force_name: str) -> Figure
     text_width_points = (width - 2 * MARGIN_INCHES) * POINTS_PER_INCH
     y = top - 0.48
     for line in wrap_to_width(intro, FontProperties(size=8.5), text_width_points):
-        page.text(MARGIN_INCHES / width, y / height, line, fontsize=8.5, color="#333333", va="baseline")
+        texts.add(MARGIN_INCHES / width, y / height, line, font(8.5), colour="#333333")
         y -= 8.5 * 1.35 / POINTS_PER_INCH
     note = ("Totals are of the unrounded lines, so a rounded column may differ from its total by 0.1. Deductions "
             "(savings, planned use of reserves) and surpluses (a negative gap) are in brackets. Savings delivered "
@@ -822,7 +823,7 @@ def force_table_page(cases: pd.DataFrame, force: str, force_name: str) -> Figure
     draw_finance_table(ax, wide, years, label_width=label_inches / (width - 2 * MARGIN_INCHES))
     y = table_bottom - 0.12
     for line in note_lines:
-        page.text(MARGIN_INCHES / width, y / height, line, fontsize=7.5, color="#555555", va="baseline")
+        texts.add(MARGIN_INCHES / width, y / height, line, font(7.5), colour="#555555")
         y -= 7.5 * 1.35 / POINTS_PER_INCH
     return page
 
@@ -1045,12 +1046,12 @@ _CELL_PAD_INCHES = 0.04
 
 def _table_row_block(columns: Sequence[Column], record: Mapping[str, object], size: float,
                      bold: bool = False, shaded: bool = False) -> Block:
-    font = FontProperties(size=size, weight="bold" if bold else "normal")
+    cell_font = font(size, "bold" if bold else "normal")
     cells = []
     for column in columns:
         text = _cell_text(record.get(column.field, ""))
         width_points = (column.width - 2 * _CELL_PAD_INCHES) * POINTS_PER_INCH
-        cells.append(wrap_to_width(text, font, width_points) or [""])
+        cells.append(wrap_to_width(text, cell_font, width_points) or [""])
     line_height = size * 1.3 / POINTS_PER_INCH
     height = max(len(lines) for lines in cells) * line_height + 2 * _CELL_PAD_INCHES
 
@@ -1061,11 +1062,11 @@ def _table_row_block(columns: Sequence[Column], record: Mapping[str, object], si
             page.patches.append(_rectangle(page, MARGIN_INCHES, top - height, right - MARGIN_INCHES, height,
                                            "#e4e9f0" if bold else "#f5f6f8"))
         x = MARGIN_INCHES
+        texts = page_text_set(page)
         for column, lines in zip(columns, cells, strict=True):
             for number, line in enumerate(lines):
                 baseline = top - _CELL_PAD_INCHES - (number + 0.78) * line_height
-                page.text((x + _CELL_PAD_INCHES) / width, baseline / page_height, line, fontproperties=font,
-                          va="baseline", color="#111111")
+                texts.add((x + _CELL_PAD_INCHES) / width, baseline / page_height, line, cell_font, colour="#111111")
             x += column.width
         page.add_artist(Line2D([MARGIN_INCHES / width, right / width], [(top - height) / page_height] * 2,
                                transform=page.transFigure, color="#c8c8c8", linewidth=0.4))
@@ -1147,12 +1148,13 @@ def add_footer(page: Figure, number: int, count: int, info: RunInfo) -> None:
     width, height = page.get_size_inches()
     first_line = _footer_line(identity, float(width))
     y = (MARGIN_INCHES * 0.6) / height
+    # Texts of their own (not the page's text set), so the page number can be read off a page.
     style = {"fontproperties": _FOOTER_FONT, "color": "#666666", "va": "bottom"}
     page.text(MARGIN_INCHES / width, y, first_line, ha="left", **style)
     page.text(1 - MARGIN_INCHES / width, y, f"Page {number} of {count}", ha="right", **style)
 
 
-_FOOTER_FONT = FontProperties(size=7)
+_FOOTER_FONT = font(7)
 
 
 def _footer_line(identity: str, page_width: float) -> str:
@@ -1170,8 +1172,7 @@ def _new_page(title_text: str, reserve_bottom: float = 0.0) -> Figure:
     width, height = PAGE_SIZE_INCHES
     page = Figure(figsize=PAGE_SIZE_INCHES, layout="constrained")
     title_baseline = height - MARGIN_INCHES - 0.15
-    page.text(MARGIN_INCHES / width, title_baseline / height, title_text, fontsize=14, fontweight="bold",
-              va="baseline")
+    page_text_set(page).add(MARGIN_INCHES / width, title_baseline / height, title_text, font(14, "bold"))
     top_margin = MARGIN_INCHES + 0.3
     bottom = MARGIN_INCHES + FOOTER_HEIGHT_INCHES * 0.5 + reserve_bottom
     page.get_layout_engine().set(
@@ -1203,9 +1204,10 @@ def _draw_caption(page: Figure, lines: Sequence[str]) -> None:
     """A note across the text width at the foot of a chart page, in the space the layout left free."""
     width, height = page.get_size_inches()
     y = MARGIN_INCHES + FOOTER_HEIGHT_INCHES + _caption_height(lines) - 0.15
+    texts = page_text_set(page)
     for line in lines:
         y -= _CAPTION_SIZE * 1.35 / POINTS_PER_INCH
-        page.text(MARGIN_INCHES / width, y / height, line, fontsize=_CAPTION_SIZE, color="#555555", va="baseline")
+        texts.add(MARGIN_INCHES / width, y / height, line, font(_CAPTION_SIZE), colour="#555555")
 
 
 def _rows_of_scenario(frame: pd.DataFrame, scenario_name: str) -> pd.DataFrame:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.declare.distributions import triangular_ppf
 from model.io.errors import ModelError
 from model.io.forces import evaluate_figures
 from model.run.simulation import check_finite, force_metrics, metric_scales, project_chunk, project_lines
-from model.run.tallies import N_BINS, BinEdges, LineAccumulator
+from model.run.tallies import N_BINS, BinCounts, BinEdges, LineAccumulator
 from model.sampling.draws import baseline_values, run_source
 from model.sampling.setup import load_setup
 
@@ -90,3 +92,28 @@ def test_one_pass_finiteness_check_still_finds_the_first_bad_line():
     bad[3, 1] = np.nan
     with pytest.raises(ModelError, match="non-finite gap for staffordshire in 2017/18"):
         check_finite({"grant": huge, "gap": bad}, "staffordshire", years)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, N_BINS + 1), st.integers(0, 300),
+                          st.integers(1, 50)), min_size=1, max_size=12), st.integers(0, 10))
+def test_bin_windows_hold_the_same_counts_as_the_full_grid(chunks, split):
+    """Windows widened in any order, merged, packed and unpacked: every count as on the full grid."""
+    rng = np.random.default_rng(split)
+    full = np.zeros((3, 4, N_BINS + 2), dtype=np.int64)
+    first, second = BinCounts(3, 4), BinCounts(3, 4)
+    for k, (m, t, centre, spread, paths) in enumerate(chunks):
+        bins = np.clip(centre + rng.integers(-spread, spread + 1, size=paths), 0, N_BINS + 1)
+        full[m, t] += np.bincount(bins, minlength=N_BINS + 2)
+        tally = first if k < split else second
+        if paths % 3 == 0:
+            for position, count in zip(*np.unique(bins, return_counts=True), strict=True):
+                tally.add_paths(m, t, int(position), int(count))
+        else:
+            tally.add(m, t, bins)
+    first.merge(second)
+    np.testing.assert_array_equal(first.dense(), full)
+    np.testing.assert_array_equal(BinCounts.unpacked(*first.packed()).dense(), full)
+    np.testing.assert_array_equal(BinCounts.of_dense(full).dense(), full)
+    assert first.cell(chunks[0][0], chunks[0][1]).tolist() == full[chunks[0][0], chunks[0][1]].tolist()
+    assert sum(window.size for row in first.windows for window in row) <= full.size

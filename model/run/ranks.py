@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.run.tallies import BinCounts
+
 BAND_PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 """The percentiles ``summary.csv`` holds (``p5`` … ``p95``)."""
 
@@ -268,13 +270,14 @@ class Histograms:
     Attributes
     ----------
     metrics : tuple of str
-    counts : ndarray of int, shape (metrics, years, bins + 2)
+    counts : BinCounts
+        Paths per bin of each metric and year (:class:`~model.run.tallies.BinCounts`).
     low, width, minimum, maximum : ndarray, shape (metrics, years)
     paths : int
     """
 
     metrics: tuple[str, ...]
-    counts: np.ndarray
+    counts: BinCounts
     low: np.ndarray
     width: np.ndarray
     minimum: np.ndarray
@@ -283,8 +286,8 @@ class Histograms:
 
     @classmethod
     def of(cls, accumulator) -> Histograms:
-        """The histograms of a :class:`~model.run.tallies.LineAccumulator` (copied)."""
-        return cls(tuple(accumulator.metrics), np.array(accumulator.counts), np.array(accumulator.edges.low, dtype=float),
+        """The histograms of a finished :class:`~model.run.tallies.LineAccumulator` (its counts shared, not copied)."""
+        return cls(tuple(accumulator.metrics), accumulator.bins, np.array(accumulator.edges.low, dtype=float),
                    np.array(accumulator.edges.width, dtype=float), np.array(accumulator.minimum, dtype=float),
                    np.array(accumulator.maximum, dtype=float), int(accumulator.paths))
 
@@ -295,8 +298,8 @@ class Histograms:
 
     def cell(self, m: int, t: int) -> BinnedCdf:
         """The distribution of metric ``m`` in year ``t``."""
-        return BinnedCdf(self.counts[m, t], self.low[m, t], self.width[m, t], self.minimum[m, t], self.maximum[m, t],
-                         self.paths)
+        return BinnedCdf(self.counts.cell(m, t), self.low[m, t], self.width[m, t], self.minimum[m, t],
+                         self.maximum[m, t], self.paths)
 
 
 def from_simulation(simulation) -> RunDistributions:
@@ -338,17 +341,24 @@ def from_summary(summary, scenario: str, paths: int = 0) -> RunDistributions:
 # histograms.npz: the histograms a run can save beside summary.csv
 # --------------------------------------------------------------------------------------
 
+HISTOGRAMS_FORMAT = "police-mtfs histograms 2"
+"""Format 2 holds each cell's window of used bins (``f{k}_first``, ``f{k}_sizes``, ``f{k}_values``); format 1,
+read still, held every bin (``f{k}_counts``)."""
+
+
 def histogram_arrays(scenario: str, years: tuple[str, ...], histograms: dict[str, Histograms]) -> dict[str, np.ndarray]:
     """Arrays to save as ``histograms.npz`` (``numpy.savez_compressed``): strings as unicode arrays, no pickles.
 
-    Counts are stored as 32-bit integers (a run has at most 50,000,000 paths).
+    Each cell's counts are stored from its first to its last used bin (:meth:`BinCounts.packed`), as
+    32-bit integers (a run has at most 50,000,000 paths).
     """
     arrays = {"scenario": np.array(scenario), "years": np.array(years), "forces": np.array(list(histograms)),
-              "format": np.array("police-mtfs histograms 1")}
+              "format": np.array(HISTOGRAMS_FORMAT)}
     for k, h in enumerate(histograms.values()):
-        arrays.update({f"f{k}_metrics": np.array(h.metrics), f"f{k}_counts": h.counts.astype(np.int32),
-                       f"f{k}_low": h.low, f"f{k}_width": h.width, f"f{k}_minimum": h.minimum,
-                       f"f{k}_maximum": h.maximum, f"f{k}_paths": np.array(h.paths)})
+        first, sizes, values = h.counts.packed()
+        arrays.update({f"f{k}_metrics": np.array(h.metrics), f"f{k}_first": first, f"f{k}_sizes": sizes,
+                       f"f{k}_values": values, f"f{k}_low": h.low, f"f{k}_width": h.width,
+                       f"f{k}_minimum": h.minimum, f"f{k}_maximum": h.maximum, f"f{k}_paths": np.array(h.paths)})
     return arrays
 
 
@@ -370,8 +380,12 @@ def from_arrays(arrays) -> RunDistributions:
     years = tuple(str(y) for y in arrays["years"])
     histograms = {}
     for k, force in enumerate(str(f) for f in arrays["forces"]):
-        histograms[force] = Histograms(tuple(str(m) for m in arrays[f"f{k}_metrics"]),
-                                       np.asarray(arrays[f"f{k}_counts"], dtype=np.int64),
+        if f"f{k}_counts" in arrays:
+            counts = BinCounts.of_dense(np.asarray(arrays[f"f{k}_counts"]))
+        else:
+            counts = BinCounts.unpacked(np.asarray(arrays[f"f{k}_first"]), np.asarray(arrays[f"f{k}_sizes"]),
+                                        np.asarray(arrays[f"f{k}_values"]))
+        histograms[force] = Histograms(tuple(str(m) for m in arrays[f"f{k}_metrics"]), counts,
                                        np.asarray(arrays[f"f{k}_low"], dtype=float),
                                        np.asarray(arrays[f"f{k}_width"], dtype=float),
                                        np.asarray(arrays[f"f{k}_minimum"], dtype=float),

@@ -149,13 +149,14 @@ def summarise_span(setup: RunSetup, edges: dict[str, BinEdges], start: int, stop
     """
     summaries, counts = tallies if tallies is not None else empty_tallies(setup, edges)
     source = run_source(setup)
+    scratch: dict = {}
     for chunk_start in range(start, stop, chunk_size):
         chunk_stop = min(chunk_start + chunk_size, stop)
         national = national_draws(setup, chunk_start, chunk_stop, source)
         for force in setup.scenario.forces:
             lines, flags, extremes = project_lines(setup, force, chunk_start, chunk_stop, source=source,
                                                    national=national)
-            summaries[force].add(lines, extremes)
+            summaries[force].add(lines, extremes, scratch)
             for flag in FLAGS:
                 counts[force][flag] += count_by_year(flags[flag])
         if progress is not None:

@@ -10,17 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def rows(values: np.ndarray) -> np.ndarray:
-    """A ``(paths, years, ...)`` array as contiguous ``(years, paths, ...)`` rows."""
-    return np.ascontiguousarray(np.swapaxes(values, 0, 1))
+def running(values: np.ndarray, ufunc: np.ufunc, in_place: bool = False) -> np.ndarray:
+    """Running ``ufunc`` down the years (axis 0): ``np.cumsum`` for ``np.add``, and so on.
 
-
-
-def running(values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
-    """Running ``ufunc`` down the years (axis 0): ``np.cumsum`` for ``np.add``, and so on."""
-    result = values.copy()
+    With ``in_place`` the running values overwrite ``values`` (no copy).
+    """
+    result = values if in_place else values.copy()
     for t in range(1, values.shape[0]):
-        ufunc(result[t - 1], values[t], out=result[t])
+        ufunc(result[t - 1], result[t], out=result[t])
     return result
 
 
@@ -33,11 +30,20 @@ def year_on_year(values: np.ndarray) -> np.ndarray:
 
 
 
-def total_over_first(values: np.ndarray) -> np.ndarray:
-    """Sum over the first axis (e.g. the reserves of a ``(reserves, paths)`` array), one row at a time."""
+def total_over_first(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Sum over the first axis (e.g. the reserves of a ``(reserves, paths)`` array), one row at a time.
+
+    The sum is written into ``out`` when given (shape ``values.shape[1:]``).
+    """
     if values.shape[0] == 0:
-        return np.zeros(values.shape[1:])
-    result = values[0].copy()
+        if out is None:
+            return np.zeros(values.shape[1:])
+        out.fill(0.0)
+        return out
+    if out is None:
+        out = values[0].copy()
+    else:
+        np.copyto(out, values[0])
     for k in range(1, values.shape[0]):
-        result += values[k]
-    return result
+        out += values[k]
+    return out

@@ -87,6 +87,7 @@ def capital_year(
     planned_reserve_use: np.ndarray,
     earmarked: np.ndarray,
     order: tuple[int, ...],
+    out: CapitalYear | None = None,
 ) -> CapitalYear:
     """Fund one year's programme in order; moves ``pools`` and ``earmarked`` in place.
 
@@ -103,40 +104,84 @@ def capital_year(
     earmarked : ndarray, shape (reserves, paths)
         Reserve balances; capital contributions are taken from them.
     order : tuple of int
+    out : CapitalYear, optional
+        Arrays to write the year into (overwritten); new ones by default.
 
     Returns
     -------
     CapitalYear
+        ``out`` when given.
     """
-    need = programme.copy()
-    drawn = np.zeros_like(earmarked)
+    if out is None:
+        out = CapitalYear(borrowing=np.empty_like(programme), reserves_drawn=np.empty_like(earmarked))
+    # What is still needed is kept in the borrowing row itself: borrowing is whatever is left.
+    need, drawn = out.borrowing, out.reserves_drawn
+    np.copyto(need, programme)
+    if RESERVES not in order:
+        drawn.fill(0.0)
+    take = np.empty_like(need)
     for source in order:
         if source == RESERVES:
             for k in range(earmarked.shape[0]):
-                take = np.minimum(np.minimum(planned_reserve_use[k], earmarked[k]), need)
-                earmarked[k] -= take
-                drawn[k] = take
-                need -= take
+                np.minimum(planned_reserve_use[k], earmarked[k], out=drawn[k])
+                np.minimum(drawn[k], need, out=drawn[k])
+                earmarked[k] -= drawn[k]
+                need -= drawn[k]
             continue
         pool = pools[2 if source == REVENUE else source]
-        take = np.minimum(pool, need)
+        np.minimum(pool, need, out=take)
         pool -= take
         need -= take
-    return CapitalYear(borrowing=np.maximum(need, 0.0), reserves_drawn=drawn)
+    np.maximum(need, 0.0, out=need)
+    return out
 
 
-def financing_cost(borrowed: list[np.ndarray], rates: list[np.ndarray], asset_life: np.ndarray,
-                   existing: np.ndarray) -> np.ndarray:
-    """Interest and MRP this year on the borrowing of every earlier year, plus the existing cost, £m.
+class CapitalAccount:
+    """The capital account of every path, run a year at a time (:func:`capital_year`), and what its borrowing costs.
+
+    New borrowing of year ``t`` costs revenue from year ``t + 1``: ``borrowing[t] ×
+    (rate[t] + 1 / asset_life)`` a year on top of the existing financing.
 
     Parameters
     ----------
-    borrowed, rates : list of ndarray, each (paths,)
-        New borrowing of each earlier year and the interest rate it was taken at.
-    asset_life : ndarray, shape (paths,)
-    existing : ndarray, shape (paths,)
+    capital : Capital
+    programme : ndarray, shape (years, paths)
+        The capital programme as rows, £m.
+    income : ndarray, shape (years, 3, paths)
+        Capital grant, receipts and revenue contributions of each year, £m.
+    planned_reserve_use : ndarray, shape (years, reserves, paths)
+        Planned contributions from each earmarked reserve, £m (zero for non-capital reserves).
+    rates : ndarray, shape (years, paths)
+        Interest rate on new borrowing taken each year.
+
+    Attributes
+    ----------
+    financing : ndarray, shape (years, paths)
+        Interest and MRP charged to revenue each year, £m; row ``t + 1`` is filled by year ``t``.
+    borrowing : ndarray, shape (years, paths)
+        New borrowing each year, £m.
+    reserves_drawn : ndarray, shape (years, reserves, paths)
+        Contributions taken from each earmarked reserve each year, £m.
     """
-    cost = existing.astype(float).copy()
-    for amount, rate in zip(borrowed, rates, strict=True):
-        cost += amount * (rate + 1.0 / asset_life)
-    return cost
+
+    def __init__(self, capital: Capital, programme: np.ndarray, income: np.ndarray, planned_reserve_use: np.ndarray,
+                 rates: np.ndarray) -> None:
+        years, reserves, paths = planned_reserve_use.shape
+        self.programme, self.income, self.planned, self.rates = programme, income, planned_reserve_use, rates
+        self.order = capital.order
+        self.inverse_life = 1.0 / capital.asset_life
+        self.pools = np.zeros((3, paths))
+        self.financing = np.empty((years, paths))
+        self.financing[0] = capital.existing_financing
+        self.borrowing = np.empty((years, paths))
+        self.reserves_drawn = np.empty((years, reserves, paths))
+
+    def year(self, t: int, earmarked: np.ndarray) -> None:
+        """Fund year ``t``'s programme, taking capital contributions from ``earmarked`` (reserves, paths) in place."""
+        self.pools += self.income[t]
+        capital_year(self.programme[t], self.pools, self.planned[t], earmarked, self.order,
+                     CapitalYear(self.borrowing[t], self.reserves_drawn[t]))
+        if t + 1 < self.financing.shape[0]:
+            charge = np.add(self.rates[t], self.inverse_life)
+            np.multiply(self.borrowing[t], charge, out=charge)
+            np.add(self.financing[t], charge, out=self.financing[t + 1])

@@ -24,6 +24,8 @@ cut is recorded (the flag ``precept_capped`` and the council tax it forgoes).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from model.declare.inputs import PRECEPT_RULE_CODES
@@ -38,17 +40,73 @@ CAP_TOLERANCE = 1e-9
 """£ of band D below which an asked rise counts as within the limit."""
 
 
-def allowed_rise(band_d_previous: np.ndarray, limit_rate: np.ndarray, limit_cash: np.ndarray) -> np.ndarray:
-    """The largest band D rise (£) allowed without a referendum.
+@dataclass
+class PreceptRules:
+    """Every year's precept rule, stated rise and referendum limit, worked out once for the yearly decisions.
+
+    Each array has shape ``(years, paths)``; each ``any_`` array has shape ``(years,)``. Built
+    from the drivers by :meth:`from_drivers`.
+
+    Attributes
+    ----------
+    rate, cash : ndarray
+        The stated rise as a rate of last year's band D, and as £ (one of them zero).
+    largest_rate : ndarray
+        The largest rise a rate limit allows, as a rate: ``max(limit_rate − 0.0001, 0)``.
+    cash_limit : ndarray
+        A cash limit in £, or 0 where the limit is a rate.
+    cash_limited, max_allowed, to_balance : ndarray of bool
+        Where the limit is in cash; where the rule is :data:`MAX_ALLOWED`; :data:`TO_BALANCE`.
+    any_cash_limited, any_max_allowed, any_to_balance : ndarray of bool
+        Whether any path has each, year by year.
+    """
+
+    rate: np.ndarray
+    cash: np.ndarray
+    largest_rate: np.ndarray
+    cash_limit: np.ndarray
+    cash_limited: np.ndarray
+    max_allowed: np.ndarray
+    to_balance: np.ndarray
+    any_cash_limited: np.ndarray
+    any_max_allowed: np.ndarray
+    any_to_balance: np.ndarray
+
+    @classmethod
+    def from_drivers(cls, drivers: dict[str, np.ndarray]) -> PreceptRules:
+        """From the drivers ``precept_rule``, ``precept_rate``, ``precept_cash``, ``limit_rate`` and ``limit_cash``, each (years, paths)."""
+        cash_limited = drivers["limit_cash"] > 0.0
+        max_allowed = drivers["precept_rule"] == MAX_ALLOWED
+        to_balance = drivers["precept_rule"] == TO_BALANCE
+        return cls(rate=drivers["precept_rate"], cash=drivers["precept_cash"],
+                   largest_rate=np.maximum(drivers["limit_rate"] - RATE_LIMIT_MARGIN, 0.0),
+                   cash_limit=drivers["limit_cash"], cash_limited=cash_limited, max_allowed=max_allowed,
+                   to_balance=to_balance, any_cash_limited=cash_limited.any(axis=1),
+                   any_max_allowed=max_allowed.any(axis=1), any_to_balance=to_balance.any(axis=1))
+
+    def balancing(self, t: int, to_limit: np.ndarray | None = None) -> np.ndarray | None:
+        """Where the rule of year ``t`` is :data:`TO_BALANCE`, shape ``(paths,)``; None if nowhere.
+
+        ``to_limit`` (paths,) marks paths whose rule a management action has made :data:`MAX_ALLOWED`.
+        """
+        if not self.any_to_balance[t]:
+            return None
+        if to_limit is None:
+            return self.to_balance[t]
+        balancing = self.to_balance[t] & ~to_limit
+        return balancing if balancing.any() else None
+
+
+def allowed_rise(rules: PreceptRules, t: int, band_d_previous: np.ndarray) -> np.ndarray:
+    """The largest band D rise (£) allowed without a referendum in year ``t``.
 
     Parameters
     ----------
+    rules : PreceptRules
+    t : int
+        The year.
     band_d_previous : ndarray, shape (paths,)
         Last year's band D, £.
-    limit_rate : ndarray, shape (paths,)
-        A rate limit as a fraction (0.02 for 2%), or 0 where the limit is a cash amount.
-    limit_cash : ndarray, shape (paths,)
-        A cash limit in £ (5.0 for £5), or 0 where the limit is a rate.
 
     Returns
     -------
@@ -56,29 +114,37 @@ def allowed_rise(band_d_previous: np.ndarray, limit_rate: np.ndarray, limit_cash
         ``band_d_previous × max(limit_rate − 0.0001, 0)`` for a rate limit, ``limit_cash``
         for a cash one.
     """
-    by_rate = band_d_previous * np.maximum(limit_rate - RATE_LIMIT_MARGIN, 0.0)
-    return np.where(limit_cash > 0.0, limit_cash, by_rate)
+    by_rate = np.multiply(band_d_previous, rules.largest_rate[t])
+    if not rules.any_cash_limited[t]:
+        return by_rate
+    return np.where(rules.cash_limited[t], rules.cash_limit[t], by_rate)
 
 
-def asked_rise(rule: np.ndarray, band_d_previous: np.ndarray, rate: np.ndarray, cash: np.ndarray,
-               allowed: np.ndarray, needed: np.ndarray | None) -> np.ndarray:
-    """The band D rise (£) each path's rule asks for, before the limit.
+def asked_rise(rules: PreceptRules, t: int, band_d_previous: np.ndarray, allowed: np.ndarray,
+               needed: np.ndarray | None, to_limit: np.ndarray | None = None) -> np.ndarray:
+    """The band D rise (£) each path's rule asks for in year ``t``, before the limit.
 
     Parameters
     ----------
-    rule : ndarray of int, shape (paths,)
-        :data:`STATED`, :data:`MAX_ALLOWED` or :data:`TO_BALANCE`.
+    rules : PreceptRules
+    t : int
+        The year.
     band_d_previous : ndarray, shape (paths,)
-    rate, cash : ndarray, shape (paths,)
-        The stated rise as a rate and a cash amount (one of them zero).
     allowed : ndarray, shape (paths,)
         From :func:`allowed_rise`.
     needed : ndarray, shape (paths,), optional
-        The rise that would close the gap (for :data:`TO_BALANCE`); required when any path
-        has that rule.
+        The rise that would close the gap, where the rule is :data:`TO_BALANCE`
+        (:meth:`PreceptRules.balancing`); without it that rule asks for the stated rise.
+    to_limit : ndarray of bool, shape (paths,), optional
+        Paths whose rule a management action has made :data:`MAX_ALLOWED`.
     """
-    stated = band_d_previous * rate + cash
-    asked = np.where(rule == MAX_ALLOWED, allowed, stated)
+    asked = np.multiply(band_d_previous, rules.rate[t])
+    asked += rules.cash[t]
+    if to_limit is not None:
+        asked = np.where(to_limit | rules.max_allowed[t], allowed, asked)
+    elif rules.any_max_allowed[t]:
+        asked = np.where(rules.max_allowed[t], allowed, asked)
     if needed is not None:
-        asked = np.where(rule == TO_BALANCE, np.maximum(needed, 0.0), asked)
+        balancing = rules.to_balance[t] if to_limit is None else rules.to_balance[t] & ~to_limit
+        asked = np.where(balancing, np.maximum(needed, 0.0), asked)
     return asked

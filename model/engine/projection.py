@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.declare.outputs import MAX_COVER_YEARS
-from model.engine.arrays import rows, running, total_over_first, year_on_year
-from model.engine.capital import Capital, capital_year, financing_cost
-from model.engine.precept import CAP_TOLERANCE, MAX_ALLOWED, TO_BALANCE, allowed_rise, asked_rise
-from model.engine.waterfall import CAPITAL, ONE_OFF, ReservePolicy, waterfall_year
+from model.engine.arrays import running, total_over_first, year_on_year
+from model.engine.capital import Capital, CapitalAccount
+from model.engine.precept import CAP_TOLERANCE, PreceptRules, allowed_rise, asked_rise
+from model.engine.waterfall import CAPITAL, ONE_OFF, ReservePolicy, YearMovements, waterfall_year
 
 PAY_AWARD_FIRST_YEAR_SHARE = 7.0 / 12.0
 """Share of a 1 September pay award that falls in its first financial year."""
@@ -308,7 +308,7 @@ def split_budget_year(
 
 
 def driver_rows(drivers: Drivers) -> dict[str, np.ndarray]:
-    """Each driver as a ``(years, paths)`` view (no copy: each is read once a year)."""
+    """Each driver as a ``(years, paths)`` view (no copy: a copy costs more fresh memory than strided reads save)."""
     return {name: getattr(drivers, name).T for name in DRIVER_FIELDS}
 
 
@@ -317,11 +317,11 @@ def grant_and_tax_base(budget: BudgetYear, drivers: dict[str, np.ndarray]) -> tu
     years, paths = drivers["grant_change"].shape
     grant = np.empty((years, paths))
     tax_base = np.empty((years, paths))
-    grant[0] = budget.grant
-    tax_base[0] = budget.tax_base
-    for t in range(1, years):
-        grant[t] = grant[t - 1] * (1.0 + drivers["grant_change"][t])
-        tax_base[t] = tax_base[t - 1] * (1.0 + drivers["tax_base_growth"][t])
+    for values, first, change in ((grant, budget.grant, drivers["grant_change"]),
+                                  (tax_base, budget.tax_base, drivers["tax_base_growth"])):
+        values[0] = first
+        np.add(1.0, change[1:], out=values[1:])
+        running(values, np.multiply, in_place=True)
     return grant, tax_base
 
 
@@ -344,18 +344,25 @@ def project_income(budget: BudgetYear, drivers: dict[str, np.ndarray]) -> dict[s
         tax base in band D equivalents).
     """
     grant, tax_base = grant_and_tax_base(budget, drivers)
-    years, paths = grant.shape
-    band_d = np.empty((years, paths))
-    precept = np.empty((years, paths))
+    rules = PreceptRules.from_drivers(drivers)
+    band_d = np.empty_like(grant)
+    precept = np.empty_like(grant)
     band_d[0] = budget.band_d
     precept[0] = budget.precept
-    for t in range(1, years):
-        allowed = allowed_rise(band_d[t - 1], drivers["limit_rate"][t], drivers["limit_cash"][t])
-        asked = asked_rise(drivers["precept_rule"][t], band_d[t - 1], drivers["precept_rate"][t],
-                           drivers["precept_cash"][t], allowed, None)
-        band_d[t] = band_d[t - 1] + np.minimum(asked, allowed)
-        precept[t] = band_d[t] * tax_base[t] / 1e6 * (1.0 + drivers["collection_fund"][t])
+    for t in range(1, grant.shape[0]):
+        allowed = allowed_rise(rules, t, band_d[t - 1])
+        asked = asked_rise(rules, t, band_d[t - 1], allowed, None)
+        np.add(band_d[t - 1], np.minimum(asked, allowed, out=asked), out=band_d[t])
+    council_tax(band_d[1:], tax_base[1:], np.add(1.0, drivers["collection_fund"][1:]), out=precept[1:])
     return {"grant": grant, "tax_base": tax_base, "band_d": band_d, "precept": precept, "funding": grant + precept}
+
+
+def council_tax(band_d: np.ndarray, tax_base: np.ndarray, collection: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Council tax income, £m: ``band_d × tax_base / 1e6 × collection``, written into ``out`` (any common shape)."""
+    np.multiply(band_d, tax_base, out=out)
+    out /= 1e6
+    out *= collection
+    return out
 
 
 def pay_index(drivers: dict[str, np.ndarray], budgeted_award: np.ndarray) -> np.ndarray:
@@ -369,21 +376,18 @@ def pay_index(drivers: dict[str, np.ndarray], budgeted_award: np.ndarray) -> np.
     award = drivers["pay_award"]
     index = np.empty(award.shape)
     index[0] = 1.0 + PAY_AWARD_FIRST_YEAR_SHARE * (award[0] - budgeted_award)
-    for t in range(1, award.shape[0]):
-        growth = (
-            PAY_AWARD_FIRST_YEAR_SHARE * award[t]
-            + (1.0 - PAY_AWARD_FIRST_YEAR_SHARE) * award[t - 1]
-            + drivers["pay_drift"][t]
-        )
-        index[t] = index[t - 1] * (1.0 + growth)
-    return index
+    growth = np.multiply(PAY_AWARD_FIRST_YEAR_SHARE, award[1:], out=index[1:])
+    growth += (1.0 - PAY_AWARD_FIRST_YEAR_SHARE) * award[:-1]
+    growth += drivers["pay_drift"][1:]
+    growth += 1.0
+    return running(index, np.multiply, in_place=True)
 
 
 def price_index(drivers: dict[str, np.ndarray]) -> np.ndarray:
     """Non-pay price index relative to the budget year, shape ``(years, paths)``."""
     factor = np.add(1.0, drivers["non_pay_inflation"], order="C")
     factor[0] = 1.0
-    return running(factor, np.multiply)
+    return running(factor, np.multiply, in_place=True)
 
 
 def pension_cost(drivers: dict[str, np.ndarray], pay: np.ndarray, officer_share: np.ndarray) -> np.ndarray:
@@ -392,14 +396,19 @@ def pension_cost(drivers: dict[str, np.ndarray], pay: np.ndarray, officer_share:
     ``officer_pension_step`` points of officer pay plus ``staff_pension_step`` points of
     staff pay, where officer pay is ``officer_share`` of the pay line.
     """
-    return (drivers["officer_pension_step"] * officer_share
-            + drivers["staff_pension_step"] * (1.0 - officer_share)) * pay
+    cost = np.multiply(drivers["officer_pension_step"], officer_share, order="C")
+    cost += drivers["staff_pension_step"] * (1.0 - officer_share)
+    cost *= pay
+    return cost
 
 
 def apprenticeship_levy(levy: Levy, pay: np.ndarray) -> np.ndarray:
     """The levy by year, £m, shape ``(years, paths)``: ``max(rate × pay − allowance, 0)`` from its first year."""
-    charge = np.maximum(levy.rate * pay - levy.allowance, 0.0)
-    charge[: levy.first_year] = 0.0
+    charge = np.zeros(pay.shape)
+    charged = charge[levy.first_year:]
+    np.multiply(levy.rate, pay[levy.first_year:], out=charged)
+    charged -= levy.allowance
+    np.maximum(charged, 0.0, out=charged)
     return charge
 
 
@@ -429,10 +438,11 @@ def planned_savings(
         New recurring savings each year other than collaboration programmes, £m; a
         negative tranche is planned reinvestment.
     """
-    requirement = spend_before_savings - funding - planned_use
+    requirement = spend_before_savings - funding
+    requirement -= planned_use
     new = year_on_year(requirement)
-    new_programme = year_on_year(programme_savings)
-    return requirement, new - new_programme
+    new -= year_on_year(programme_savings)
+    return requirement, new
 
 
 def deliver_savings(other_tranches: np.ndarray, delivery_rate: np.ndarray, roll_forward: bool) -> np.ndarray:
@@ -446,14 +456,13 @@ def deliver_savings(other_tranches: np.ndarray, delivery_rate: np.ndarray, roll_
     years, paths = other_tranches.shape
     delivered = np.empty((years, paths))
     carried = np.zeros(paths)
-    total = np.zeros(paths)
     for t in range(years):
         attempt = other_tranches[t] + carried
         positive = attempt > 0.0
         achieved = np.where(positive, attempt * delivery_rate[t], attempt)
-        carried = np.where(positive, attempt - achieved, 0.0) if roll_forward else np.zeros(paths)
-        total = total + achieved
-        delivered[t] = total
+        if roll_forward:
+            carried = np.where(positive, attempt - achieved, 0.0)
+        np.add(delivered[t - 1] if t else 0.0, achieved, out=delivered[t])
     return delivered
 
 
@@ -480,33 +489,56 @@ def realise_programme(programme_savings: np.ndarray, size: np.ndarray, delay: np
     return size[None, :] * (low_value + weight * (high_value - low_value))
 
 
-def plan_capital(capital: Capital, planned_capital: np.ndarray, earmarked: np.ndarray,
-                 rates: np.ndarray) -> np.ndarray:
+
+
+def plan_capital(account: CapitalAccount, earmarked: np.ndarray) -> np.ndarray:
     """The plan's capital financing by year, shape ``(years, paths)``, £m.
 
-    In the plan, capital reserves move only by their planned contributions (the plan
-    balances, so no shortfall reaches them).
+    In the plan, capital reserves (``earmarked``, (reserves, paths), not moved) change only
+    by their planned contributions (the plan balances, so no shortfall reaches them).
     """
-    years = capital.programme.shape[1]
     balances = earmarked.copy()
-    pools = _capital_pools(capital)
-    borrowed, taken_at, cost = [], [], np.empty((years, balances.shape[1]))
-    for t in range(years):
-        cost[t] = financing_cost(borrowed, taken_at, capital.asset_life, capital.existing_financing)
-        pools += _capital_income(capital, t)
-        year = capital_year(capital.programme[:, t], pools, planned_capital[t], balances, capital.order)
-        borrowed.append(year.borrowing)
-        taken_at.append(rates[t])
-    return cost
+    for t in range(account.financing.shape[0]):
+        account.year(t, balances)
+    return account.financing
 
 
-def _capital_pools(capital: Capital) -> np.ndarray:
-    return np.zeros((3, capital.programme.shape[0]))
+def planned_draws(planned_use: np.ndarray, reserve_kinds: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """Planned reserve draws by what they pay for.
+
+    Parameters
+    ----------
+    planned_use : ndarray, shape (paths, years, reserves)
+        Planned drawdown from each earmarked reserve, £m.
+    reserve_kinds : tuple of int
+        Each reserve's use (:data:`~model.engine.waterfall.BUDGET_SUPPORT`, ``ONE_OFF``, ``CAPITAL``).
+
+    Returns
+    -------
+    revenue, capital : ndarray, shape (years, reserves, paths)
+        Each reserve's planned revenue draws (zero for capital reserves), and capital contributions.
+    revenue_total, one_off : ndarray, shape (years, paths)
+        All planned revenue draws, and the one-off spending planned draws pay for, £m.
+    """
+    kinds = np.array(reserve_kinds, dtype=np.int64).reshape(-1)
+    by_reserve = np.transpose(planned_use, (1, 2, 0))
+    revenue = np.multiply(by_reserve, (kinds != CAPITAL)[None, :, None], order="C")
+    capital = np.multiply(by_reserve, (kinds == CAPITAL)[None, :, None], order="C")
+    one_off = np.zeros(revenue.shape[::2])
+    if len(kinds):
+        np.multiply(by_reserve[:, 0], kinds[0] == ONE_OFF, out=one_off)
+    for k in range(1, len(kinds)):
+        one_off += by_reserve[:, k] * (kinds[k] == ONE_OFF)
+    return revenue, capital, total_over_first(np.swapaxes(revenue, 0, 1)), one_off
 
 
-def _capital_income(capital: Capital, t: int) -> np.ndarray:
-    """Grant, receipts and revenue contributions of year ``t``, shape ``(3, paths)``."""
-    return np.stack([capital.grant[:, t], capital.receipts[:, t], capital.revenue_contribution[:, t]])
+def capital_income(capital: Capital) -> np.ndarray:
+    """Capital grant, receipts and revenue contributions by year, shape ``(years, 3, paths)``, £m."""
+    paths, years = capital.programme.shape
+    income = np.empty((years, 3, paths))
+    for k, values in enumerate((capital.grant, capital.receipts, capital.revenue_contribution)):
+        income[:, k] = values.T
+    return income
 
 
 def project_force(inputs: ForceInputs) -> Projection:
@@ -526,83 +558,51 @@ def project_force(inputs: ForceInputs) -> Projection:
         Each is a transposed view of the engine's ``(years, paths)`` rows; ``.T`` gives
         the rows back without a copy.
     """
+    # Fresh memory costs more here than arithmetic (the pages of every new array are faulted
+    # in), so each working array is let go as soon as it is used and outputs are filled in place.
     budget, capital = inputs.budget, inputs.capital
-    kinds = np.array(inputs.reserve_kinds, dtype=np.int64).reshape(-1)
-    planned_by_reserve = np.ascontiguousarray(np.transpose(inputs.planned_use, (1, 2, 0)))
-    planned_revenue = planned_by_reserve * (kinds != CAPITAL)[None, :, None]
-    planned_capital = planned_by_reserve * (kinds == CAPITAL)[None, :, None]
-    planned_use = total_over_first(np.swapaxes(planned_revenue, 0, 1))
-    one_off_spend = total_over_first(np.swapaxes(planned_by_reserve * (kinds == ONE_OFF)[None, :, None], 0, 1))
-    programme_savings = rows(inputs.programme_savings)
-    rcco = rows(capital.revenue_contribution)
-    plan = driver_rows(inputs.plan)
+    planned_revenue, planned_capital, planned_use, one_off_spend = planned_draws(inputs.planned_use,
+                                                                                 inputs.reserve_kinds)
+    # A copy, never a view: it is also a line of the projection, which must not share the inputs' memory.
+    programme = np.swapaxes(capital.programme, 0, 1).copy()
+    income = capital_income(capital)
     outcome = driver_rows(inputs.outcome)
-
-    # The force's plan and the savings requirement that balances it.
-    plan_award = plan["pay_award"][0]
-    plan_pay_index = pay_index(plan, plan_award)
-    collaboration_plan = rows(inputs.collaboration_plan)
-    plan_pay = budget.paybill * plan_pay_index - collaboration_plan
-    plan_spend = (
-        budget.paybill * plan_pay_index
-        + budget.non_pay * price_index(plan)
-        + pension_cost(plan, plan_pay, budget.officer_share)
-        + apprenticeship_levy(inputs.levy, plan_pay)
-        + plan["pressures"]
-        + plan_capital(capital, planned_capital, inputs.earmarked_reserves.T, plan["borrowing_rate"])
-        + rcco
-        + one_off_spend
-    )
-    plan_income = project_income(budget, plan)
-    requirement, other_tranches = planned_savings(plan_spend, plan_income["funding"], planned_use, programme_savings)
-
-    # What happens: everything that does not depend on the year before, for all years at once.
-    pay_rise = pay_index(outcome, plan_award)
-    paybill = budget.paybill * pay_rise
-    collaboration = collaboration_plan * pay_rise / plan_pay_index
-    pay = paybill - collaboration
-    non_pay = budget.non_pay * price_index(outcome)
-    pensions = pension_cost(outcome, pay, budget.officer_share)
-    levy = apprenticeship_levy(inputs.levy, pay)
-    delivered = deliver_savings(other_tranches, inputs.delivery.savings_delivery.T, inputs.policy.roll_forward)
-    programme = realise_programme(programme_savings, inputs.delivery.collaboration_size,
-                                  inputs.delivery.collaboration_delay)
-    savings_delivered = delivered + programme
-    if inputs.delivery.extra_savings is not None:
-        savings_delivered = savings_delivered + rows(inputs.delivery.extra_savings)
-    shocks = rows(inputs.delivery.shocks)
-    spend_before_capital = (paybill + non_pay + pensions + levy + outcome["pressures"] + rcco + one_off_spend + shocks
-                            - savings_delivered)
+    requirement, other_tranches, plan_pay_index = _plan(inputs, planned_capital, planned_use, one_off_spend,
+                                                        programme, income)
+    del planned_use
+    lines, spend_before_capital = _running_costs(inputs, outcome, plan_pay_index, other_tranches, one_off_spend,
+                                                 income[:, 2])
+    del plan_pay_index, other_tranches
     grant, tax_base = grant_and_tax_base(budget, outcome)
-    yearly = _project_years(inputs, outcome, planned_revenue, planned_capital, spend_before_capital, grant, tax_base)
+    account = CapitalAccount(capital, programme, income, planned_capital, outcome["borrowing_rate"])
+    yearly = _project_years(inputs, outcome, account, planned_revenue, spend_before_capital, grant, tax_base)
+    del planned_revenue, planned_capital, spend_before_capital
+    reserves_to_capital = total_over_first(np.swapaxes(account.reserves_drawn, 0, 1))
+    rcco = income[:, 2].copy()
+    del income
     spend, gap = yearly["spend"], yearly["gap"]
-    savings_delivered = savings_delivered + yearly["action_savings"]
+    savings_delivered = lines["savings_delivered"]
+    savings_delivered += yearly["action_savings"]
 
     earmarked_total = total_over_first(np.swapaxes(yearly["earmarked"], 0, 1))
     total = yearly["general"] + earmarked_total
     minimum = inputs.policy.minimum_general_rate * spend
     net_use = gap - yearly["uncovered_deficit"]
     cover = np.where(net_use > EMPTY_TOLERANCE, total / np.maximum(net_use, EMPTY_TOLERANCE), MAX_COVER_YEARS)
+    del net_use
 
-    lines = {
+    lines.update({
         "grant": grant,
         "precept": yearly["precept"],
         "band_d": yearly["band_d"],
         "tax_base": tax_base,
         "funding": yearly["funding"],
-        "pay": pay,
-        "non_pay": non_pay,
-        "collaboration": collaboration,
-        "pension_costs": pensions,
-        "apprenticeship_levy": levy,
-        "pressures": outcome["pressures"].copy(),
-        "capital_financing": yearly["capital_financing"],
-        "revenue_contribution_to_capital": rcco.copy(),
-        "one_off_spend": one_off_spend + shocks,
+        "pressures": np.array(outcome["pressures"], order="C"),
+        "capital_financing": account.financing,
+        "revenue_contribution_to_capital": rcco,
         "spend": spend,
         "nre": spend,
         "savings_required": requirement,
-        "savings_delivered": savings_delivered,
         "action_savings": yearly["action_savings"],
         "gap_before_savings": gap + savings_delivered,
         "gap": gap,
@@ -612,17 +612,17 @@ def project_force(inputs: ForceInputs) -> Projection:
         "unplanned_gap": gap - yearly["planned_drawn"],
         "shortfall_met_from_reserves": yearly["shortfall_met"],
         "surplus_to_reserves": yearly["surplus_added"],
-        "capital_programme": rows(capital.programme),
-        "borrowing": yearly["borrowing"],
-        "reserves_to_capital": yearly["reserves_to_capital"],
+        "capital_programme": programme,
+        "borrowing": account.borrowing,
+        "reserves_to_capital": reserves_to_capital,
         "general_reserve": yearly["general"],
         "general_reserve_minimum": minimum,
         "earmarked_reserves": earmarked_total,
         "total_reserves": total,
         "uncovered_deficit": yearly["uncovered_deficit"],
-        "reserve_cover_years": np.minimum(cover, MAX_COVER_YEARS),
+        "reserve_cover_years": np.minimum(cover, MAX_COVER_YEARS, out=cover),
         "precept_cap_cost": yearly["precept_cap_cost"],
-    }
+    })
     in_year = {
         "general_below_minimum": yearly["general"] < minimum - EMPTY_TOLERANCE,
         "usable_reserves_exhausted": total <= EMPTY_TOLERANCE,
@@ -633,80 +633,141 @@ def project_force(inputs: ForceInputs) -> Projection:
     for name, flag in in_year.items():
         flags[f"{name}_by_year"] = running(flag, np.logical_or)
     return Projection(
-        lines={name: values.T for name, values in lines.items()},
+        lines={name: lines[name].T for name in LINE_ORDER},
         earmarked_by_reserve=np.transpose(yearly["earmarked"], (2, 0, 1)),
         flags={name: values.T for name, values in flags.items()},
     )
 
 
-def _project_years(inputs: ForceInputs, outcome: dict[str, np.ndarray], planned_revenue: np.ndarray,
-                   planned_capital: np.ndarray, spend_before_capital: np.ndarray, grant: np.ndarray,
+LINE_ORDER = (
+    "grant", "precept", "band_d", "tax_base", "funding", "pay", "non_pay", "collaboration", "pension_costs",
+    "apprenticeship_levy", "pressures", "capital_financing", "revenue_contribution_to_capital", "one_off_spend",
+    "spend", "nre", "savings_required", "savings_delivered", "action_savings", "gap_before_savings", "gap",
+    "cumulative_gap", "planned_reserve_use", "unfunded_planned_use", "unplanned_gap", "shortfall_met_from_reserves",
+    "surplus_to_reserves", "capital_programme", "borrowing", "reserves_to_capital", "general_reserve",
+    "general_reserve_minimum", "earmarked_reserves", "total_reserves", "uncovered_deficit", "reserve_cover_years",
+    "precept_cap_cost",
+)
+"""The lines of :class:`Projection`, in order."""
+
+
+def _plan(inputs: ForceInputs, planned_capital: np.ndarray, planned_use: np.ndarray, one_off_spend: np.ndarray,
+          programme: np.ndarray, income: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The force's plan: the savings requirement that balances it, its other tranches and its pay index.
+
+    Each is ``(years, paths)``: see :func:`planned_savings` and :func:`pay_index`.
+    """
+    budget, capital = inputs.budget, inputs.capital
+    plan = driver_rows(inputs.plan)
+    plan_pay_index = pay_index(plan, plan["pay_award"][0])
+    plan_spend = budget.paybill * plan_pay_index
+    plan_pay = np.subtract(plan_spend, inputs.collaboration_plan.T, order="C")
+    plan_spend += np.multiply(budget.non_pay, price_index(plan))
+    plan_spend += pension_cost(plan, plan_pay, budget.officer_share)
+    plan_spend += apprenticeship_levy(inputs.levy, plan_pay)
+    del plan_pay
+    plan_spend += plan["pressures"]
+    plan_spend += plan_capital(CapitalAccount(capital, programme, income, planned_capital, plan["borrowing_rate"]),
+                               inputs.earmarked_reserves.T)
+    plan_spend += income[:, 2]
+    plan_spend += one_off_spend
+    requirement, other_tranches = planned_savings(plan_spend, project_income(budget, plan)["funding"], planned_use,
+                                                  inputs.programme_savings.T)
+    return requirement, other_tranches, plan_pay_index
+
+
+def _running_costs(inputs: ForceInputs, outcome: dict[str, np.ndarray], plan_pay_index: np.ndarray,
+                   other_tranches: np.ndarray, one_off_spend: np.ndarray,
+                   rcco: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """What happens to the lines that do not depend on the year before, for all years at once.
+
+    Returns
+    -------
+    lines : dict of str to ndarray, each (years, paths)
+        ``pay``, ``non_pay``, ``collaboration``, ``pension_costs``, ``apprenticeship_levy``,
+        ``one_off_spend`` (with shocks) and ``savings_delivered`` (before management action), £m.
+    spend_before_capital : ndarray, shape (years, paths)
+        Spend before capital financing and management action, £m.
+    """
+    budget, delivery = inputs.budget, inputs.delivery
+    pay_rise = pay_index(outcome, inputs.plan.pay_award.T[0])
+    collaboration = np.multiply(inputs.collaboration_plan.T, pay_rise, order="C")
+    collaboration /= plan_pay_index
+    # The pay bill becomes the running total of spend once pay is taken from it.
+    spend = np.multiply(budget.paybill, pay_rise, out=pay_rise)
+    pay = spend - collaboration
+    non_pay = price_index(outcome)
+    np.multiply(budget.non_pay, non_pay, out=non_pay)
+    pensions = pension_cost(outcome, pay, budget.officer_share)
+    levy = apprenticeship_levy(inputs.levy, pay)
+    savings_delivered = deliver_savings(other_tranches, delivery.savings_delivery.T, inputs.policy.roll_forward)
+    savings_delivered += realise_programme(inputs.programme_savings.T, delivery.collaboration_size,
+                                           delivery.collaboration_delay)
+    if delivery.extra_savings is not None:
+        savings_delivered += delivery.extra_savings.T
+    shocks = delivery.shocks.T
+    for line in (non_pay, pensions, levy, outcome["pressures"], rcco, one_off_spend, shocks):
+        spend += line
+    spend -= savings_delivered
+    lines = {"pay": pay, "non_pay": non_pay, "collaboration": collaboration, "pension_costs": pensions,
+             "apprenticeship_levy": levy, "one_off_spend": np.add(one_off_spend, shocks, out=one_off_spend),
+             "savings_delivered": savings_delivered}
+    return lines, spend
+
+
+MOVEMENTS = ("planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit")
+"""The fields of :class:`~model.engine.waterfall.YearMovements`, each a yearly line of :func:`_project_years`."""
+
+
+def _project_years(inputs: ForceInputs, outcome: dict[str, np.ndarray], account: CapitalAccount,
+                   planned_revenue: np.ndarray, spend_before_capital: np.ndarray, grant: np.ndarray,
                    tax_base: np.ndarray) -> dict[str, np.ndarray]:
     """The lines that depend on the year before, one year at a time, every path at once.
 
-    Each year: the capital account (new borrowing costs revenue the year after); spend;
-    the precept decision (a rule to balance needs the year's spend); the gap; the reserves
-    waterfall; and any management action it triggers for the next year.
+    Each year: the capital account (``account``: new borrowing costs revenue the year
+    after); spend; the precept decision (a rule to balance needs the year's spend); the
+    gap; the reserves waterfall; and any management action it triggers for the next year.
     """
-    budget, capital, action = inputs.budget, inputs.capital, inputs.action
+    budget, action, policy = inputs.budget, inputs.action, inputs.policy
     years, paths = spend_before_capital.shape
-    n_reserves = planned_revenue.shape[1]
-    general = inputs.general_reserve.astype(float).copy()
-    earmarked = inputs.earmarked_reserves.T.astype(float).copy()
-    out = {name: np.zeros((years, paths)) for name in (
-        "spend", "gap", "band_d", "precept", "funding", "capital_financing", "borrowing", "reserves_to_capital",
-        "general", "planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit",
-        "action_savings", "precept_cap_cost")}
-    out["earmarked"] = np.empty((years, n_reserves, paths))
-    out["precept_capped"] = np.zeros((years, paths), dtype=bool)
-    pools = _capital_pools(capital)
-    borrowed: list[np.ndarray] = []
-    taken_at: list[np.ndarray] = []
+    general = np.array(inputs.general_reserve, dtype=float)
+    earmarked = np.array(inputs.earmarked_reserves.T, dtype=float, order="C")
+    out = {name: np.empty((years, paths)) for name in (
+        "spend", "gap", "band_d", "precept", "funding", "general", "action_savings", "precept_cap_cost", *MOVEMENTS)}
+    out["earmarked"] = np.empty((years, planned_revenue.shape[1], paths))
+    out["precept_capped"] = capped = np.empty((years, paths), dtype=bool)
+    band_d, precept, cut = out["band_d"], out["precept"], out["precept_cap_cost"]
+    band_d[0], precept[0], capped[0] = budget.band_d, budget.precept, False
+    rules = PreceptRules.from_drivers(outcome)
+    collection = np.add(1.0, outcome["collection_fund"])
     action_total = np.zeros(paths)
-    to_limit = np.zeros(paths, dtype=bool)
-    cut_total = np.zeros(paths)
+    to_limit = np.zeros(paths, dtype=bool) if action.precept_to_limit else None
     action_delivery = inputs.delivery.action_delivery
-    band_d_previous = budget.band_d
     for t in range(years):
-        out["capital_financing"][t] = financing_cost(borrowed, taken_at, capital.asset_life,
-                                                     capital.existing_financing)
-        pools += _capital_income(capital, t)
-        capital_t = capital_year(capital.programme[:, t], pools, planned_capital[t], earmarked, capital.order)
-        borrowed.append(capital_t.borrowing)
-        taken_at.append(outcome["borrowing_rate"][t])
-        out["borrowing"][t] = capital_t.borrowing
-        out["reserves_to_capital"][t] = total_over_first(capital_t.reserves_drawn)
-
-        spend = spend_before_capital[t] + out["capital_financing"][t] - action_total
+        account.year(t, earmarked)
+        spend = np.add(spend_before_capital[t], account.financing[t], out=out["spend"][t])
+        if action.savings_share > 0.0:
+            spend -= action_total
         out["action_savings"][t] = action_total
-        if t == 0:
-            band_d, precept = budget.band_d, budget.precept
-        else:
-            collection = 1.0 + outcome["collection_fund"][t]
-            allowed = allowed_rise(band_d_previous, outcome["limit_rate"][t], outcome["limit_cash"][t])
-            rule = np.where(to_limit, MAX_ALLOWED, outcome["precept_rule"][t])
+        if t > 0:
+            previous = band_d[t - 1]
+            allowed = allowed_rise(rules, t, previous)
             needed = None
-            if (rule == TO_BALANCE).any():
+            if rules.balancing(t, to_limit) is not None:
                 available = total_over_first(np.minimum(planned_revenue[t], earmarked))
-                council_tax = (spend - grant[t] - available) / collection
-                needed = council_tax * 1e6 / tax_base[t] - band_d_previous
-            asked = asked_rise(rule, band_d_previous, outcome["precept_rate"][t], outcome["precept_cash"][t],
-                               allowed, needed)
+                needed = (spend - grant[t] - available) / collection[t] * 1e6 / tax_base[t] - previous
+            asked = asked_rise(rules, t, previous, allowed, needed, to_limit)
             rise = np.minimum(asked, allowed)
-            out["precept_capped"][t] = asked > allowed + CAP_TOLERANCE
-            cut_total = cut_total + np.maximum(asked - rise, 0.0)
-            band_d = band_d_previous + rise
-            precept = band_d * tax_base[t] / 1e6 * collection
-            out["precept_cap_cost"][t] = cut_total * tax_base[t] / 1e6 * collection
-        funding = grant[t] + precept
-        gap = spend - funding
-        moved = waterfall_year(gap, planned_revenue[t], spend, general, earmarked, inputs.policy)
-        out["spend"][t], out["gap"][t], out["funding"][t] = spend, gap, funding
-        out["band_d"][t], out["precept"][t] = band_d, precept
+            np.greater(asked, allowed + CAP_TOLERANCE, out=capped[t])
+            np.subtract(asked, rise, out=cut[t])
+            np.add(previous, rise, out=band_d[t])
+            council_tax(band_d[t], tax_base[t], collection[t], out=precept[t])
+        funding = np.add(grant[t], precept[t], out=out["funding"][t])
+        gap = np.subtract(spend, funding, out=out["gap"][t])
+        moved = waterfall_year(gap, planned_revenue[t], spend, general, earmarked, policy,
+                               YearMovements(*(out[name][t] for name in MOVEMENTS)))
         out["general"][t] = general
         out["earmarked"][t] = earmarked
-        for name in ("planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit"):
-            out[name][t] = getattr(moved, name)
         if action.any and t + 1 < years:
             triggered = moved.shortfall_met > EMPTY_TOLERANCE
             if action.savings_share > 0.0:
@@ -715,6 +776,9 @@ def _project_years(inputs: ForceInputs, outcome: dict[str, np.ndarray], planned_
                 action_total = action_total + added * rate
             if action.precept_to_limit:
                 to_limit = to_limit | triggered
-        band_d_previous = band_d
+    # The council tax the limit's cuts forgo: each year's cut, their running total, then as council tax.
+    cut[0] = 0.0
+    np.maximum(cut[1:], 0.0, out=cut[1:])
+    running(cut, np.add, in_place=True)
+    council_tax(cut[1:], tax_base[1:], collection[1:], out=cut[1:])
     return out
-

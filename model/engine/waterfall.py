@@ -96,6 +96,7 @@ def waterfall_year(
     general: np.ndarray,
     earmarked: np.ndarray,
     policy: ReservePolicy,
+    out: YearMovements | None = None,
 ) -> YearMovements:
     """Run one year of the waterfall, moving ``general`` and ``earmarked`` in place.
 
@@ -113,38 +114,43 @@ def waterfall_year(
     earmarked : ndarray, shape (reserves, paths)
         Earmarked reserves at the start of the year, £m; updated to the year's close.
     policy : ReservePolicy
+    out : YearMovements, optional
+        Arrays to write the year's movements into (overwritten); new ones by default.
 
     Returns
     -------
     YearMovements
+        ``out`` when given.
     """
+    if out is None:
+        out = YearMovements(*(np.empty_like(gap) for _ in range(5)))
     drawn = np.minimum(planned_revenue_use, earmarked)
     earmarked -= drawn
-    planned_drawn = total_over_first(drawn)
+    planned_drawn = total_over_first(drawn, out=out.planned_drawn)
     residual = gap - planned_drawn
-    remaining = np.maximum(residual, 0.0)
-    met = np.zeros_like(gap)
+    remaining = np.maximum(residual, 0.0, out=out.uncovered_deficit)
+    met = out.shortfall_met
+    met.fill(0.0)
+    take = np.empty_like(gap)
     for index in policy.shortfall_order:
         balance = general if index == GENERAL else earmarked[index]
-        take = np.minimum(balance, remaining)
+        np.minimum(balance, remaining, out=take)
         balance -= take
         remaining -= take
         met += take
-    surplus = np.maximum(-residual, 0.0)
-    room = np.maximum(policy.target_general_rate * nre - general, 0.0)
-    to_general = np.minimum(surplus, room)
+    surplus = np.maximum(np.negative(residual, out=residual), 0.0, out=out.surplus_added)
+    room = np.multiply(policy.target_general_rate, nre)
+    room -= general
+    to_general = np.minimum(surplus, np.maximum(room, 0.0, out=room), out=room)
     general += to_general
+    rest = np.subtract(surplus, to_general, out=take)
     if policy.surplus_reserve == GENERAL:
-        general += surplus - to_general
+        general += rest
     else:
-        earmarked[policy.surplus_reserve] += surplus - to_general
-    return YearMovements(
-        planned_drawn=planned_drawn,
-        unfunded_planned_use=total_over_first(planned_revenue_use) - planned_drawn,
-        shortfall_met=met,
-        surplus_added=surplus,
-        uncovered_deficit=remaining,
-    )
+        earmarked[policy.surplus_reserve] += rest
+    unfunded = total_over_first(planned_revenue_use, out=out.unfunded_planned_use)
+    unfunded -= planned_drawn
+    return out
 
 
 def reserves_waterfall(
@@ -180,13 +186,12 @@ def reserves_waterfall(
     years, paths = gap.shape
     general = general_reserve.astype(float).copy()
     earmarked = earmarked_reserves.astype(float).copy()
-    out = {name: np.empty((years, paths)) for name in
-           ("general", "planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit")}
+    movements = ("planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit")
+    out = {name: np.empty((years, paths)) for name in ("general", *movements)}
     out["earmarked"] = np.empty((years, earmarked.shape[0], paths))
     for t in range(years):
-        moved = waterfall_year(gap[t], planned_use[t], nre[t], general, earmarked, policy)
+        waterfall_year(gap[t], planned_use[t], nre[t], general, earmarked, policy,
+                       YearMovements(*(out[name][t] for name in movements)))
         out["general"][t] = general
         out["earmarked"][t] = earmarked
-        for name in ("planned_drawn", "unfunded_planned_use", "shortfall_met", "surplus_added", "uncovered_deficit"):
-            out[name][t] = getattr(moved, name)
     return out

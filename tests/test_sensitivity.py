@@ -3,6 +3,7 @@ hand arithmetic, zero swings for inputs without effect, and the ``sensitivity`` 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -306,8 +307,21 @@ def test_sensitivity_command_writes_every_table_and_the_pdf(tmp_path):
         assert not pd.read_csv(folder / f"{name}.csv").empty, name
     pdf = (folder / "sensitivity.pdf").read_bytes()
     assert len(re.findall(rb"/Type /Page\b", pdf)) == 5  # units; tornado, spider, Sobol'; drivers
-    assert (folder / "sensitivity.json").exists()
+    assert json.loads((folder / "sensitivity.json").read_text())["timings_seconds"]["workers"] == 1
     assert not [p for p in folder.iterdir() if ".partial" in p.name]
+
+
+def test_sensitivity_command_on_two_workers_writes_the_same_tables(tmp_path):
+    scenario = tmp_path / "one_force.yaml"
+    scenario.write_text(ONE_FORCE, encoding="utf-8")
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(cli_main, ["sensitivity", str(scenario), "--paths", "64", "--sobol-n", "16",
+                                               "--workers", workers, "--out", str(tmp_path / workers)])
+        assert result.exit_code == 0, result.output
+    one, two = (tmp_path / workers / "one_force" / "sensitivity" for workers in ("1", "2"))
+    assert json.loads((two / "sensitivity.json").read_text())["timings_seconds"]["workers"] == 2
+    for name in ("unit_sensitivities", "tornado", "spider", "sobol_indices", "breach_drivers"):
+        assert (one / f"{name}.csv").read_bytes() == (two / f"{name}.csv").read_bytes(), name
 
 
 @pytest.mark.parametrize("arguments, message", [

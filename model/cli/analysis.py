@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from model.cli.errors import terminate_as_interrupt, user_errors
-from model.cli.options import SCHEDULER, common_options
+from model.cli.options import SCHEDULER, WORKERS, common_options
 from model.declare.formatting import format_money, format_percent
 from model.declare.outputs import BREACH
 from model.declare.settings import SETTINGS
@@ -45,9 +45,10 @@ def _power_of_two(ctx, param, value: int) -> int:
 @common_options
 @click.option("--sobol-n", type=int, default=SETTINGS["sobol_n"].default, show_default=True, callback=_power_of_two,
               help="Base samples of the Sobol' design, a power of two; each force costs N × (groups + 2) evaluations.")
+@WORKERS
 @SCHEDULER
 def sensitivity(scenario: Path, paths: int | None, seed: int | None, out_dir: Path, data_dir: Path | None,
-                overrides: tuple[str, ...], sobol_n: int, scheduler: str | None) -> None:
+                overrides: tuple[str, ...], sobol_n: int, workers: int, scheduler: str | None) -> None:
     """Which assumptions drive SCENARIO's risk: unit sensitivities, tornado, spider, Sobol' indices, breach drivers.
 
     Writes unit_sensitivities.csv, tornado.csv, spider.csv, sobol_indices.csv, breach_drivers.csv,
@@ -58,7 +59,8 @@ def sensitivity(scenario: Path, paths: int | None, seed: int | None, out_dir: Pa
 
     with terminate_as_interrupt(), user_errors():
         result = pipeline.run_sensitivity(scenario, paths=paths, seed=seed, sobol_n=sobol_n, data_dir=data_dir,
-                                          on_stage=_stage, overrides=overrides, scheduler=scheduler)
+                                          on_stage=_stage, overrides=overrides, scheduler=scheduler,
+                                          workers=workers)
         folder = pipeline.sensitivity_folder(out_dir, result.info)
         pipeline.write_sensitivity(result, folder)
     _print_top_drivers(result, folder, time.perf_counter() - started)

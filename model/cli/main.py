@@ -20,7 +20,7 @@ from rich.table import Table
 from model import __version__
 from model.cli import analysis, evidence, new_force
 from model.cli.errors import Commands, interrupted_after_publish, terminate_as_interrupt, user_errors, warn
-from model.cli.options import DATA, OUT, SCHEDULER, SEED, SET, paths_option, setting_range
+from model.cli.options import DATA, OUT, SCHEDULER, SEED, SET, WORKERS, paths_option, setting_range
 from model.declare.fiscal import MODEL_YEARS
 from model.declare.formatting import format_money, format_pounds
 from model.declare.settings import SETTINGS
@@ -46,8 +46,7 @@ def main() -> None:
 @OUT
 @click.option("--chunk-size", type=setting_range("chunk_size"), default=None,
               help="Paths per chunk: bounds memory, never changes the numbers.")
-@click.option("--workers", type=setting_range("workers"), default=SETTINGS["workers"].default, show_default=True,
-              help="Worker processes; the numbers are identical whatever the count.")
+@WORKERS
 @SCHEDULER
 @click.option("--precision", type=str, default=None,
               help="Run until every headline probability is known to ± this, e.g. '0.5%' (ignores --paths).")

@@ -34,6 +34,8 @@ SCHEDULER = click.option(
     help="Run on an existing Dask cluster instead of local workers, e.g. tcp://10.0.0.5:8786 "
          "(pip install 'police-mtfs[dask]'); the numbers are the same as on one worker.",
 )
+WORKERS = click.option("--workers", type=setting_range("workers"), default=SETTINGS["workers"].default,
+                       show_default=True, help=SETTINGS["workers"].meaning)
 SEED = click.option("--seed", type=setting_range("seed"), default=None,
                     help="Random seed, a whole number ≥ 0 (default: the scenario's).")
 

@@ -122,11 +122,12 @@ def capital_year(
     take = np.empty_like(need)
     for source in order:
         if source == RESERVES:
+            # Each reserve's balance is read only before its own draw, so all are capped at once.
+            np.minimum(planned_reserve_use, earmarked, out=drawn)
             for k in range(earmarked.shape[0]):
-                np.minimum(planned_reserve_use[k], earmarked[k], out=drawn[k])
                 np.minimum(drawn[k], need, out=drawn[k])
-                earmarked[k] -= drawn[k]
                 need -= drawn[k]
+            earmarked -= drawn
             continue
         pool = pools[2 if source == REVENUE else source]
         np.minimum(pool, need, out=take)

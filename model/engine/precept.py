@@ -75,11 +75,13 @@ class PreceptRules:
     @classmethod
     def from_drivers(cls, drivers: dict[str, np.ndarray]) -> PreceptRules:
         """From the drivers ``precept_rule``, ``precept_rate``, ``precept_cash``, ``limit_rate`` and ``limit_cash``, each (years, paths)."""
-        cash_limited = drivers["limit_cash"] > 0.0
-        max_allowed = drivers["precept_rule"] == MAX_ALLOWED
-        to_balance = drivers["precept_rule"] == TO_BALANCE
+        # In C order: the drivers may be views of (paths, years) arrays, and these are read a year at a time.
+        cash_limited = np.greater(drivers["limit_cash"], 0.0, order="C")
+        max_allowed = np.equal(drivers["precept_rule"], MAX_ALLOWED, order="C")
+        to_balance = np.equal(drivers["precept_rule"], TO_BALANCE, order="C")
+        largest_rate = np.subtract(drivers["limit_rate"], RATE_LIMIT_MARGIN, order="C")
         return cls(rate=drivers["precept_rate"], cash=drivers["precept_cash"],
-                   largest_rate=np.maximum(drivers["limit_rate"] - RATE_LIMIT_MARGIN, 0.0),
+                   largest_rate=np.maximum(largest_rate, 0.0, out=largest_rate),
                    cash_limit=drivers["limit_cash"], cash_limited=cash_limited, max_allowed=max_allowed,
                    to_balance=to_balance, any_cash_limited=cash_limited.any(axis=1),
                    any_max_allowed=max_allowed.any(axis=1), any_to_balance=to_balance.any(axis=1))

@@ -733,7 +733,8 @@ def _project_years(inputs: ForceInputs, outcome: dict[str, np.ndarray], account:
     general = np.array(inputs.general_reserve, dtype=float)
     earmarked = np.array(inputs.earmarked_reserves.T, dtype=float, order="C")
     out = {name: np.empty((years, paths)) for name in (
-        "spend", "gap", "band_d", "precept", "funding", "general", "action_savings", "precept_cap_cost", *MOVEMENTS)}
+        "spend", "gap", "band_d", "precept", "funding", "general", "precept_cap_cost", *MOVEMENTS)}
+    out["action_savings"] = np.zeros((years, paths))
     out["earmarked"] = np.empty((years, planned_revenue.shape[1], paths))
     out["precept_capped"] = capped = np.empty((years, paths), dtype=bool)
     band_d, precept, cut = out["band_d"], out["precept"], out["precept_cap_cost"]
@@ -748,7 +749,7 @@ def _project_years(inputs: ForceInputs, outcome: dict[str, np.ndarray], account:
         spend = np.add(spend_before_capital[t], account.financing[t], out=out["spend"][t])
         if action.savings_share > 0.0:
             spend -= action_total
-        out["action_savings"][t] = action_total
+            out["action_savings"][t] = action_total
         if t > 0:
             previous = band_d[t - 1]
             allowed = allowed_rise(rules, t, previous)

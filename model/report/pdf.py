@@ -35,7 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
@@ -284,9 +287,33 @@ def page_texts(page: Figure) -> Iterator[str]:
     ------
     str
     """
-    for artist in page.findobj(lambda artist: isinstance(artist, (Text, TextSet))):
+    for artist in _texts_in(page):
         if artist.get_visible():
             yield from artist.texts() if isinstance(artist, TextSet) else (artist.get_text(),)
+
+
+_SHOW_NO_TEXT = frozenset({Line2D, Rectangle, PathCollection, PolyCollection, LineCollection})
+"""Artists with no text and no children, not looked into (most of a chart's artists are these): exactly
+these types, as a subclass (a table's cell) may hold text."""
+
+
+def _texts_in(artist: Artist) -> Iterator[Text | TextSet]:
+    """Every :class:`~matplotlib.text.Text` and :class:`TextSet` in an artist and its children, as ``findobj`` finds them.
+
+    An axis's ticks are the ones it holds: ``get_children`` would first make as many as its
+    locator now asks for, and ``findobj`` would look into every line and patch of a chart.
+    """
+    if isinstance(artist, (Text, TextSet)):
+        yield artist
+    if isinstance(artist, Axis):
+        children = [artist.label, artist.offsetText]
+        for tick in (*artist.majorTicks, *artist.minorTicks):
+            children += (tick.label1, tick.label2)
+    else:
+        children = artist.get_children()
+    for child in children:
+        if type(child) not in _SHOW_NO_TEXT:
+            yield from _texts_in(child)
 
 
 EXTENDS_ARROW = ", which extends "

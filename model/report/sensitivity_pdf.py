@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -31,6 +32,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from model.analysis.results import SensitivityResult, probability_text
 from model.declare.formatting import format_money, format_percent, format_table_money
 from model.declare.outputs import BREACH
+from model.report.style import REPORT_RC, fonts_found_once
 from model.run.probability import Z95
 from model.run.results import RunInfo
 
@@ -572,7 +574,8 @@ def build_sensitivity_pdf(path: Path, result: SensitivityResult) -> None:
         forces and their names, years).
     """
     info = result.info
-    with PdfPages(path, metadata={"Title": f"Sensitivity — {info.title}", "Creator": "police-mtfs"}) as pdf:
+    with (mpl.rc_context(REPORT_RC), fonts_found_once(),
+          PdfPages(path, metadata={"Title": f"Sensitivity — {info.title}", "Creator": "police-mtfs"}) as pdf):
         pdf.savefig(unit_page(result.tables(), info))
         for force in info.force_ids:
             pdf.savefig(tornado_page(result, force))

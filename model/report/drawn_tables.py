@@ -99,6 +99,9 @@ def draw_table(
     widths = [label_width, qualifier_width, *[value_width] * value_columns]
     height = 1 / len(rows)
     table = Table(ax, bbox=(0, 0, sum(widths), 1))
+    # The cells draw the shading and rules; their texts are written by one text set, where each cell puts its text.
+    texts = TextSet(ax.transAxes)
+    edges = [sum(widths[:column]) for column in range(len(widths) + 1)]
     for row_number, row in enumerate(rows):
         group = (row_number - 1) // rows_per_group
         if row_number == 0:
@@ -108,25 +111,21 @@ def draw_table(
         emphasised = row_number == 0 or (
             emphasised_row is not None and (row_number - 1) % rows_per_group == emphasised_row
         )
+        middle = 1 - (row_number + 0.5) * height
         for column, text in enumerate(row):
-            cell = table.add_cell(
-                row_number,
-                column,
-                width=widths[column],
-                height=height,
-                text=text,
-                loc="left" if column < 2 else "right",
-                facecolor=facecolor,
-                edgecolor="#c8c8c8",
-            )
+            cell = table.add_cell(row_number, column, width=widths[column], height=height, facecolor=facecolor,
+                                  edgecolor="#c8c8c8")
             cell.visible_edges = "horizontal"
             cell.set_linewidth(0.4)
-            cell.PAD = 0.04 if column else 0.02
-            if emphasised and (row_number == 0 or column >= 1):
-                cell.get_text().set_fontweight("bold")
+            pad = (0.04 if column else 0.02) * widths[column]
+            weight = "bold" if emphasised and (row_number == 0 or column >= 1) else "normal"
+            if column < 2:
+                texts.add(edges[column] + pad, middle, text, font(font_size, weight), va="center")
+            else:
+                texts.add(edges[column + 1] - pad, middle, text, font(font_size, weight), ha="right", va="center")
     table.auto_set_font_size(False)
-    table.set_fontsize(font_size)
     ax.add_table(table)
+    ax.add_artist(texts)
 
 
 def draw_finance_table(

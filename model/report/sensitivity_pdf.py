@@ -33,6 +33,7 @@ from model.analysis.results import SensitivityResult, probability_text
 from model.declare.formatting import format_money, format_percent, format_table_money
 from model.declare.outputs import BREACH
 from model.report.style import REPORT_RC, fonts_found_once
+from model.report.text_set import TextSet, font
 from model.run.probability import Z95
 from model.run.results import RunInfo
 
@@ -318,6 +319,9 @@ def draw_grid_table(ax: Axes, columns: Sequence[str], cells: Sequence[Sequence[s
     """
     ax.axis("off")
     edges = np.concatenate([[0.0], np.cumsum(widths)])
+    texts = TextSet(ax.transAxes)
+    # Rows may run below the axes (the unit table's last row), as a Text of the axes would.
+    texts.set_clip_on(False)
     for r, row in enumerate([list(columns)] + [list(c) for c in cells]):
         top = 1.0 - r * row_height
         if r == 0:
@@ -328,10 +332,11 @@ def draw_grid_table(ax: Axes, columns: Sequence[str], cells: Sequence[Sequence[s
                                    color="#fdebd9", linewidth=0))
         for c, text in enumerate(row):
             x, ha = (edges[c] + 0.006, "left") if c == 0 else (edges[c + 1] - 0.006, "right")
-            ax.text(x, top - row_height / 2, text, ha=ha, va="center", transform=ax.transAxes,
-                    fontsize=TICK_SIZE + 0.5, fontweight="bold" if r == 0 else "normal")
+            texts.add(x, top - row_height / 2, text, font(TICK_SIZE + 0.5, "bold" if r == 0 else "normal"),
+                      ha=ha, va="center")
         ax.plot([0, edges[-1]], [top - row_height] * 2, color="#cccccc", linewidth=0.5, transform=ax.transAxes,
                 clip_on=False)
+    ax.add_artist(texts)
 
 
 def unit_table_cells(rows: pd.DataFrame, years: Sequence[str]) -> list[list[str]]:

@@ -77,8 +77,9 @@ class PreceptRules:
         """From the drivers ``precept_rule``, ``precept_rate``, ``precept_cash``, ``limit_rate`` and ``limit_cash``, each (years, paths)."""
         # In C order: the drivers may be views of (paths, years) arrays, and these are read a year at a time.
         cash_limited = np.greater(drivers["limit_cash"], 0.0, order="C")
-        max_allowed = np.equal(drivers["precept_rule"], MAX_ALLOWED, order="C")
-        to_balance = np.equal(drivers["precept_rule"], TO_BALANCE, order="C")
+        rule = np.ascontiguousarray(drivers["precept_rule"])
+        max_allowed = rule == MAX_ALLOWED
+        to_balance = rule == TO_BALANCE
         largest_rate = np.subtract(drivers["limit_rate"], RATE_LIMIT_MARGIN, order="C")
         return cls(rate=drivers["precept_rate"], cash=drivers["precept_cash"],
                    largest_rate=np.maximum(largest_rate, 0.0, out=largest_rate),
@@ -86,17 +87,14 @@ class PreceptRules:
                    to_balance=to_balance, any_cash_limited=cash_limited.any(axis=1),
                    any_max_allowed=max_allowed.any(axis=1), any_to_balance=to_balance.any(axis=1))
 
-    def balancing(self, t: int, to_limit: np.ndarray | None = None) -> np.ndarray | None:
-        """Where the rule of year ``t`` is :data:`TO_BALANCE`, shape ``(paths,)``; None if nowhere.
+    def balances(self, t: int, to_limit: np.ndarray | None = None) -> bool:
+        """Whether any path's rule in year ``t`` is :data:`TO_BALANCE`.
 
         ``to_limit`` (paths,) marks paths whose rule a management action has made :data:`MAX_ALLOWED`.
         """
         if not self.any_to_balance[t]:
-            return None
-        if to_limit is None:
-            return self.to_balance[t]
-        balancing = self.to_balance[t] & ~to_limit
-        return balancing if balancing.any() else None
+            return False
+        return to_limit is None or bool((self.to_balance[t] & ~to_limit).any())
 
 
 def allowed_rise(rules: PreceptRules, t: int, band_d_previous: np.ndarray) -> np.ndarray:
@@ -136,7 +134,7 @@ def asked_rise(rules: PreceptRules, t: int, band_d_previous: np.ndarray, allowed
         From :func:`allowed_rise`.
     needed : ndarray, shape (paths,), optional
         The rise that would close the gap, where the rule is :data:`TO_BALANCE`
-        (:meth:`PreceptRules.balancing`); without it that rule asks for the stated rise.
+        (when :meth:`PreceptRules.balances`); without it that rule asks for the stated rise.
     to_limit : ndarray of bool, shape (paths,), optional
         Paths whose rule a management action has made :data:`MAX_ALLOWED`.
     """

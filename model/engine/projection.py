@@ -492,10 +492,11 @@ def realise_programme(programme_savings: np.ndarray, size: np.ndarray, delay: np
 
 
 def plan_capital(account: CapitalAccount, earmarked: np.ndarray) -> np.ndarray:
-    """The plan's capital financing by year, shape ``(years, paths)``, £m.
+    """The plan's capital financing by year, shape ``(years, paths)``, £m: ``account`` run over every year.
 
-    In the plan, capital reserves (``earmarked``, (reserves, paths), not moved) change only
-    by their planned contributions (the plan balances, so no shortfall reaches them).
+    In the plan, capital reserves move only by their planned contributions (the plan
+    balances, so no shortfall reaches them); they start from ``earmarked`` (reserves,
+    paths), which is left as it was.
     """
     balances = earmarked.copy()
     for t in range(account.financing.shape[0]):
@@ -754,7 +755,7 @@ def _project_years(inputs: ForceInputs, outcome: dict[str, np.ndarray], account:
             previous = band_d[t - 1]
             allowed = allowed_rise(rules, t, previous)
             needed = None
-            if rules.balancing(t, to_limit) is not None:
+            if rules.balances(t, to_limit):
                 available = total_over_first(np.minimum(planned_revenue[t], earmarked))
                 needed = (spend - grant[t] - available) / collection[t] * 1e6 / tax_base[t] - previous
             asked = asked_rise(rules, t, previous, allowed, needed, to_limit)

@@ -5,6 +5,9 @@ points, or fixed quantiles for the deterministic cases. Stated correlations and
 persistence are imposed on their normal scores (:mod:`model.sampling.dependence`); distributions
 then turn them into values by inverse CDF. National inputs use the scope ``national``, so
 every force sees the same draw on a path.
+
+The engine's yearly inputs are ``(paths, years)`` arrays stored years by paths
+(:func:`yearly`), as the engine works on them.
 """
 
 from __future__ import annotations
@@ -179,6 +182,17 @@ def _column(value: object, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
 
 
+def yearly(n: int, years: int, fill: float = 0.0, dtype=float) -> np.ndarray:
+    """A ``(n, years)`` array of ``fill``, stored years by paths: ``np.full((years, n), fill).T``.
+
+    The engine works on ``(years, paths)`` rows and reads its yearly inputs through ``.T``;
+    stored this way each year is one contiguous row there, so it reads no strided memory and
+    copies nothing to lay them out, and a year written here (``array[:, t]``) is contiguous too.
+    """
+    rows = np.zeros((years, n), dtype) if fill == 0 else np.full((years, n), fill, dtype)
+    return rows.T
+
+
 def plan_figure(setup: RunSetup, force: ForceData, name: str, year: int) -> str | None:
     """The name of the figure holding a force's planning assumption for an input and year, or ``None``.
 
@@ -200,15 +214,15 @@ def plan_value(setup: RunSetup, force: ForceData, values: dict[str, object], nam
 
 
 def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n: int, years: int) -> Drivers:
-    """The force's own planning assumptions as :class:`Drivers`, shape ``(n, years)``.
+    """The force's own planning assumptions as :class:`Drivers`, shape ``(n, years)`` stored years by paths (:func:`yearly`).
 
     The plan states its band D rises (no referendum limit binds a force's own plan), has no
     pension rate step (2016 plans assumed the rates unchanged: mtfs-practice.md §6.2) and
     carries only the pressures its file marks as planned.
     """
-    arrays = {name: np.zeros((n, years)) for name in DRIVER_INPUTS}
-    precept_rate = np.zeros((n, years))
-    precept_cash = np.zeros((n, years))
+    arrays = {name: yearly(n, years) for name in DRIVER_INPUTS}
+    precept_rate = yearly(n, years)
+    precept_cash = yearly(n, years)
     for name in DRIVER_INPUTS + ("precept_increase",):
         declaration = INPUTS[name]
         for t in range(declaration.first_year, years):
@@ -223,16 +237,16 @@ def plan_drivers(setup: RunSetup, force: ForceData, values: dict[str, object], n
             else:
                 arrays[name][:, t] = value
     return Drivers(
-        precept_rate=precept_rate, precept_cash=precept_cash, precept_rule=np.zeros((n, years), dtype=np.int8),
-        limit_rate=np.full((n, years), NO_LIMIT), limit_cash=np.zeros((n, years)),
-        officer_pension_step=np.zeros((n, years)), staff_pension_step=np.zeros((n, years)),
+        precept_rate=precept_rate, precept_cash=precept_cash, precept_rule=yearly(n, years, dtype=np.int8),
+        limit_rate=yearly(n, years, NO_LIMIT), limit_cash=yearly(n, years),
+        officer_pension_step=yearly(n, years), staff_pension_step=yearly(n, years),
         pressures=pressure_levels(force, values, n, years, planned_only=True), **arrays,
     )
 
 
 def pressure_levels(force: ForceData, values: dict[str, object], n: int, years: int, *, planned_only: bool) -> np.ndarray:
-    """Recurring pressures each year, £m, shape ``(n, years)``: the planned ones, or all of them."""
-    levels = np.zeros((n, years))
+    """Recurring pressures each year, £m, shape ``(n, years)`` stored years by paths: the planned ones, or all of them."""
+    levels = yearly(n, years)
     for pressure in force.pressures:
         if pressure.in_plan or not planned_only:
             levels[:, pressure.first_year:] += _column(values[pressure.amount], n)[:, None]
@@ -351,7 +365,7 @@ def input_uniforms(setup: RunSetup, force: ForceData, start: int, stop: int, sou
 
 def draw_input(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.ndarray], n: int, years: int,
                plan: Drivers | None) -> tuple[np.ndarray, np.ndarray]:
-    """One input's values for a force: ``(values, is_cash)``, each of shape ``(paths, years)``.
+    """One input's values for a force: ``(values, is_cash)``, each of shape ``(paths, years)`` stored years by paths.
 
     ``is_cash`` marks values in £ (band D amounts) rather than rates. Years before the
     input's first year are zero. Where the scenario says nothing (or ``plan``), the value
@@ -377,9 +391,9 @@ def draw_precept(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarr
 
 def _draw(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.ndarray], n: int, years: int,
           plan: Drivers | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    values = np.zeros((n, years))
-    is_cash = np.zeros((n, years), dtype=bool)
-    rule = np.zeros((n, years), dtype=np.int8)
+    values = yearly(n, years)
+    is_cash = yearly(n, years, dtype=bool)
+    rule = yearly(n, years, dtype=np.int8)
     stated = PRECEPT_RULE_CODES["stated"]
     per_path = INPUTS[name].timing == "per_path"
     for chosen, columns in _draw_plan(setup, force, name, years):
@@ -395,8 +409,9 @@ def _draw(setup: RunSetup, force: ForceData, name: str, uniforms: dict[str, np.n
             drawn = np.full((n, 1), chosen.params["value"])
             cash, ruled = np.zeros((n, 1), dtype=bool), np.ones((n, 1), dtype=bool)
         else:
-            # A per-path input has one column, used in every year; contiguous, the inverse CDF runs faster.
-            u = np.ascontiguousarray(uniforms[name][:, :1] if per_path else uniforms[name][:, where])
+            # A per-path input has one column, used in every year; contiguous, the inverse CDF runs faster. Stored
+            # years by paths like ``values``, so what the inverse CDF gives is copied in a year at a time.
+            u = np.ascontiguousarray((uniforms[name][:, :1] if per_path else uniforms[name][:, where]).T).T
             if chosen.kind != "choice":
                 if chosen.unit != RULE_UNIT:
                     values[:, where], is_cash[:, where], rule[:, where] = chosen.ppf(u), chosen.unit == "pounds", stated
@@ -466,7 +481,7 @@ def _plan_of(plan: Drivers | None, name: str, t: int) -> tuple[np.ndarray, np.nd
 
 def pension_steps(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarray], n: int,
                   years: int) -> dict[str, np.ndarray]:
-    """Each pension rate step in effect by year, ``(paths, years)``: its size from its first year on.
+    """Each pension rate step in effect by year, ``(paths, years)`` stored years by paths: its size from its first year on.
 
     A first year drawn between two fiscal years (a continuous distribution) starts the step
     in the later one.
@@ -479,11 +494,12 @@ def pension_step(setup: RunSetup, force: ForceData, step: str, uniforms: dict[st
     """One pension rate step of :data:`PENSION_STEPS` in effect by year, ``(paths, years)`` (see :func:`pension_steps`)."""
     year = PENSION_STEPS[step]
     if years <= max(INPUTS[step].first_year, INPUTS[year].first_year):
-        return np.zeros((n, years))
+        return yearly(n, years)
     size, _ = draw_input(setup, force, step, uniforms, n, years, None)
     first, _ = draw_input(setup, force, year, uniforms, n, years, None)
     start = np.ceil(first[:, INPUTS[year].first_year] - 1e-9)
-    return np.where(np.arange(years)[None, :] >= start[:, None], size, 0.0)
+    # The condition laid out as ``size`` is, so that np.where gives the step in that layout too.
+    return np.where((np.arange(years)[:, None] >= start).T, size, 0.0)
 
 
 def input_fields(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarray], plan: Drivers, n: int,
@@ -503,7 +519,7 @@ def input_fields(setup: RunSetup, force: ForceData, uniforms: dict[str, np.ndarr
     Returns
     -------
     dict of str to ndarray
-        ``'outcome.<field>'`` and ``'delivery.<field>'``, each ``(paths, years)`` (the
+        ``'outcome.<field>'`` and ``'delivery.<field>'``, each ``(paths, years)`` stored years by paths (the
         collaboration size and delay ``(paths,)``); the management action's delivery only
         when the scenario's action makes savings.
     """
@@ -550,8 +566,8 @@ def sample_input(setup: RunSetup, force_id: str, name: str, start: int, stop: in
 
 
 def draw_shocks(setup: RunSetup, force: ForceData, start: int, stop: int, years: int, source) -> np.ndarray:
-    """Total one-off shock costs per path and year, £m, shape ``(paths, years)``."""
-    total = np.zeros((stop - start, years))
+    """Total one-off shock costs per path and year, £m, shape ``(paths, years)`` stored years by paths."""
+    total = yearly(stop - start, years)
     for shock in setup.scenario.shocks:
         if force.id not in shock.forces:
             continue
@@ -624,7 +640,7 @@ def capital_of(force: ForceData, values: dict[str, object], n: int, years: int) 
     plan = force.capital
 
     def by_year(figures: dict[int, str]) -> np.ndarray:
-        array = np.zeros((n, years))
+        array = yearly(n, years)
         for t, name in figures.items():
             if t < years:
                 array[:, t] = _column(values[name], n)
@@ -686,7 +702,7 @@ def held_fields(plan: Drivers, delivery: Delivery, groups) -> dict[str, np.ndarr
     -------
     dict of str to ndarray
         ``'outcome.<field>'`` and ``'delivery.<field>'`` as in :data:`INPUT_FIELDS` (with
-        ``outcome.pressures`` and ``delivery.shocks``), each ``(paths, years)``, the
+        ``outcome.pressures`` and ``delivery.shocks``), each ``(paths, years)`` stored years by paths, the
         collaboration size and delay ``(paths,)``: the plan's own arrays for its drivers,
         new arrays for the rest (no referendum limit, no pension step, savings and
         collaboration in full and on time, no shock).
@@ -703,18 +719,17 @@ def held_fields(plan: Drivers, delivery: Delivery, groups) -> dict[str, np.ndarr
     fields = {f"outcome.{name}": getattr(plan, name)
               for group in HELD_DRIVERS if group in groups for name in HELD_DRIVERS[group]}
     if "precept" in groups:
-        fields["outcome.limit_rate"], fields["outcome.limit_cash"] = np.full((n, years), NO_LIMIT), np.zeros((n, years))
+        fields["outcome.limit_rate"], fields["outcome.limit_cash"] = yearly(n, years, NO_LIMIT), yearly(n, years)
     if "pay" in groups:
-        fields["outcome.officer_pension_step"], fields["outcome.staff_pension_step"] = (np.zeros((n, years)),
-                                                                                        np.zeros((n, years)))
+        fields["outcome.officer_pension_step"], fields["outcome.staff_pension_step"] = yearly(n, years), yearly(n, years)
     if "savings" in groups:
-        fields["delivery.savings_delivery"] = np.ones((n, years))
+        fields["delivery.savings_delivery"] = yearly(n, years, 1.0)
         if delivery.action_delivery is not None:
-            fields["delivery.action_delivery"] = np.ones((n, years))
+            fields["delivery.action_delivery"] = yearly(n, years, 1.0)
     if "collaboration" in groups:
         fields["delivery.collaboration_size"], fields["delivery.collaboration_delay"] = np.ones(n), np.zeros(n)
     if "shocks" in groups:
-        fields["delivery.shocks"] = np.zeros((n, years))
+        fields["delivery.shocks"] = yearly(n, years)
     return fields
 
 
@@ -755,6 +770,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
     Returns
     -------
     ForceInputs
+        Laid out as :func:`assemble_inputs` lays them out.
     """
     force = setup.forces[force_id]
     n = stop - start
@@ -763,8 +779,9 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
     if case == "force_plan":
         values = baseline_values(setup, force, start, stop)
         plan = plan_drivers(setup, force, values, n, years)
-        outcome = Drivers(**{f.name: getattr(plan, f.name).copy() for f in dataclasses.fields(Drivers)})
-        delivery = Delivery(np.ones((n, years)), np.ones(n), np.zeros(n), np.zeros((n, years)))
+        # np.copy keeps the plan's layout; ndarray.copy would store paths by years.
+        outcome = Drivers(**{f.name: np.copy(getattr(plan, f.name)) for f in dataclasses.fields(Drivers)})
+        delivery = Delivery(yearly(n, years, 1.0), np.ones(n), np.zeros(n), yearly(n, years))
     else:
         source = case_source(setup, case) if case is not None else (source or run_source(setup))
         values = baseline_values(setup, force, start, stop, None if "baseline" in at_plan else source)
@@ -782,7 +799,7 @@ def force_inputs(setup: RunSetup, force_id: str, start: int, stop: int, *, case:
                           **fields_of(fields, "outcome"))
         delivery = Delivery(shocks=draw_shocks(setup, force, start, stop, years, source), **fields_of(fields, "delivery"))
         if levers is not None and levers.extra_savings:
-            extra = np.zeros((n, years))
+            extra = yearly(n, years)
             extra[:, 1:] = levers.extra_savings
             delivery.extra_savings = extra
         spec = setup.scenario.action
@@ -807,25 +824,28 @@ def assemble_inputs(setup: RunSetup, force: ForceData, values: dict[str, object]
     Returns
     -------
     ForceInputs
+        Its yearly arrays, ``(paths, years)``, stored years by paths (:func:`yearly`); the planned
+        use, ``(paths, years, reserves)``, stored years, reserves, paths; the opening reserves,
+        ``(paths, reserves)``, stored reserves by paths: each as the engine reads it.
     """
     n = outcome.grant_change.shape[0]
     years = setup.scenario.n_years
     n_reserves = len(force.earmarked)
     kinds = tuple(RESERVE_KINDS[reserve.purpose] for reserve in force.earmarked)
-    planned_use = np.zeros((n, years, n_reserves))
-    opening = np.zeros((n, n_reserves))
+    planned_use = np.zeros((years, n_reserves, n)).transpose(2, 0, 1)
+    opening = np.zeros((n_reserves, n)).T
     for k, reserve in enumerate(force.earmarked):
         opening[:, k] = _column(values[reserve.opening], n)
         for t, name in reserve.planned_use.items():
             if t < years:
                 planned_use[:, t, k] = _column(values[name], n)
 
-    collaboration = np.zeros((n, years))
+    collaboration = yearly(n, years)
     for by_year in force.collaboration_spend.values():
         for t, name in by_year.items():
             if t < years:
                 collaboration[:, t] += _column(values[name], n)
-    programme = np.zeros((n, years))
+    programme = yearly(n, years)
     for item in force.programmes:
         level = np.zeros(n)
         for t in range(years):

@@ -311,6 +311,64 @@ def test_sensitivity_command_writes_every_table_and_the_pdf(tmp_path):
     assert not [p for p in folder.iterdir() if ".partial" in p.name]
 
 
+# --- fonts: the PDF's core Helvetica when it shows every character, else the embedded font ------------
+
+NOT_IN_CP1252 = "Cŵn Cymru"
+"""A Welsh ŵ: not in Windows-1252, the core font's encoding."""
+
+
+def _fonts(pdf: bytes) -> tuple[bool, bool]:
+    """Whether the PDF uses the core Helvetica (not embedded) and whether it embeds a font (Type 3 here)."""
+    return b"/BaseFont /Helvetica" in pdf, b"/Subtype /Type3" in pdf
+
+
+@pytest.fixture(scope="module")
+def welsh_title(tmp_path_factory):
+    """A small sensitivity analysis of one force whose scenario's title is outside Windows-1252."""
+    scenario = tmp_path_factory.mktemp("welsh") / "welsh.yaml"
+    scenario.write_text(ONE_FORCE.replace("title: One force, a few inputs", f"title: {NOT_IN_CP1252}"),
+                        encoding="utf-8")
+    return pipeline.run_sensitivity(scenario, paths=64, sobol_n=16)
+
+
+def test_the_sensitivity_pdf_of_a_normal_scenario_is_set_in_the_core_font(two_forces):
+    _, folder, output = two_forces
+    assert _fonts((folder / "sensitivity.pdf").read_bytes()) == (True, False)
+    assert "→" not in output and "Largest swing" in output  # the console's words, as the PDF's
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_the_sensitivity_pdf_words_each_range_from_p10_to_p90(two_forces):
+    _, folder, _ = two_forces
+    tornado = _pdf_pages(folder / "sensitivity.pdf")[1]
+    assert "→" not in tornado and "its value at P10 and at P90" in tornado
+    assert re.search(r"Pay award from -?\d+\.\d\d% to -?\d+\.\d\d%", tornado)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_a_title_outside_windows_1252_sets_the_sensitivity_pdf_in_the_embedded_font(welsh_title, tmp_path):
+    from model.report.sensitivity_pdf import build_sensitivity_pdf
+
+    build_sensitivity_pdf(tmp_path / "sensitivity.pdf", welsh_title)
+
+    assert _fonts((tmp_path / "sensitivity.pdf").read_bytes()) == (False, True)
+    text = " ".join(_pdf_pages(tmp_path / "sensitivity.pdf"))
+    assert NOT_IN_CP1252 in text and "?" not in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_a_character_the_first_check_misses_is_caught_on_its_page_of_the_sensitivity_pdf(welsh_title, tmp_path,
+                                                                                          monkeypatch):
+    import model.report.sensitivity_pdf as sensitivity_pdf
+
+    monkeypatch.setattr(sensitivity_pdf, "sensitivity_texts", lambda result: iter(()))
+    sensitivity_pdf.build_sensitivity_pdf(tmp_path / "sensitivity.pdf", welsh_title)
+
+    assert _fonts((tmp_path / "sensitivity.pdf").read_bytes()) == (False, True)
+    text = " ".join(_pdf_pages(tmp_path / "sensitivity.pdf"))
+    assert NOT_IN_CP1252 in text and "?" not in text
+
+
 def test_sensitivity_command_on_two_workers_writes_the_same_tables(tmp_path):
     scenario = tmp_path / "one_force.yaml"
     scenario.write_text(ONE_FORCE, encoding="utf-8")

@@ -83,14 +83,14 @@ def _print_top_drivers(result, folder: Path, seconds: float) -> None:
     table.add_column("Force")
     table.add_column("P(breach)\n95% interval", no_wrap=True)
     table.add_column("Largest total-order Sobol' indices")
-    table.add_column("Largest P10→P90 swing")
+    table.add_column("Largest swing, P10 to P90")
     for force in info.force_ids:
         rows = sobol[(sobol.force == force) & (sobol.output == BREACH) & (sobol.year == last)].dropna(subset=["ST"])
         top = rows.sort_values("ST", ascending=False).head(3)
         drivers = "; ".join(f"{r.label} {r.ST:.2f}" for r in top.itertuples()) or "no breach to attribute"
         swings = tornado[(tornado.force == force) & (tornado.output == BREACH)]
         biggest = swings.loc[swings.swing.abs().idxmax()] if len(swings) else None
-        swing = (f"{biggest.label}: {format_percent(biggest.at_low)} → {format_percent(biggest.at_high)}"
+        swing = (f"{biggest.label}: from {format_percent(biggest.at_low)} to {format_percent(biggest.at_high)}"
                  if biggest is not None else "–")
         if force in base.index:
             row = base.loc[force]

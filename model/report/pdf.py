@@ -27,24 +27,18 @@ holds, and otherwise in the embedded TrueType font (:func:`model.report.style.re
 from __future__ import annotations
 
 import dataclasses
-import gc
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.artist import Artist
-from matplotlib.axis import Axis
 from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.text import Text
 
 from model.declare.formatting import format_money, format_percent
 from model.declare.inputs import INPUTS
@@ -80,7 +74,7 @@ from model.report.page_layout import (
     text_width,
     wrap_to_width,
 )
-from model.report.style import fiscal_years, force_colour, report_style, shows_in_core_font
+from model.report.style import check_page_font, fiscal_years, force_colour, strings_in, write_in_fitting_font
 from model.report.tables import (
     CROSS_FORCE_MEASURES,
     ForceHeadline,
@@ -99,7 +93,7 @@ from model.report.tables import (
     reserve_movements,
     threshold_text,
 )
-from model.report.text_set import TextSet, font, page_text_set
+from model.report.text_set import font, page_text_set
 from model.run.results import Appendix, RunInfo, RunResult
 from model.run.summaries import cap_warnings
 
@@ -135,39 +129,7 @@ def build_report_pdf(path: Path, result: RunResult, *, fonts: str = "auto") -> N
         ``'auto'``: the core font when it shows every character, else the embedded font;
         ``'embedded'``: the embedded TrueType font whatever the text (slower to write).
     """
-    if fonts not in ("auto", "embedded"):
-        raise ValueError(f"fonts must be 'auto' or 'embedded', not {fonts!r}")
-    with _earlier_objects_left_out_of_collections():
-        if fonts == "auto" and shows_in_core_font(report_texts(result)):
-            try:
-                _write_report(path, result, core=True)
-                return
-            except _OutsideCoreFont:
-                pass
-        _write_report(path, result, core=False)
-
-
-@contextmanager
-def _earlier_objects_left_out_of_collections() -> Iterator[None]:
-    """Leave the objects that exist before the report out of the garbage collector's full passes while it is made.
-
-    Each page leaves a few thousand artists to collect; every full collection would also
-    walk the run's tables and every module loaded, which are still in use. They are
-    returned to the collector at the end. Nothing is done when something else has already
-    frozen objects (``gc.freeze``), so its choice stands.
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-class _OutsideCoreFont(Exception):
-    """A page holds a character the core font cannot show: the report is set again in the embedded font."""
+    write_in_fitting_font(lambda core: _write_report(path, result, core), report_texts(result), fonts)
 
 
 def _write_report(path: Path, result: RunResult, core: bool) -> None:
@@ -177,16 +139,14 @@ def _write_report(path: Path, result: RunResult, core: bool) -> None:
         "Subject": "Monte Carlo medium-term financial strategy and reserves",
         "Creator": f"police-mtfs {info.version}",
     }
-    with report_style(core):
-        makers = report_pages(result)
-        with PdfPages(path, metadata=pdf_metadata) as pdf:
-            for number, make in enumerate(makers, start=1):
-                page = make()
-                add_footer(page, number, len(makers), info)
-                write_page(pdf, page)
-                if core and not shows_in_core_font(page_texts(page)):
-                    raise _OutsideCoreFont
-                release_page(page)
+    makers = report_pages(result)
+    with PdfPages(path, metadata=pdf_metadata) as pdf:
+        for number, make in enumerate(makers, start=1):
+            page = make()
+            add_footer(page, number, len(makers), info)
+            write_page(pdf, page)
+            check_page_font(page, core)
+            release_page(page)
 
 
 def report_pages(result: RunResult) -> list[PageMaker]:
@@ -275,47 +235,6 @@ def release_page(page: Figure) -> None:
         page.delaxes(ax)
 
 
-def page_texts(page: Figure) -> Iterator[str]:
-    """Every text a drawn page shows: titles, labels, tick labels, legends, table cells.
-
-    Parameters
-    ----------
-    page : matplotlib.figure.Figure
-        A page after it has been drawn (tick labels are set when the page is drawn).
-
-    Yields
-    ------
-    str
-    """
-    for artist in _texts_in(page):
-        if artist.get_visible():
-            yield from artist.texts() if isinstance(artist, TextSet) else (artist.get_text(),)
-
-
-_SHOW_NO_TEXT = frozenset({Line2D, Rectangle, PathCollection, PolyCollection, LineCollection})
-"""Artists with no text and no children, not looked into (most of a chart's artists are these): exactly
-these types, as a subclass (a table's cell) may hold text."""
-
-
-def _texts_in(artist: Artist) -> Iterator[Text | TextSet]:
-    """Every :class:`~matplotlib.text.Text` and :class:`TextSet` in an artist and its children, as ``findobj`` finds them.
-
-    An axis's ticks are the ones it holds: ``get_children`` would first make as many as its
-    locator now asks for, and ``findobj`` would look into every line and patch of a chart.
-    """
-    if isinstance(artist, (Text, TextSet)):
-        yield artist
-    if isinstance(artist, Axis):
-        children = [artist.label, artist.offsetText]
-        for tick in (*artist.majorTicks, *artist.minorTicks):
-            children += (tick.label1, tick.label2)
-    else:
-        children = artist.get_children()
-    for child in children:
-        if type(child) not in _SHOW_NO_TEXT:
-            yield from _texts_in(child)
-
-
 EXTENDS_ARROW = ", which extends "
 """Between the files of a scenario's ``extends:`` chain in the appendix (words, so the core font prints it)."""
 
@@ -338,35 +257,15 @@ def report_texts(result: RunResult) -> Iterator[str]:
     info = result.info
     for item in dataclasses.fields(info):
         if item.name not in _NOT_IN_THE_REPORT:
-            yield from _strings_in(getattr(info, item.name))
+            yield from strings_in(getattr(info, item.name))
     for value in (result.summary, result.flags, result.plan, result.cases, result.bridge, result.appendix):
-        yield from _strings_in(value)
+        yield from strings_in(value)
     if len(info.chain) > 1:
         yield EXTENDS_ARROW
 
 
 _NOT_IN_THE_REPORT = frozenset({"resolved_yaml"})
 """Fields of the run's metadata the report does not print (the resolved scenario goes to ``resolved.yaml``)."""
-
-
-def _strings_in(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, pd.DataFrame):
-        yield from (str(column) for column in value.columns)
-        for column in value.columns:
-            if not (pd.api.types.is_numeric_dtype(value[column]) or pd.api.types.is_bool_dtype(value[column])):
-                yield from (str(cell) for cell in pd.unique(value[column]))
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for item in dataclasses.fields(value):
-            yield from _strings_in(getattr(value, item.name))
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _strings_in(key)
-            yield from _strings_in(item)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for item in value:
-            yield from _strings_in(item)
 
 
 def forces_in_order(summary: pd.DataFrame) -> list[str]:

@@ -16,7 +16,7 @@ and interval, and says why the two differ.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -32,7 +33,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from model.analysis.results import SensitivityResult, probability_text
 from model.declare.formatting import format_money, format_percent, format_table_money
 from model.declare.outputs import BREACH
-from model.report.style import REPORT_RC, fonts_found_once
+from model.report.page_layout import POINTS_PER_INCH, wrap_to_width
+from model.report.style import check_page_font, strings_in, write_in_fitting_font
 from model.report.text_set import TextSet, font
 from model.run.probability import Z95
 from model.run.results import RunInfo
@@ -58,6 +60,10 @@ MIN_BREACHING_EVALUATIONS = 100
 
 MAX_HALF_WIDTH = 0.15
 """Nor are years where any total-order interval is wider than ± this: too imprecise to compare years."""
+
+SENSITIVITY_RC: dict[str, object] = {"axes.unicode_minus": False}
+"""Negative ticks (a Sobol' index's interval below 0, a probability band below 0%) with the hyphen-minus the
+factors' values under the tornado bars have, which the core font shows, rather than matplotlib's minus sign."""
 
 TITLE_SIZE, LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 10.5, 8.5, 7.5, 7.5
 TOP_FACTORS = 10
@@ -109,6 +115,26 @@ def _swing_text(swing: float, error: float, output: str) -> str:
     return f"£{abs(swing):.1f}m"
 
 
+def _horizontal_bars(ax: Axes, positions: np.ndarray, widths: np.ndarray, height: float, colour: str,
+                     left: float = 0.0) -> None:
+    """Bars from ``left`` to ``left + widths`` centred on ``positions``, drawn as ``barh`` draws them.
+
+    One collection rather than ``barh``'s patch per bar (about 350 in the PDF), each of which
+    matplotlib makes, fits into the axes' limits and draws on its own. The same filled
+    rectangles without an edge; the base stays sticky, so autoscaling leaves no margin
+    beyond it.
+    """
+    bottom = np.asarray(positions, dtype=float) - height / 2
+    right = left + np.asarray(widths, dtype=float)
+    vertices = np.stack([np.column_stack([np.full_like(bottom, left), bottom]),
+                         np.column_stack([np.full_like(bottom, left), bottom + height]),
+                         np.column_stack([right, bottom + height]),
+                         np.column_stack([right, bottom])], axis=1)
+    bars = PolyCollection(vertices, facecolors=colour, edgecolors="none", linewidths=0)
+    bars.sticky_edges.x.append(left)
+    ax.add_collection(bars)
+
+
 def draw_tornado(ax: Axes, rows: pd.DataFrame, output: str, top: int = TOP_FACTORS) -> None:
     """A tornado chart: each factor's output at its P10 and P90, around the base, largest swing on top.
 
@@ -125,10 +151,10 @@ def draw_tornado(ax: Axes, rows: pd.DataFrame, output: str, top: int = TOP_FACTO
     hidden = len(rows) - len(shown)
     base = float(rows["base"].iloc[0]) if len(rows) else 0.0
     positions = np.arange(len(shown))[::-1]
-    ax.barh(positions, shown["at_low"] - base, left=base, color=LOW_COLOUR, height=0.62)
-    ax.barh(positions, shown["at_high"] - base, left=base, color=HIGH_COLOUR, height=0.62)
+    _horizontal_bars(ax, positions, shown["at_low"].to_numpy() - base, 0.62, LOW_COLOUR, left=base)
+    _horizontal_bars(ax, positions, shown["at_high"].to_numpy() - base, 0.62, HIGH_COLOUR, left=base)
     ax.axvline(base, color=BASE_COLOUR, linewidth=1.0)
-    labels = [f"{row.label}\n{row.input_low} → {row.input_high}" for row in shown.itertuples()]
+    labels = [f"{row.label}\nfrom {row.input_low} to {row.input_high}" for row in shown.itertuples()]
     ax.set_yticks(positions, labels, fontsize=TICK_SIZE - 0.5, linespacing=1.1)
     ax.set_ylim(-0.7, max(len(shown), 1) - 0.3)
     for y, row in zip(positions, shown.itertuples(), strict=True):
@@ -245,8 +271,9 @@ def draw_sobol_bars(ax: Axes, rows: pd.DataFrame, title: str) -> None:
     for offset, index, colour in ((0.18, "S1", FIRST_ORDER_COLOUR), (-0.18, "ST", TOTAL_ORDER_COLOUR)):
         values = ordered[index].to_numpy()
         errors = np.vstack([values - ordered[f"{index}_low"].to_numpy(), ordered[f"{index}_high"].to_numpy() - values])
-        ax.barh(positions + offset, values, height=0.34, color=colour, xerr=errors,
-                error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
+        _horizontal_bars(ax, positions + offset, values, 0.34, colour)
+        ax.errorbar(values, positions + offset, xerr=errors, fmt="none", elinewidth=0.8, capsize=2, ecolor="#333333",
+                    label="_nolegend_")
     ax.set_yticks(positions, [_wrap(label) for label in ordered["label"]], fontsize=TICK_SIZE - 1, linespacing=0.9)
     ax.set_ylim(-0.6, len(ordered) - 0.4)
     ax.set_xlim(min(0.0, float(np.nanmin(ordered["S1_low"])) - 0.02),
@@ -398,17 +425,24 @@ def draw_drivers_table(ax: Axes, rows: pd.DataFrame, title: str, top: int = 8) -
 # ---------------------------------------------------------------------------------------------
 
 
+def _lines(text: str, size: float, page_width: float, left: float) -> str:
+    """A paragraph starting ``left`` (share of the page's width) from the page's edge, broken into lines that stop
+    as far from the other edge, measured in the font the PDF is set in."""
+    return "\n".join(wrap_to_width(text, font(size), page_width * (1 - 2 * left) * POINTS_PER_INCH))
+
+
 def _page(title: str, subtitle: str = "") -> Figure:
     figure = Figure(figsize=PAGE_SIZE)
     figure.text(0.04, 0.955, title, fontsize=14, fontweight="bold")
     if subtitle:
-        figure.text(0.04, 0.93, "\n".join(textwrap.wrap(subtitle, 175)), fontsize=LABEL_SIZE, color="#444444",
-                    va="top")
+        figure.text(0.04, 0.93, _lines(subtitle, LABEL_SIZE, PAGE_SIZE[0], 0.04), fontsize=LABEL_SIZE,
+                    color="#444444", va="top")
     return figure
 
 
 def _footnote(figure: Figure, text: str) -> None:
-    figure.text(0.04, 0.02, "\n".join(textwrap.wrap(text, 190)), fontsize=NOTE_SIZE, color="#444444", va="bottom")
+    figure.text(0.04, 0.02, _lines(text, NOTE_SIZE, PAGE_SIZE[0], 0.04), fontsize=NOTE_SIZE, color="#444444",
+                va="bottom")
 
 
 def unit_page(tables: dict, info: RunInfo) -> Figure:
@@ -474,12 +508,12 @@ def tornado_page(result: SensitivityResult, force: str) -> Figure:
     figure = Figure(figsize=PORTRAIT_SIZE)
     figure.text(0.05, 0.97, f"One-way sensitivity — {info.force_name(force)}", fontsize=14,
                 fontweight="bold")
-    figure.text(0.05, 0.952, "\n".join(textwrap.wrap(
+    figure.text(0.05, 0.952, _lines(
         "Each input (and baseline assumption) from its P10 to its P90, the others at base; under each name its "
-        "P10 → P90 value (an input's average over the years it applies; band D as set, within the referendum "
+        "value at P10 and at P90 (an input's average over the years it applies; band D as set, within the referendum "
         "limit). Money: the median case (every other input at its median). Probability: the other inputs "
-        f"uncertain on {paths} (common random numbers); each swing ± its 95% Monte Carlo margin.", 130)),
-        fontsize=NOTE_SIZE, color="#444444", va="top")
+        f"uncertain on {paths} (common random numbers); each swing ± its 95% Monte Carlo margin.", NOTE_SIZE,
+        PORTRAIT_SIZE[0], 0.05), fontsize=NOTE_SIZE, color="#444444", va="top")
     for k, output in enumerate(("cumulative_gap", "total_reserves", BREACH)):
         ax = figure.add_axes((0.40, 0.665 - k * 0.288, 0.52, 0.205))
         draw_tornado(ax, rows[rows["output"] == output], output)
@@ -524,7 +558,7 @@ def sobol_page(result: SensitivityResult, force: str) -> Figure:
                    f"({evaluations:,} model evaluations); inputs joined by a stated correlation share a group.")
     probabilities = [base_breach_sentence(base, last),
                      design_breach_sentence(base, design.loc[force] if force in design.index else None, last)]
-    figure.text(0.04, 0.895, "\n".join(line for part in probabilities if part for line in textwrap.wrap(part, 200)),
+    figure.text(0.04, 0.895, "\n".join(_lines(part, NOTE_SIZE, PAGE_SIZE[0], 0.04) for part in probabilities if part),
                 fontsize=NOTE_SIZE, va="top", linespacing=1.3,
                 bbox={"boxstyle": "square,pad=0.5", "facecolor": "#f4f6f9", "edgecolor": "#cccccc", "linewidth": 0.6})
     panels = (("cumulative_gap", output_title("cumulative_gap", last)),
@@ -567,8 +601,12 @@ def drivers_page(result: SensitivityResult) -> Figure:
     return figure
 
 
-def build_sensitivity_pdf(path: Path, result: SensitivityResult) -> None:
+def build_sensitivity_pdf(path: Path, result: SensitivityResult, *, fonts: str = "auto") -> None:
     """Write ``sensitivity.pdf``: the unit table, then per force tornado, spider and Sobol' pages, then breach drivers.
+
+    The text is set in the PDF's core Helvetica when every character shows in it, otherwise
+    in the embedded TrueType font, as the report's is
+    (:func:`~model.report.style.write_in_fitting_font`).
 
     Parameters
     ----------
@@ -577,14 +615,56 @@ def build_sensitivity_pdf(path: Path, result: SensitivityResult) -> None:
         Its tables (``unit_sensitivities``, ``tornado``, ``spider``, ``sobol_indices``,
         ``breach_drivers``), its base breach probability and the run's metadata (title,
         forces and their names, years).
+    fonts : {'auto', 'embedded'}, default 'auto'
+        ``'auto'``: the core font when it shows every character, else the embedded font;
+        ``'embedded'``: the embedded TrueType font whatever the text (slower to write).
+    """
+    metadata = {"Title": f"Sensitivity — {result.info.title}", "Creator": "police-mtfs"}
+
+    def write(core: bool) -> None:
+        with mpl.rc_context(SENSITIVITY_RC), PdfPages(path, metadata=metadata) as pdf:
+            for page in sensitivity_pages(result):
+                pdf.savefig(page)
+                check_page_font(page, core)
+
+    write_in_fitting_font(write, sensitivity_texts(result), fonts)
+
+
+def sensitivity_pages(result: SensitivityResult) -> Iterator[Figure]:
+    """The pages of ``sensitivity.pdf`` in order, each made when it is asked for.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+
+    Yields
+    ------
+    matplotlib.figure.Figure
     """
     info = result.info
-    with (mpl.rc_context(REPORT_RC), fonts_found_once(),
-          PdfPages(path, metadata={"Title": f"Sensitivity — {info.title}", "Creator": "police-mtfs"}) as pdf):
-        pdf.savefig(unit_page(result.tables(), info))
-        for force in info.force_ids:
-            pdf.savefig(tornado_page(result, force))
-            pdf.savefig(spider_page(result, force))
-            if not result.sobol_indices.empty and force in set(result.sobol_indices["force"]):
-                pdf.savefig(sobol_page(result, force))
-        pdf.savefig(drivers_page(result))
+    yield unit_page(result.tables(), info)
+    for force in info.force_ids:
+        yield tornado_page(result, force)
+        yield spider_page(result, force)
+        if not result.sobol_indices.empty and force in set(result.sobol_indices["force"]):
+            yield sobol_page(result, force)
+    yield drivers_page(result)
+
+
+def sensitivity_texts(result: SensitivityResult) -> Iterator[str]:
+    """The texts ``sensitivity.pdf`` takes from a sensitivity analysis: its title, force names and table cells.
+
+    Used to choose the font before a page is drawn; each page is checked again as it is written.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+
+    Yields
+    ------
+    str
+    """
+    info = result.info
+    yield info.title
+    yield from (info.force_name(force) for force in info.force_ids)
+    yield from strings_in(result.tables())

@@ -7,14 +7,17 @@ The report's text is set in the PDF's built-in Helvetica when every character it
 in that font's encoding (Windows-1252: Latin letters of Western Europe, £, §, ±, ·, ×, en and
 em dashes, curly quotes, bullets, the ellipsis), and otherwise in the embedded TrueType font
 (DejaVu Sans), which shows any character: :func:`report_style`, which also holds the report's other
-matplotlib settings.
+matplotlib settings. The report and the sensitivity PDF choose between the two the same way, through
+:func:`write_in_fitting_font`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import logging
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -22,11 +25,19 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from model.declare.formatting import format_table_money
 from model.declare.outputs import METRICS
+from model.report.text_set import TextSet
 
 LINE_COLOURS: dict[str, str] = {
     "funding": "#1f5fa8",
@@ -211,6 +222,165 @@ def fonts_found_once() -> Iterator[None]:
             del manager.findfont
         else:
             manager.findfont = own_lookup
+
+
+FONT_CHOICES = ("auto", "embedded")
+"""How a PDF's font is chosen: ``'auto'``, the core font when it shows every character, else the
+embedded font; ``'embedded'``, the embedded font whatever the text."""
+
+
+class OutsideCoreFont(Exception):
+    """A page holds a character the core font cannot show: the PDF is set again in the embedded font."""
+
+
+def write_in_fitting_font(write: Callable[[bool], None], texts: Iterable[str], fonts: str = "auto") -> None:
+    """Write a PDF in the core font when it shows every character, otherwise in the embedded font.
+
+    The font is chosen from ``texts`` before anything is drawn; ``write`` checks each page
+    as it is written (:func:`check_page_font`), and if a page turns out to hold a character
+    outside the core font's encoding the whole PDF is written again in the embedded font,
+    so no character is ever shown as '?'. The objects that exist before are left out of
+    the garbage collector's full passes meanwhile.
+
+    Parameters
+    ----------
+    write : callable
+        ``write(core)`` writes the whole PDF, inside :func:`report_style` of that font, and
+        passes ``core`` on to :func:`check_page_font` for each page.
+    texts : iterable of str
+        Every text the PDF takes from its input (names, titles, table cells); its own
+        wording is checked on its pages.
+    fonts : {'auto', 'embedded'}, default 'auto'
+        See :data:`FONT_CHOICES`.
+
+    Raises
+    ------
+    ValueError
+        For any other ``fonts``.
+    """
+    if fonts not in FONT_CHOICES:
+        raise ValueError(f"fonts must be 'auto' or 'embedded', not {fonts!r}")
+    with _earlier_objects_left_out_of_collections():
+        if fonts == "auto" and shows_in_core_font(texts):
+            try:
+                with report_style(True):
+                    write(True)
+                return
+            except OutsideCoreFont:
+                pass
+        with report_style(False):
+            write(False)
+
+
+@contextmanager
+def _earlier_objects_left_out_of_collections() -> Iterator[None]:
+    """Leave the objects that exist before a PDF out of the garbage collector's full passes while it is written.
+
+    Each page leaves a few thousand artists to collect; every full collection would also
+    walk the run's tables and every module loaded, which are still in use. They are
+    returned to the collector at the end. Nothing is done when something else has already
+    frozen objects (``gc.freeze``), so its choice stands.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def check_page_font(page: Figure, core: bool) -> None:
+    """Stop a PDF set in the core font at a written page that holds a character the core font cannot show.
+
+    Parameters
+    ----------
+    page : matplotlib.figure.Figure
+        A page after it has been drawn (tick labels are set when it is drawn).
+    core : bool
+        Whether the PDF is set in the core font; nothing is checked otherwise.
+
+    Raises
+    ------
+    OutsideCoreFont
+        Caught by :func:`write_in_fitting_font`, which writes the PDF again in the embedded font.
+    """
+    if core and not shows_in_core_font(page_texts(page)):
+        raise OutsideCoreFont
+
+
+def page_texts(page: Figure) -> Iterator[str]:
+    """Every text a drawn page shows: titles, labels, tick labels, legends, table cells.
+
+    Parameters
+    ----------
+    page : matplotlib.figure.Figure
+        A page after it has been drawn (tick labels are set when the page is drawn).
+
+    Yields
+    ------
+    str
+    """
+    for artist in _texts_in(page):
+        if artist.get_visible():
+            yield from artist.texts() if isinstance(artist, TextSet) else (artist.get_text(),)
+
+
+_SHOW_NO_TEXT = frozenset({Line2D, Rectangle, PathCollection, PolyCollection, LineCollection})
+"""Artists with no text and no children, not looked into (most of a chart's artists are these): exactly
+these types, as a subclass (a table's cell) may hold text."""
+
+
+def _texts_in(artist: Artist) -> Iterator[Text | TextSet]:
+    """Every :class:`~matplotlib.text.Text` and :class:`TextSet` in an artist and its children, as ``findobj`` finds them.
+
+    An axis's ticks are the ones it holds: ``get_children`` would first make as many as its
+    locator now asks for, and ``findobj`` would look into every line and patch of a chart.
+    """
+    if isinstance(artist, (Text, TextSet)):
+        yield artist
+    if isinstance(artist, Axis):
+        children = [artist.label, artist.offsetText]
+        for tick in (*artist.majorTicks, *artist.minorTicks):
+            children += (tick.label1, tick.label2)
+    else:
+        children = artist.get_children()
+    for child in children:
+        if type(child) not in _SHOW_NO_TEXT:
+            yield from _texts_in(child)
+
+
+def strings_in(value: object) -> Iterator[str]:
+    """Every string in a value: itself, a table's column names and text cells, or the fields or items it holds.
+
+    Parameters
+    ----------
+    value : object
+        A string, :class:`~pandas.DataFrame`, dataclass, mapping, list, tuple or set
+        (nested freely); anything else holds no string.
+
+    Yields
+    ------
+    str
+    """
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, pd.DataFrame):
+        yield from (str(column) for column in value.columns)
+        for column in value.columns:
+            if not (pd.api.types.is_numeric_dtype(value[column]) or pd.api.types.is_bool_dtype(value[column])):
+                yield from (str(cell) for cell in pd.unique(value[column]))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from strings_in(getattr(value, item.name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from strings_in(key)
+            yield from strings_in(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from strings_in(item)
 
 
 # --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from conftest import SCENARIOS
 
 from model.declare.inputs import INPUT_GROUPS
 from model.engine.projection import project_force
-from model.run.bridge import BRIDGE_COLUMNS, BRIDGE_METRIC, bridge_table, stage_values
+from model.run.bridge import BRIDGE_COLUMNS, BRIDGE_METRIC, bridge_table, force_bridge_rows, stage_values
 from model.run.simulation import chunks
 from model.sampling.draws import force_inputs, run_source
 from model.sampling.pinned import held_groups
@@ -32,20 +32,12 @@ def plain_stages(setup, force, start, stop, source) -> np.ndarray:
 
 def plain_bridge(setup, paths: int) -> pd.DataFrame:
     """The bridge table with every stage's values from :func:`plain_stages`."""
-    scenario, groups, source = setup.scenario, list(INPUT_GROUPS), run_source(setup)
+    scenario, source = setup.scenario, run_source(setup)
     rows = []
     for force in scenario.forces:
-        plan = float(project_force(force_inputs(setup, force, 0, 1, case="force_plan")).lines[BRIDGE_METRIC][0, -1])
-        common = [scenario.name, force, scenario.years[-1], BRIDGE_METRIC]
-        rows.append(common + [0, "plan", "The force's plan", plan, 0.0, paths])
         values = np.concatenate([plain_stages(setup, force, start, stop, source)
                                  for start, stop in chunks(paths, scenario.chunk_size)], axis=1)
-        previous = plan
-        for k, group in enumerate(groups, start=1):
-            median = float(np.median(values[k - 1]))
-            rows.append(common + [k, group, INPUT_GROUPS[group].label, median, median - previous, paths])
-            previous = median
-        rows.append(common + [len(groups) + 1, "median", "The middle of the simulated outcomes", previous, 0.0, paths])
+        rows += force_bridge_rows(setup, force, values)
     return pd.DataFrame(rows, columns=BRIDGE_COLUMNS)
 
 

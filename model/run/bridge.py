@@ -61,22 +61,42 @@ def bridge_table(setup: RunSetup, paths: int | None = None) -> pd.DataFrame:
     paths = min(paths or scenario.paths, BRIDGE_PATHS)
     groups = list(INPUT_GROUPS)
     source = run_source(setup)
-    year = scenario.years[-1]
     rows = []
     for force in scenario.forces:
-        plan = float(project_force(force_inputs(setup, force, 0, 1, case="force_plan")).lines[BRIDGE_METRIC][0, -1])
-        common = [scenario.name, force, year, BRIDGE_METRIC]
-        rows.append(common + [0, "plan", "The force's plan", plan, 0.0, paths])
         values = np.empty((len(groups), paths))
         for start, stop in chunks(paths, scenario.chunk_size):
             values[:, start:stop] = stage_values(setup, force, start, stop, source)
-        previous = plan
-        for k, group in enumerate(groups, start=1):
-            median = float(np.median(values[k - 1]))
-            rows.append(common + [k, group, INPUT_GROUPS[group].label, median, median - previous, paths])
-            previous = median
-        rows.append(common + [len(groups) + 1, "median", "The middle of the simulated outcomes", previous, 0.0, paths])
+        rows += force_bridge_rows(setup, force, values)
     return pd.DataFrame(rows, columns=BRIDGE_COLUMNS)
+
+
+def force_bridge_rows(setup: RunSetup, force_id: str, values: np.ndarray) -> list[list]:
+    """One force's rows of :func:`bridge_table`, from its stages' values.
+
+    Parameters
+    ----------
+    setup : RunSetup
+    force_id : str
+    values : ndarray, shape (groups, paths)
+        :func:`stage_values` of every path the bridge runs on, £m.
+
+    Returns
+    -------
+    list of list
+        Rows in the order of :data:`BRIDGE_COLUMNS`: the plan, one step a group, the median.
+    """
+    scenario = setup.scenario
+    paths = values.shape[1]
+    plan = float(project_force(force_inputs(setup, force_id, 0, 1, case="force_plan")).lines[BRIDGE_METRIC][0, -1])
+    common = [scenario.name, force_id, scenario.years[-1], BRIDGE_METRIC]
+    rows = [common + [0, "plan", "The force's plan", plan, 0.0, paths]]
+    previous = plan
+    for k, group in enumerate(INPUT_GROUPS, start=1):
+        median = float(np.median(values[k - 1]))
+        rows.append(common + [k, group, INPUT_GROUPS[group].label, median, median - previous, paths])
+        previous = median
+    rows.append(common + [len(INPUT_GROUPS) + 1, "median", "The middle of the simulated outcomes", previous, 0.0, paths])
+    return rows
 
 
 def stage_values(setup: RunSetup, force_id: str, start: int, stop: int, source=None) -> np.ndarray:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from model.declare.fiscal import FiscalYearError, format_fiscal_year, model_year_index, parse_fiscal_year
 from model.declare.formatting import format_money, format_pounds, format_table_money
-from model.declare.units import UnitError, parse_quantity
+from model.declare.units import UnitError, bare_number, parse_quantity
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,21 @@ def test_fiscal_years():
         parse_fiscal_year("2017/19")
     with pytest.raises(FiscalYearError, match="model horizon"):
         model_year_index("2020/21")
+
+
+@pytest.mark.parametrize("text, value", [("118.4", 118.4), ("-1,250", -1250.0), ("+.5", 0.5), ("0", 0.0),
+                                         ("12,345.67", 12345.67)])
+def test_a_bare_number_is_read(text, value):
+    assert bare_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "1,2345", "12,34", "1.2.3", "£5", "5%", "٢", "２", "1 000", "-", "1e3"])
+def test_anything_else_is_not_a_bare_number(text):
+    assert bare_number(text) is None
+
+
+@given(st.text(alphabet="0123456789,.+-", max_size=12))
+def test_bare_numbers_are_what_python_reads_once_the_commas_are_gone(text):
+    value = bare_number(text)
+    if value is not None:
+        assert value == float(text.replace(",", ""))

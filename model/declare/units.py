@@ -47,6 +47,17 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "count": re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUMBER})(?:\s+[A-Za-z][A-Za-z ()/-]*)?$", re.ASCII),
     "fiscal_year": re.compile(r"^(?P<sign>)(?P<num>\d{4})/(?P<end>\d{2})$", re.ASCII),
 }
+_BARE_NUMBER = re.compile(rf"^[+-]?(?:{_NUMBER})$", re.ASCII)
+
+
+def bare_number(text: str) -> float | None:
+    """A number written without a unit (``'118.4'``, ``'-1,250'``, ``'.5'``), or ``None`` for any other text.
+
+    Thousands are separated by commas in groups of three; digits are ASCII only.
+    """
+    return float(text.replace(",", "")) if _BARE_NUMBER.match(text) else None
+
+
 _SCALE = {"rate": 0.01, "money": 1.0, "pounds": 1.0, "years": 1.0, "count": 1.0, "fiscal_year": 1.0}
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from model.declare.inputs import INPUTS
-from model.declare.units import UnitError, parse_quantity
+from model.declare.units import UnitError, bare_number, parse_quantity
 from model.io.errors import Described, InputError, suggestion_hint
 
 REQUIRED_COLUMNS = ("series", "fiscal_year", "value", "unit")
@@ -40,7 +40,6 @@ FREEZE_UNIT = "percent_change=0"
 
 _FISCAL = re.compile(r"^(?P<start>\d{4})/(?P<end>\d{2})(?:\s*\((?P<note>.*)\))?$", re.ASCII)
 _CALENDAR = re.compile(r"^(?P<start>\d{4})(?:\s*\((?P<note>.*)\))?$", re.ASCII)
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
 
 UNIT_FAMILIES: tuple[tuple[str, str, float], ...] = (
     # (prefix of the CSV's unit, the model's unit, factor to the model's written form)
@@ -280,13 +279,13 @@ def row_value(history: History, row: HistoryRow, input_name: str | None) -> tupl
     where = f"{history.path}, row {row.row}"
     allowed = INPUTS[input_name].units if input_name is not None else None
     text = row.value.strip()
-    if row.unit.strip().lower().startswith(FREEZE_UNIT) and not _NUMBER.match(text):
-        text = "0"
-    if not _NUMBER.match(text):
+    number = bare_number(text)
+    if number is None and row.unit.strip().lower().startswith(FREEZE_UNIT):
+        number = 0.0
+    if number is None:
         raise InputError(where, "value", "a number (words only for a freeze, with unit 'percent_change=0…')",
                          row.value, hint=f"Leave the row out with --exclude {row.row}.")
     family = unit_family(row.unit)
-    number = float(text.replace(",", ""))
     if family is None:
         if allowed is not None:
             raise InputError(where, "unit", f"a unit the input '{input_name}' takes ("

@@ -14,19 +14,17 @@ year, a unit that is not the metric's) is an :class:`~model.io.errors.InputError
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from model.declare.fiscal import FiscalYearError, format_fiscal_year, parse_fiscal_year
 from model.declare.outputs import metric_unit
-from model.declare.units import UnitError, detect_unit, parse_quantity
+from model.declare.units import UnitError, bare_number, detect_unit, parse_quantity
 from model.io.errors import Described, InputError
 
 OUTTURN_COLUMNS = ("force", "year", "metric", "value")
 """Columns an outturns file must have; ``source`` is read when present."""
 
-_BARE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -107,8 +105,9 @@ def read_outturns(path: Path | str) -> tuple[Outturn, ...]:
 
 def _value(where: str, text: str, metric: str) -> float:
     unit = metric_unit(metric)
-    if _BARE.match(text):
-        return float(text.replace(",", ""))
+    number = bare_number(text)
+    if number is not None:
+        return number
     written = detect_unit(text) if text else None
     try:
         if written is None:

@@ -184,9 +184,6 @@ def text_blocks(lines: Sequence[TextLine]) -> list[Block]:
     return blocks
 
 
-def flow_text(lines: Sequence[TextLine]) -> list[Figure]:
-    return flow(text_blocks(lines))
-
 
 _KEY_COLUMN_INCHES = 1.75
 _BULLET_INDENT_INCHES = 0.2

@@ -400,25 +400,6 @@ def _force_panel(headline: ForceHeadline, force: str) -> Block:
 # Page 2: about this report
 # --------------------------------------------------------------------------------------
 
-def title_pages(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> list[Figure]:
-    """About this report: scenario, how to read it, forces and run; longer text flows on.
-
-    Parameters
-    ----------
-    info : RunInfo
-        The run's metadata.
-    forces : sequence of str
-        Ids of the forces in the report, in page order.
-    plan_supplied : bool
-        Whether a force plan case was supplied, which changes how the dashed lines are explained.
-
-    Returns
-    -------
-    list of matplotlib.figure.Figure
-        Usually one page.
-    """
-    return flow(text_blocks(_title_lines(info, forces, plan_supplied)))
-
 
 def _title_lines(info: RunInfo, forces: Sequence[str], plan_supplied: bool) -> list[TextLine]:
     lines: list[TextLine] = []
@@ -538,23 +519,6 @@ def cross_force_page(
 
 BRIDGE_FORCES_PER_PAGE = 3
 
-
-def bridge_pages(bridge: pd.DataFrame, forces: Sequence[str], names: Mapping[str, str]) -> list[Figure]:
-    """From each force's plan to the middle of its simulated outcomes: a waterfall per force, three to a page.
-
-    Parameters
-    ----------
-    bridge : pandas.DataFrame
-        The plan-to-median bridge (:func:`model.run.bridge.bridge_table`).
-    forces : sequence of str
-    names : mapping of str to str
-
-    Returns
-    -------
-    list of matplotlib.figure.Figure
-    """
-    return [bridge_page(bridge, list(forces[begin: begin + BRIDGE_FORCES_PER_PAGE]), names)
-            for begin in range(0, len(forces), BRIDGE_FORCES_PER_PAGE)]
 
 
 def bridge_page(bridge: pd.DataFrame, forces: Sequence[str], names: Mapping[str, str]) -> Figure:
@@ -803,26 +767,6 @@ CONTRADICTION_COLUMNS = (
 )
 
 
-def appendix_pages(
-    appendix: Appendix, info: RunInfo, names: Mapping[str, str]
-) -> list[Figure]:
-    """The assumptions and provenance appendix, flowing over as many pages as it needs.
-
-    Parameters
-    ----------
-    appendix : Appendix
-        ``inputs``, ``provenance``, ``contradictions`` and ``correlations``; any may be empty.
-    info : RunInfo
-        The run's metadata.
-    names : mapping of str to str
-        Display name per force id.
-
-    Returns
-    -------
-    list of matplotlib.figure.Figure
-    """
-    return flow(_appendix_blocks(appendix, info, names))
-
 
 def _appendix_blocks(appendix: Appendix, info: RunInfo, names: Mapping[str, str]) -> list[Block]:
     blocks: list[Block] = []
@@ -1041,19 +985,6 @@ def _run_lines(info: RunInfo) -> list[TextLine]:
 # --------------------------------------------------------------------------------------
 # Page furniture
 # --------------------------------------------------------------------------------------
-
-def add_footers(pages: Sequence[Figure], info: RunInfo) -> None:
-    """Print the run identity and "Page i of n" at the foot of every page, portrait or landscape.
-
-    Parameters
-    ----------
-    pages : sequence of matplotlib.figure.Figure
-        Every page of the report, in order.
-    info : RunInfo
-        The run's metadata.
-    """
-    for number, page in enumerate(pages, start=1):
-        add_footer(page, number, len(pages), info)
 
 
 def add_footer(page: Figure, number: int, count: int, info: RunInfo) -> None:
